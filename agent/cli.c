@@ -1,0 +1,150 @@
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <git2.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <yaml.h>
+
+#include "agent/cli.h"
+#include "agent/version.h"
+#include "render/base/banned.h"
+
+const struct fg_cmd fg_commands[] = {
+	{ "scan", "load every YAML file of a repository and list its objects",
+	  "usage: flink-gitops scan [DIR] [--path SUB] [-o text|json]\n"
+	  "\n"
+	  "Load every *.yaml and *.yml file under DIR (default: the current\n"
+	  "folder), or under DIR/SUB with --path, and list each object\n"
+	  "found with the file and line it starts at. Hidden files and\n"
+	  "folders are skipped; symbolic links are errors.\n"
+	  "\n"
+	  "Every file that fails to load is reported as\n"
+	  "FILE:LINE:COL: error: MESSAGE, and the others are still listed.\n"
+	  "\n"
+	  "options:\n"
+	  "  --path SUB        scan only the folder SUB of DIR\n"
+	  "  -o, --output FMT  text (default) or json\n"
+	  "\n"
+	  "exit status: 0 every file loaded, 1 some file failed, 2 usage or\n"
+	  "internal error\n",
+	  fg_cmd_scan },
+	{ "version", "print the version and the libraries in use",
+	  "usage: flink-gitops version\n"
+	  "\n"
+	  "Print flink-gitops' version and the versions of the libraries it\n"
+	  "runs with (libgit2, libcurl, libyaml, jansson, libsodium).\n",
+	  fg_cmd_version },
+	{ "help", "show help for a command",
+	  "usage: flink-gitops help [COMMAND]\n"
+	  "\n"
+	  "Without COMMAND, list the commands; with it, show its help.\n",
+	  fg_cmd_help },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct fg_cmd *fg_cmd_find(const char *name)
+{
+	const struct fg_cmd *c;
+
+	for (c = fg_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int fg_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("flink-gitops: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, " (see 'flink-gitops help %s')\n", cmd);
+	else
+		fputs(" (see 'flink-gitops --help')\n", stderr);
+	return FG_EXIT_USAGE;
+}
+
+void fg_print_main_help(void)
+{
+	const struct fg_cmd *c;
+
+	printf("usage: flink-gitops [--log-level LEVEL] [--log-format FMT] "
+	       "COMMAND [ARGS]\n"
+	       "\n"
+	       "GitOps for Apache Flink on Kubernetes.\n"
+	       "\n"
+	       "commands:\n");
+	for (c = fg_commands; c->name; c++)
+		printf("  %-10s %s\n", c->name, c->summary);
+	printf("\n"
+	       "global options:\n"
+	       "  --log-level LEVEL  debug, info (default), warn, error, off\n"
+	       "                     (also FLINK_GITOPS_LOG_LEVEL)\n"
+	       "  --log-format FMT   text (key=value, default) or json\n"
+	       "  -h, --help         show this help\n"
+	       "  -V, --version      show the version\n"
+	       "\n"
+	       "See 'flink-gitops help COMMAND' for more about a command.\n");
+}
+
+void fg_print_version(void)
+{
+	int gmaj, gmin, grev;
+	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+
+	git_libgit2_version(&gmaj, &gmin, &grev);
+	printf("flink-gitops %s\n", FG_VERSION);
+	printf("  libgit2 %d.%d.%d, libcurl %s, libyaml %s, jansson %s, "
+	       "libsodium %s\n",
+	       gmaj, gmin, grev, cv->version, yaml_get_version_string(),
+	       jansson_version_str(), sodium_version_string());
+}
+
+/* Any subcommand: -h/--help prints its help; nothing else is accepted. */
+static int no_args(const char *name, int argc, char **argv)
+{
+	if (argc > 1) {
+		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			fputs(fg_cmd_find(name)->help, stdout);
+			return -1;
+		}
+		return fg_usage_error(name, "unexpected argument '%s'",
+				      argv[1]);
+	}
+	return 0;
+}
+
+int fg_cmd_version(int argc, char **argv)
+{
+	int rc = no_args("version", argc, argv);
+
+	if (rc)
+		return rc < 0 ? FG_EXIT_OK : rc;
+	fg_print_version();
+	return FG_EXIT_OK;
+}
+
+int fg_cmd_help(int argc, char **argv)
+{
+	const struct fg_cmd *c;
+
+	if (argc < 2) {
+		fg_print_main_help();
+		return FG_EXIT_OK;
+	}
+	if (argc > 2)
+		return fg_usage_error("help", "too many arguments");
+	if (!(c = fg_cmd_find(argv[1])))
+		return fg_usage_error("help", "'%s' is not a command", argv[1]);
+	fputs(c->help, stdout);
+	return FG_EXIT_OK;
+}

@@ -1,0 +1,1 @@
+#error "render/ and the sync core must not include libgit2: Git lives in agent/ (see DESIGN.md, rooms)"

@@ -1,0 +1,9 @@
+/* Control: what render/ and sync/ may use compiles with the same flags. */
+#include <jansson.h>
+#include <sodium.h>
+#include <yaml.h>
+int fg_room_probe(void);
+int fg_room_probe(void)
+{
+	return json_is_null(json_null()) && sodium_init() >= -1;
+}

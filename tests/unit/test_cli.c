@@ -1,0 +1,297 @@
+/*
+ * The command line as a user meets it: run the real binary, look at exit
+ * code, stdout and stderr.
+ *
+ * usage: test_cli FLINK_GITOPS_BINARY
+ */
+#include "helpers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdint.h>
+#include <sys/wait.h>
+
+#include "render/base/buf.h"
+#include "render/base/banned.h"
+
+static const char *binary;
+
+struct run {
+	int code;
+	struct fg_buf out, err;
+};
+
+static void drain(int fd, struct fg_buf *b)
+{
+	char chunk[4096];
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		assert_int_equal(fg_buf_add(b, chunk, (size_t)n), 0);
+}
+
+/* Run the binary with a NULL-terminated argument list. */
+static void run(struct run *r, ...)
+{
+	const char *argv[32];
+	int o[2], e[2], status, argc = 1;
+	va_list ap;
+	pid_t pid;
+
+	argv[0] = binary;
+	va_start(ap, r);
+	while ((argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	fg_buf_init(&r->out, 0);
+	fg_buf_init(&r->err, 0);
+	assert_int_equal(pipe(o), 0);
+	assert_int_equal(pipe(e), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		close(o[0]);
+		close(e[0]);
+		execv(binary, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	drain(o[0], &r->out); /* outputs are small: no deadlock */
+	drain(e[0], &r->err);
+	close(o[0]);
+	close(e[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	r->code = WEXITSTATUS(status);
+}
+
+static void run_release(struct run *r)
+{
+	fg_buf_release(&r->out);
+	fg_buf_release(&r->err);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void test_cli__version_prints_the_version(void **state)
+{
+	struct run r;
+
+	run(&r, "--version", NULL);
+	assert_int_equal(r.code, 0);
+	assert_memory_equal(r.out.ptr, "flink-gitops ", 13);
+	assert_non_null(strstr(r.out.ptr, "libgit2 "));
+	run_release(&r);
+	run(&r, "version", NULL);
+	assert_int_equal(r.code, 0);
+	assert_memory_equal(r.out.ptr, "flink-gitops ", 13);
+	run_release(&r);
+}
+
+static void test_cli__help_lists_every_command(void **state)
+{
+	struct run r;
+
+	run(&r, "--help", NULL);
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out.ptr, "\n  scan "));
+	assert_non_null(strstr(r.out.ptr, "\n  version "));
+	assert_non_null(strstr(r.out.ptr, "\n  help "));
+	run_release(&r);
+}
+
+static void test_cli__help_for_a_command(void **state)
+{
+	struct run r;
+
+	run(&r, "help", "scan", NULL);
+	assert_int_equal(r.code, 0);
+	assert_memory_equal(r.out.ptr, "usage: flink-gitops scan", 24);
+	run_release(&r);
+	run(&r, "scan", "--help", NULL);
+	assert_int_equal(r.code, 0);
+	assert_memory_equal(r.out.ptr, "usage: flink-gitops scan", 24);
+	run_release(&r);
+}
+
+static void test_cli__unknown_command_is_a_one_line_usage_error(void **state)
+{
+	struct run r;
+
+	run(&r, "frobnicate", NULL);
+	assert_int_equal(r.code, 2);
+	assert_string_equal(r.err.ptr, "flink-gitops: 'frobnicate' is not a "
+				       "command (see 'flink-gitops --help')\n");
+	assert_string_equal(r.out.ptr, "");
+	run_release(&r);
+}
+
+static void test_cli__usage_errors_exit_2_with_one_line(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "--bogus", NULL, NULL },
+		{ "--log-level", "loud", "scan" },
+		{ "--log-format", "xml", "scan" },
+		{ "scan", "--output", "yaml-ish" },
+		{ "scan", "a", "b" },
+		{ "help", "nope", NULL },
+		{ "version", "extra", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r;
+		run(&r, cases[i][0], cases[i][1], cases[i][2], NULL);
+		if (r.code != 2 || count_lines(r.err.ptr) != 1)
+			fail_msg("case %zu: exit %d, stderr:\n%s", i, r.code,
+				 r.err.ptr);
+		assert_memory_equal(r.err.ptr, "flink-gitops: ", 14);
+		run_release(&r);
+	}
+}
+
+static void test_cli__no_command_shows_help_and_fails(void **state)
+{
+	struct run r;
+
+	run(&r, NULL);
+	assert_int_equal(r.code, 2);
+	assert_non_null(strstr(r.out.ptr, "commands:"));
+	run_release(&r);
+}
+
+static char repo[64];
+
+static void put(const char *rel, const char *text)
+{
+	struct fg_buf p = FG_BUF_INIT;
+	int fd;
+
+	fg_buf_printf(&p, "%s/%s", repo, rel);
+	if (strchr(rel, '/')) {
+		struct fg_buf d = FG_BUF_INIT;
+		fg_buf_printf(&d, "%s/%.*s", repo,
+			      (int)(strchr(rel, '/') - rel), rel);
+		mkdir(d.ptr, 0755);
+		fg_buf_release(&d);
+	}
+	fd = open(p.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	fg_buf_release(&p);
+}
+
+static int make_repo(void **state)
+{
+	snprintf(repo, sizeof(repo), "/tmp/fg-cli-XXXXXX");
+	if (!mkdtemp(repo))
+		return -1;
+	put("analytics/job.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
+	    "metadata:\n  name: fraud\n  namespace: analytics\n");
+	put("analytics/broken.yaml", "a: 1\na: 2\n");
+	put("sessions/two.yaml", "kind: ConfigMap\nmetadata: {name: a}\n"
+				 "---\nkind: ConfigMap\nmetadata: {name: b}\n");
+	return 0;
+}
+
+static int remove_repo(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", repo);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_cli__scan_lists_objects_and_reports_bad_files(void **state)
+{
+	struct run r;
+
+	run(&r, "--log-level=off", "scan", repo, NULL);
+	assert_int_equal(r.code, 1);
+	assert_string_equal(r.err.ptr, "analytics/broken.yaml:2:1: error: "
+				       "duplicate key \"a\" (first defined at "
+				       "line 1)\n");
+	assert_string_equal(r.out.ptr, "analytics/job.yaml:1\tFlinkDeployment\t"
+				       "analytics/fraud\n"
+				       "sessions/two.yaml:1\tConfigMap\ta\n"
+				       "sessions/two.yaml:3\tConfigMap\tb\n"
+				       "3 files, 3 objects, 1 error\n");
+	run_release(&r);
+}
+
+static void test_cli__scan_json_output_and_json_logs(void **state)
+{
+	json_error_t je;
+	json_t *o, *line;
+	struct run r;
+
+	run(&r, "--log-format=json", "scan", "-o", "json", "--path", "sessions",
+	    repo, NULL);
+	assert_int_equal(r.code, 0);
+	o = json_loads(r.out.ptr, 0, &je);
+	assert_non_null(o);
+	assert_int_equal(json_array_size(json_object_get(o, "objects")), 2);
+	assert_int_equal(json_array_size(json_object_get(o, "errors")), 0);
+	json_decref(o);
+	line = json_loads(r.err.ptr, JSON_DISABLE_EOF_CHECK, &je);
+	assert_non_null(line);
+	assert_string_equal(json_string_value(json_object_get(line, "event")),
+			    "scan.done");
+	assert_int_equal(json_integer_value(json_object_get(line, "objects")),
+			 2);
+	json_decref(line);
+	run_release(&r);
+}
+
+static void test_cli__scan_of_a_missing_folder_fails_clearly(void **state)
+{
+	struct run r;
+
+	run(&r, "scan", "/nonexistent/repo", NULL);
+	assert_int_equal(r.code, 2);
+	assert_string_equal(r.err.ptr,
+			    "flink-gitops: scan: cannot open repository folder "
+			    "'/nonexistent/repo': No such file or directory\n");
+	run_release(&r);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cli__version_prints_the_version),
+		cmocka_unit_test(test_cli__help_lists_every_command),
+		cmocka_unit_test(test_cli__help_for_a_command),
+		cmocka_unit_test(
+			test_cli__unknown_command_is_a_one_line_usage_error),
+		cmocka_unit_test(test_cli__usage_errors_exit_2_with_one_line),
+		cmocka_unit_test(test_cli__no_command_shows_help_and_fails),
+		cmocka_unit_test_setup_teardown(
+			test_cli__scan_lists_objects_and_reports_bad_files,
+			make_repo, remove_repo),
+		cmocka_unit_test_setup_teardown(
+			test_cli__scan_json_output_and_json_logs, make_repo,
+			remove_repo),
+		cmocka_unit_test(
+			test_cli__scan_of_a_missing_folder_fails_clearly),
+	};
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s FLINK_GITOPS_BINARY\n", argv[0]);
+		return 2;
+	}
+	binary = argv[1];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
