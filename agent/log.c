@@ -175,9 +175,9 @@ static void timestamp(char *out, size_t outsz)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+		 tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
 static int format_text(struct fg_buf *b, const char *ts, const char *level,
@@ -243,7 +243,7 @@ int fg_log_format_line(struct fg_buf *out, enum fg_log_level level,
 		       const char *event, const struct fg_log_field *fields,
 		       size_t n)
 {
-	char ts[40];
+	char ts[96];
 	int err;
 
 	timestamp(ts, sizeof(ts));
