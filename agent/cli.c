@@ -11,9 +11,48 @@
 
 #include "agent/cli.h"
 #include "agent/version.h"
+#include "render/crd.h"
 #include "render/base/banned.h"
 
 const struct fg_cmd fg_commands[] = {
+	{ "validate", "check a repository offline: YAML, layout, schema, rules",
+	  "usage: flink-gitops validate [DIR] [--path SUB] [-n NS]\n"
+	  "                             [--crd-version V] [-o text|json]\n"
+	  "\n"
+	  "Render the repository in DIR (default: the current folder) as the\n"
+	  "agent would, and report every problem at once as\n"
+	  "FILE:LINE:COL: error: KIND NAMESPACE/NAME: FIELD: MESSAGE.\n"
+	  "Checks: YAML, repository layout and config files, kinds and\n"
+	  "namespaces, variables, the operator's CRD schema (unknown fields\n"
+	  "are errors) and the operator's own validation rules.\n"
+	  "\n"
+	  "options:\n"
+	  "  --path SUB          the repository lives in folder SUB of DIR\n"
+	  "  -n, --namespace NS  check one namespace only\n"
+	  "  --crd-version V     operator release to validate against\n"
+	  "                      (default: crdVersion of flink-gitops.yaml,\n"
+	  "                      else " FG_CRD_DEFAULT_VERSION ")\n"
+	  "  -o, --output FMT    text (default) or json\n"
+	  "\n"
+	  "exit status: 0 valid, 1 invalid, 2 usage or internal error\n",
+	  fg_cmd_validate },
+	{ "render", "print the objects exactly as they would be applied",
+	  "usage: flink-gitops render [DIR] [--path SUB] [-n NS]\n"
+	  "                           [--crd-version V] [-o yaml|json]\n"
+	  "\n"
+	  "Render the repository in DIR and print every object as it will be\n"
+	  "applied: defaults merged, flinkConfiguration flattened, variables\n"
+	  "substituted, labels and annotations added. YAML documents "
+	  "(default)\n"
+	  "or one JSON List. Problems go to standard error, as with validate;\n"
+	  "a namespace with errors is left out, the others are printed.\n"
+	  "\n"
+	  "options: as for validate, with -o yaml|json\n"
+	  "\n"
+	  "exit status: 0 no problems, 1 some namespace has errors, 2 usage "
+	  "or\n"
+	  "internal error\n",
+	  fg_cmd_render },
 	{ "scan", "load every YAML file of a repository and list its objects",
 	  "usage: flink-gitops scan [DIR] [--path SUB] [-o text|json]\n"
 	  "\n"

@@ -29,6 +29,8 @@ int fg_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 int fg_cmd_scan(int argc, char **argv);
+int fg_cmd_validate(int argc, char **argv);
+int fg_cmd_render(int argc, char **argv);
 int fg_cmd_version(int argc, char **argv);
 int fg_cmd_help(int argc, char **argv);
 

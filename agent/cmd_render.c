@@ -1,0 +1,265 @@
+/*
+ * flink-gitops validate | render: the offline end of a pass. Both run the
+ * same render step the agent runs; validate reports, render prints the
+ * objects exactly as they will be applied.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "agent/cli.h"
+#include "agent/log.h"
+#include "render/base/error.h"
+#include "render/crd.h"
+#include "render/emit.h"
+#include "render/render.h"
+#include "render/base/banned.h"
+
+struct render_args {
+	const char *dir;
+	struct fg_render_opts opts;
+	int json;
+};
+
+static int parse_args(const char *cmd, int argc, char **argv,
+		      struct render_args *a, int allow_yaml)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "path", required_argument, NULL, 'p' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "crd-version", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->dir = ".";
+	a->opts.path = "";
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(fg_cmd_find(cmd)->help, stdout);
+			return -1;
+		case 'p':
+			a->opts.path = optarg;
+			break;
+		case 'n':
+			a->opts.only_ns = optarg;
+			break;
+		case 'c':
+			if (!fg_crd_version_known(optarg))
+				return fg_usage_error(
+					cmd,
+					"operator version '%s' is not bundled "
+					"(see 'flink-gitops version')",
+					optarg);
+			a->opts.crd_version = optarg;
+			break;
+		case 'o':
+			if (!strcmp(optarg, "json"))
+				a->json = 1;
+			else if (!strcmp(optarg, allow_yaml ? "yaml" : "text"))
+				a->json = 0;
+			else
+				return fg_usage_error(
+					cmd, "unknown output format '%s'",
+					optarg);
+			break;
+		case ':':
+			return fg_usage_error(cmd, "option '%s' needs a value",
+					      argv[optind - 1]);
+		default:
+			return fg_usage_error(cmd, "unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		a->dir = argv[optind++];
+	if (optind < argc)
+		return fg_usage_error(cmd, "unexpected argument '%s'",
+				      argv[optind]);
+	return 0;
+}
+
+static void print_diags(const struct fg_diags *d)
+{
+	struct fg_buf line = FG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		fg_buf_clear(&line);
+		fg_diag_format(&line, &d->v[i]);
+		fprintf(stderr, "%s\n", line.ptr);
+	}
+	if (d->dropped)
+		fprintf(stderr, "... and %zu more errors\n", d->dropped);
+	fg_buf_release(&line);
+}
+
+static json_t *opt_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *diags_json(const struct fg_diags *d)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct fg_diag *e = &d->v[i];
+		json_array_append_new(
+			a,
+			json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o, "
+				  "s:o, s:s}",
+				  "severity",
+				  e->severity == FG_SEV_ERROR ? "error"
+							      : "warning",
+				  "file", e->file, "line",
+				  (json_int_t)e->pos.line, "column",
+				  (json_int_t)e->pos.col, "kind",
+				  opt_str(e->kind), "namespace", opt_str(e->ns),
+				  "name", opt_str(e->name), "field",
+				  opt_str(e->field), "message", e->message));
+	}
+	return a;
+}
+
+/* Run render; on an internal error print it and return NULL. */
+static struct fg_desired *run_render(const char *cmd, struct render_args *a)
+{
+	struct fg_source *src = NULL;
+	struct fg_desired *d = NULL;
+
+	if (fg_source_dir_new(&src, a->dir) < 0) {
+		fprintf(stderr, "flink-gitops: %s: %s\n", cmd, fg_error_last());
+		return NULL;
+	}
+	if (fg_render(&d, src, &a->opts) < 0)
+		fprintf(stderr, "flink-gitops: %s: %s\n", cmd, fg_error_last());
+	fg_source_free(src);
+	return d;
+}
+
+static size_t count_objects(const struct fg_desired *d, size_t *failed)
+{
+	size_t i, n = 0;
+
+	*failed = 0;
+	for (i = 0; i < d->nns; i++) {
+		n += d->ns[i].n;
+		*failed += d->ns[i].failed != 0;
+	}
+	return n;
+}
+
+int fg_cmd_validate(int argc, char **argv)
+{
+	struct render_args a;
+	struct fg_desired *d;
+	size_t nobj, nfailed, nerr, i;
+	int rc;
+
+	if ((rc = parse_args("validate", argc, argv, &a, 0)))
+		return rc < 0 ? FG_EXIT_OK : rc;
+	if (!(d = run_render("validate", &a)))
+		return FG_EXIT_USAGE;
+	nobj = count_objects(d, &nfailed);
+	nerr = fg_diags_errors(&d->diags);
+	if (a.json) {
+		json_t *out = json_object(), *nss = json_array();
+		for (i = 0; i < d->nns; i++)
+			json_array_append_new(
+				nss, json_pack("{s:s, s:b, s:i}", "name",
+					       d->ns[i].name, "valid",
+					       !d->ns[i].failed, "objects",
+					       (json_int_t)d->ns[i].n));
+		json_object_set_new(out, "valid", json_boolean(nerr == 0));
+		json_object_set_new(out, "crdVersion",
+				    json_string(d->crd_version));
+		json_object_set_new(out, "namespaces", nss);
+		json_object_set_new(out, "errors", diags_json(&d->diags));
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(out);
+	} else {
+		print_diags(&d->diags);
+		if (nerr)
+			printf("%zu error%s; %zu of %zu namespace%s invalid "
+			       "(not applied, not pruned)\n",
+			       nerr, nerr == 1 ? "" : "s", nfailed, d->nns,
+			       d->nns == 1 ? "" : "s");
+		else
+			printf("valid: %zu namespace%s, %zu object%s "
+			       "(operator %s CRDs)\n",
+			       d->nns, d->nns == 1 ? "" : "s", nobj,
+			       nobj == 1 ? "" : "s", d->crd_version);
+	}
+	fflush(stdout);
+	FG_LOG_INFO("validate.done", FG_LOG_STR("root", a.dir),
+		    FG_LOG_INT("namespaces", d->nns),
+		    FG_LOG_INT("objects", nobj), FG_LOG_INT("errors", nerr));
+	rc = nerr ? FG_EXIT_PROBLEMS : FG_EXIT_OK;
+	fg_desired_free(d);
+	return rc;
+}
+
+int fg_cmd_render(int argc, char **argv)
+{
+	struct render_args a;
+	struct fg_desired *d;
+	struct fg_buf out = FG_BUF_INIT;
+	size_t i, j, nobj, nfailed;
+	int rc;
+
+	if ((rc = parse_args("render", argc, argv, &a, 1)))
+		return rc < 0 ? FG_EXIT_OK : rc;
+	if (!(d = run_render("render", &a)))
+		return FG_EXIT_USAGE;
+	print_diags(&d->diags);
+	nobj = count_objects(d, &nfailed);
+	if (a.json) {
+		json_t *list = json_pack("{s:s, s:s, s:[]}", "apiVersion", "v1",
+					 "kind", "List", "items");
+		json_t *items = json_object_get(list, "items");
+		for (i = 0; i < d->nns; i++)
+			for (j = 0; j < d->ns[i].n; j++)
+				json_array_append(items, d->ns[i].objs[j].obj);
+		json_dumpf(list, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(list);
+	} else {
+		fg_buf_init(&out, SIZE_MAX / 2);
+		for (i = 0; i < d->nns; i++) {
+			for (j = 0; j < d->ns[i].n; j++) {
+				if (fg_yaml_emit(&out, d->ns[i].objs[j].obj) <
+				    0) {
+					fprintf(stderr,
+						"flink-gitops: render: %s\n",
+						fg_error_last());
+					rc = FG_EXIT_USAGE;
+					goto done;
+				}
+			}
+		}
+		fwrite(out.ptr, 1, out.len, stdout);
+	}
+	fflush(stdout);
+	FG_LOG_INFO("render.done", FG_LOG_STR("root", a.dir),
+		    FG_LOG_INT("namespaces", d->nns),
+		    FG_LOG_INT("failed_namespaces", nfailed),
+		    FG_LOG_INT("objects", nobj),
+		    FG_LOG_INT("errors", fg_diags_errors(&d->diags)));
+	rc = fg_diags_errors(&d->diags) ? FG_EXIT_PROBLEMS : FG_EXIT_OK;
+done:
+	fg_buf_release(&out);
+	fg_desired_free(d);
+	return rc;
+}

@@ -1,0 +1,1062 @@
+/*
+ * Render: repository -> desired set. See render.h for the contract.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "render/base/error.h"
+#include "render/crd.h"
+#include "render/render.h"
+#include "render/rules.h"
+#include "render/schema.h"
+#include "render/transform.h"
+#include "render/yaml.h"
+#include "render/base/banned.h"
+
+extern const unsigned char fg_embed_repo_config_schema[];
+extern const size_t fg_embed_repo_config_schema_len;
+extern const unsigned char fg_embed_ns_config_schema[];
+extern const size_t fg_embed_ns_config_schema_len;
+
+/* Kinds every Flink namespace may hold besides the Flink kinds. */
+static const struct {
+	const char *kind, *api_version;
+} supporting[] = {
+	{ "ConfigMap", "v1" },
+	{ "ServiceAccount", "v1" },
+	{ "Role", "rbac.authorization.k8s.io/v1" },
+	{ "RoleBinding", "rbac.authorization.k8s.io/v1" },
+};
+
+static const char *const flink_kinds[] = { "FlinkDeployment", "FlinkSessionJob",
+					   "FlinkStateSnapshot" };
+
+/* A loaded config file (flink-gitops.yaml or _defaults.yaml). */
+struct config {
+	struct fg_yaml_file *yf; /* NULL when the file is absent */
+	char *file;
+	json_t *doc;  /* borrowed from yf */
+	json_t *vars; /* owned: name -> string */
+};
+
+/* One layer of an object: a document, or a kind's defaults in a config. */
+struct layer {
+	const struct fg_yaml_file *yf;
+	size_t doc;
+	const char *file;
+	const char *prefix; /* pointer prefix of the layer in its document */
+};
+
+/* Compiled schemas of one pass, by "version kind apiVersion". */
+struct schema_cache {
+	json_t *index; /* key -> integer index into v */
+	struct fg_schema **v;
+	size_t n;
+};
+
+struct pass {
+	struct schema_cache schemas;
+	struct fg_source *src;
+	const struct fg_render_opts *opts;
+	struct fg_desired *out;
+	struct config repo;
+	const char *crd_version;
+	json_t *allow_kinds; /* borrowed from repo config */
+	int allow_secrets;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static const char *str_member(const json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static const char *meta_str(const json_t *obj, const char *k)
+{
+	return str_member(json_object_get(obj, "metadata"), k);
+}
+
+static int is_flink_kind(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(flink_kinds) / sizeof(flink_kinds[0]); i++)
+		if (!strcmp(kind, flink_kinds[i]))
+			return 1;
+	return 0;
+}
+
+/* RFC 1123 label: what a namespace name must be. */
+static int dns_label(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && !(c == '-' && i > 0 && i + 1 < n))
+			return 0;
+	}
+	return 1;
+}
+
+static int is_yaml_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	return (n > 5 && !strcmp(path + n - 5, ".yaml")) ||
+	       (n > 4 && !strcmp(path + n - 4, ".yml"));
+}
+
+int fg_object_hash(const json_t *obj, char hex[65])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char *canon;
+
+	canon = json_dumps(obj, JSON_SORT_KEYS | JSON_COMPACT |
+					JSON_ENCODE_ANY |
+					JSON_REAL_PRECISION(17));
+	if (!canon)
+		return fg_error_set(FG_ERROR, "out of memory");
+	crypto_hash_sha256(digest, (const unsigned char *)canon, strlen(canon));
+	free(canon);
+	sodium_bin2hex(hex, 65, digest, sizeof(digest));
+	return 0;
+}
+
+int fg_apply_rank(const json_t *obj)
+{
+	const char *kind = str_member(obj, "kind");
+
+	if (!kind || !is_flink_kind(kind))
+		return 0;
+	if (!strcmp(kind, "FlinkDeployment"))
+		return json_object_get(json_object_get(obj, "spec"), "job") ? 2
+									    : 1;
+	if (!strcmp(kind, "FlinkSessionJob"))
+		return 3;
+	return 4;
+}
+
+/* ---- positions -------------------------------------------------------- */
+
+/*
+ * Where a problem at `pointer` of a merged object was written: the object
+ * itself if it has that node, else the namespace or repo defaults that
+ * brought it in, else the nearest ancestor in the object.
+ */
+static void locate(const struct layer *layers, size_t nlayers,
+		   const char *pointer, const char **file, struct fg_pos *pos)
+{
+	struct fg_buf full = FG_BUF_INIT;
+	size_t i;
+
+	for (i = nlayers; i-- > 0;) {
+		const struct layer *l = &layers[i];
+		if (!l->yf)
+			continue;
+		fg_buf_clear(&full);
+		fg_buf_puts(&full, l->prefix);
+		fg_buf_puts(&full, pointer);
+		if (fg_yaml_pos(l->yf, l->doc, full.ptr, pos, NULL) == 0) {
+			*file = l->file;
+			fg_buf_release(&full);
+			return;
+		}
+	}
+	/* the object is the last layer */
+	i = nlayers - 1;
+	fg_yaml_pos(layers[i].yf, layers[i].doc, pointer, pos, NULL);
+	*file = layers[i].file;
+	fg_buf_release(&full);
+}
+
+/* Report `problems` of an object; returns how many were reported. */
+static size_t report(struct pass *p, const struct layer *layers, size_t nlayers,
+		     const json_t *obj, const char *ns,
+		     const struct fg_problems *problems)
+{
+	struct fg_diag_subject about;
+	struct fg_buf field = FG_BUF_INIT;
+	size_t i;
+
+	about.kind = obj ? str_member(obj, "kind") : NULL;
+	about.ns = obj ? ns : NULL;
+	about.name = obj ? meta_str(obj, "name") : NULL;
+	for (i = 0; i < problems->n; i++) {
+		const char *file;
+		struct fg_pos pos;
+
+		locate(layers, nlayers, problems->v[i].pointer, &file, &pos);
+		fg_buf_clear(&field);
+		fg_pointer_to_field(&field, problems->v[i].pointer);
+		about.field = field.len ? field.ptr : NULL;
+		fg_diags_add_about(&p->out->diags, FG_SEV_ERROR, file, pos,
+				   &about, "%s", problems->v[i].message);
+	}
+	fg_buf_release(&field);
+	return problems->n;
+}
+
+/* ---- config files ----------------------------------------------------- */
+
+static void config_release(struct config *c)
+{
+	fg_yaml_file_free(c->yf);
+	free(c->file);
+	json_decref(c->vars);
+	memset(c, 0, sizeof(*c));
+}
+
+static int config_schema(const json_t **out, int repo)
+{
+	static json_t *cache[2];
+	const unsigned char *data =
+		repo ? fg_embed_repo_config_schema : fg_embed_ns_config_schema;
+	size_t len = repo ? fg_embed_repo_config_schema_len
+			  : fg_embed_ns_config_schema_len;
+	struct fg_yaml_file *f;
+
+	if (!cache[repo]) {
+		if (fg_yaml_load(&f, "config schema", (const char *)data, len,
+				 NULL, NULL) < 0)
+			return fg_error_wrap(FG_ERROR, "embedded schema");
+		cache[repo] = fg_yaml_doc_take(f, 0);
+		fg_yaml_file_free(f);
+	}
+	*out = cache[repo];
+	return 0;
+}
+
+/*
+ * Load and check a config file at `path`; absent is fine. Problems become
+ * diagnostics; returns the number of errors found, or negative on an
+ * internal error.
+ */
+static int config_load(struct pass *p, struct config *c, const char *path,
+		       int repo, const json_t *inherited_vars)
+{
+	struct fg_buf data = FG_BUF_INIT;
+	struct fg_problems probs = FG_PROBLEMS_INIT;
+	const json_t *schema = NULL;
+	struct layer l;
+	size_t before = fg_diags_errors(&p->out->diags);
+	json_t *defaults, *v;
+	const char *k;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->vars =
+		inherited_vars ? json_deep_copy(inherited_vars) : json_object();
+	if (!c->vars || !(c->file = strdup(path)))
+		return fg_error_set(FG_ERROR, "out of memory");
+	fg_buf_init(&data, FG_YAML_MAX_BYTES);
+	err = fg_source_read(p->src, path, &data);
+	if (err == FG_ENOTFOUND) {
+		fg_buf_release(&data);
+		return 0;
+	}
+	if (err < 0) {
+		struct fg_pos none = { 0, 0 };
+		fg_diags_add(&p->out->diags, FG_SEV_ERROR, path, none, "%s",
+			     fg_error_last());
+		fg_buf_release(&data);
+		return 1;
+	}
+	err = fg_yaml_load(&c->yf, path, data.ptr, data.len, NULL,
+			   &p->out->diags);
+	fg_buf_release(&data);
+	if (err == FG_EINVALID)
+		return 1;
+	if (err < 0)
+		return err;
+	if (fg_yaml_count(c->yf) == 0) {
+		/* an empty config file configures nothing */
+		fg_yaml_file_free(c->yf);
+		c->yf = NULL;
+		return 0;
+	}
+	if (fg_yaml_count(c->yf) > 1) {
+		fg_diags_add(&p->out->diags, FG_SEV_ERROR, path,
+			     fg_yaml_doc_pos(c->yf, 1),
+			     "a config file holds one document, not %zu",
+			     fg_yaml_count(c->yf));
+		return 1;
+	}
+	c->doc = fg_yaml_doc(c->yf, 0);
+	l.yf = c->yf;
+	l.doc = 0;
+	l.file = path;
+	l.prefix = "";
+
+	if ((err = config_schema(&schema, repo)) < 0 ||
+	    (err = fg_schema_validate_document_json(schema, c->doc, &probs)) <
+		    0)
+		goto done;
+	if (!probs.n) {
+		/* defaults may not name or place an object */
+		defaults = json_object_get(c->doc, "defaults");
+		json_object_foreach (defaults, k, v) {
+			static const char *const fixed[][2] = {
+				{ "apiVersion", NULL },
+				{ "kind", NULL },
+				{ "metadata", "name" },
+				{ "metadata", "namespace" },
+				{ "metadata", "generateName" },
+			};
+			size_t i;
+			for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+				json_t *m = json_object_get(v, fixed[i][0]);
+				struct fg_buf ptr = FG_BUF_INIT;
+				if (fixed[i][1])
+					m = json_object_get(m, fixed[i][1]);
+				if (!m)
+					continue;
+				fg_buf_puts(&ptr, "/defaults");
+				fg_json_pointer_push(&ptr, k);
+				fg_json_pointer_push(&ptr, fixed[i][0]);
+				if (fixed[i][1])
+					fg_json_pointer_push(&ptr, fixed[i][1]);
+				fg_problems_add(&probs, ptr.ptr,
+						"defaults cannot set %s%s%s",
+						fixed[i][0],
+						fixed[i][1] ? "." : "",
+						fixed[i][1] ? fixed[i][1] : "");
+				fg_buf_release(&ptr);
+			}
+		}
+		json_object_foreach (json_object_get(c->doc, "vars"), k, v) {
+			struct fg_buf ptr = FG_BUF_INIT;
+			fg_buf_puts(&ptr, "/vars");
+			fg_json_pointer_push(&ptr, k);
+			if (!fg_var_name_valid(k))
+				fg_problems_add(&probs, ptr.ptr,
+						"invalid variable name '%s' "
+						"(letters, digits and '_', not "
+						"starting with a digit)",
+						k);
+			else if (json_is_integer(v))
+				json_object_set_new(
+					c->vars, k,
+					json_sprintf(
+						"%lld",
+						(long long)json_integer_value(
+							v)));
+			else
+				json_object_set(c->vars, k, v);
+			fg_buf_release(&ptr);
+		}
+	}
+	if (repo && !probs.n) {
+		const char *ver = str_member(c->doc, "crdVersion");
+		if (ver && !fg_crd_version_known(ver)) {
+			struct fg_buf known = FG_BUF_INIT;
+			const char *const *vs;
+			for (vs = fg_crd_versions(); *vs; vs++)
+				fg_buf_printf(&known, "%s%s",
+					      known.len ? ", " : "", *vs);
+			fg_problems_add(&probs, "/crdVersion",
+					"operator version '%s' is not bundled "
+					"(bundled: %s)",
+					ver, known.ptr);
+			fg_buf_release(&known);
+		}
+	}
+	{
+		struct fg_diag_subject none;
+		struct fg_buf field = FG_BUF_INIT;
+		size_t i;
+
+		memset(&none, 0, sizeof(none));
+		for (i = 0; i < probs.n; i++) {
+			const char *file;
+			struct fg_pos pos;
+			locate(&l, 1, probs.v[i].pointer, &file, &pos);
+			fg_buf_clear(&field);
+			fg_pointer_to_field(&field, probs.v[i].pointer);
+			none.field = field.len ? field.ptr : NULL;
+			fg_diags_add_about(&p->out->diags, FG_SEV_ERROR, path,
+					   pos, &none, "%s",
+					   probs.v[i].message);
+		}
+		fg_buf_release(&field);
+	}
+	err = (int)(fg_diags_errors(&p->out->diags) - before);
+done:
+	fg_problems_release(&probs);
+	return err;
+}
+
+/* ---- one object ------------------------------------------------------- */
+
+struct ns_pass {
+	struct pass *p;
+	struct fg_ns *ns;
+	struct config conf; /* _defaults.yaml */
+	json_t *seen;	    /* "Kind/name" -> "file:line" */
+	int errors;
+};
+
+static int kind_allowed(struct pass *p, const char *kind,
+			const char *api_version, struct fg_problems *probs)
+{
+	size_t i;
+	json_t *k;
+
+	if (is_flink_kind(kind))
+		return 1;
+	for (i = 0; i < sizeof(supporting) / sizeof(supporting[0]); i++) {
+		if (strcmp(kind, supporting[i].kind))
+			continue;
+		if (strcmp(api_version, supporting[i].api_version)) {
+			fg_problems_add(probs, "/apiVersion",
+					"'%s' is not the apiVersion of %s "
+					"('%s')",
+					api_version, kind,
+					supporting[i].api_version);
+			return 0;
+		}
+		return 1;
+	}
+	if (!strcmp(kind, "Secret") && p->allow_secrets)
+		return 1;
+	json_array_foreach (p->allow_kinds, i, k)
+		if (json_is_string(k) && !strcmp(json_string_value(k), kind))
+			return 1;
+	if (!strcmp(kind, "Secret"))
+		fg_problems_add(
+			probs, "/kind",
+			"plain Secret manifests are not allowed (set "
+			"allowPlainSecrets: true in " FG_RENDER_CONFIG_FILE
+			" to allow them)");
+	else
+		fg_problems_add(
+			probs, "/kind",
+			"'%s' is not allowed here (allowed: "
+			"FlinkDeployment, FlinkSessionJob, "
+			"FlinkStateSnapshot, ConfigMap, ServiceAccount, "
+			"Role, RoleBinding; add it to allowKinds "
+			"in " FG_RENDER_CONFIG_FILE ")",
+			kind);
+	return 0;
+}
+
+/* A kind's defaults from a config, flattened and substituted, or NULL. */
+static json_t *defaults_layer(const struct config *c, const char *kind,
+			      const json_t *vars, struct fg_problems *probs)
+{
+	json_t *d = json_object_get(json_object_get(c->doc, "defaults"), kind);
+
+	if (!json_is_object(d))
+		return NULL;
+	d = json_deep_copy(d);
+	if (!d)
+		return NULL;
+	fg_flatten_object_config(d, probs);
+	fg_vars_substitute(d, vars, probs);
+	return d;
+}
+
+static int add_object(struct fg_ns *ns, json_t *obj, const char *file,
+		      struct fg_pos pos)
+{
+	struct fg_object *o;
+
+	if (ns->n == ns->cap) {
+		size_t ncap = ns->cap ? ns->cap * 2 : 8;
+		o = realloc(ns->objs, ncap * sizeof(*o));
+		if (!o)
+			return fg_error_set(FG_ERROR, "out of memory");
+		ns->objs = o;
+		ns->cap = ncap;
+	}
+	o = &ns->objs[ns->n];
+	memset(o, 0, sizeof(*o));
+	if (!(o->file = strdup(file)))
+		return fg_error_set(FG_ERROR, "out of memory");
+	o->obj = obj;
+	o->pos = pos;
+	o->kind = str_member(obj, "kind");
+	o->name = meta_str(obj, "name");
+	ns->n++;
+	return 0;
+}
+
+/* Labels and annotations flink-gitops puts on what it applies. */
+static int stamp(struct pass *p, json_t *obj, const char *file, char hash[65],
+		 struct fg_problems *probs)
+{
+	json_t *meta = json_object_get(obj, "metadata");
+	json_t *labels = json_object_get(meta, "labels");
+	json_t *ann = json_object_get(meta, "annotations");
+	const char *mb = str_member(labels, FG_LABEL_MANAGED_BY);
+	struct fg_buf src = FG_BUF_INIT;
+	int err;
+
+	if (mb && strcmp(mb, FG_MANAGER))
+		return fg_problems_add(
+			probs, "/metadata/labels/app.kubernetes.io~1managed-by",
+			"label '" FG_LABEL_MANAGED_BY
+			"' is set by flink-gitops; remove it");
+	if (!json_is_object(labels)) {
+		labels = json_object();
+		json_object_set_new(meta, "labels", labels);
+	}
+	json_object_set_new(labels, FG_LABEL_MANAGED_BY,
+			    json_string(FG_MANAGER));
+	if (!json_is_object(ann)) {
+		ann = json_object();
+		json_object_set_new(meta, "annotations", ann);
+	}
+	json_object_del(ann, FG_ANNOTATION_SOURCE);
+	json_object_del(ann, FG_ANNOTATION_HASH);
+	if (json_object_size(ann) == 0)
+		json_object_del(meta, "annotations");
+	if ((err = fg_object_hash(obj, hash)) < 0)
+		return err;
+	ann = json_object_get(meta, "annotations");
+	if (!ann) {
+		ann = json_object();
+		json_object_set_new(meta, "annotations", ann);
+	}
+	if (p->opts->origin)
+		fg_buf_printf(&src, "%s:%s", p->opts->origin, file);
+	else
+		fg_buf_puts(&src, file);
+	json_object_set_new(ann, FG_ANNOTATION_SOURCE,
+			    json_stringn(src.ptr, src.len));
+	json_object_set_new(ann, FG_ANNOTATION_HASH, json_string(hash));
+	fg_buf_release(&src);
+	return 0;
+}
+
+static void schema_cache_release(struct schema_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		fg_schema_free(c->v[i]);
+	free(c->v);
+	json_decref(c->index);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The compiled CRD schema for an object, built once per pass. */
+static int crd_schema(struct pass *p, const struct fg_schema **out,
+		      const char *kind, const char *api_version)
+{
+	struct schema_cache *c = &p->schemas;
+	struct fg_buf key = FG_BUF_INIT;
+	const json_t *openapi;
+	struct fg_schema *s, **v;
+	json_t *at;
+	int err;
+
+	if (!c->index && !(c->index = json_object()))
+		return fg_error_set(FG_ERROR, "out of memory");
+	fg_buf_printf(&key, "%s %s %s", p->crd_version, kind, api_version);
+	at = json_object_get(c->index, key.ptr);
+	if (at) {
+		*out = c->v[json_integer_value(at)];
+		fg_buf_release(&key);
+		return 0;
+	}
+	err = fg_crd_schema(&openapi, p->crd_version, kind, api_version);
+	if (err == 0)
+		err = fg_schema_new(&s, openapi);
+	if (err == 0) {
+		v = realloc(c->v, (c->n + 1) * sizeof(*v));
+		if (!v) {
+			fg_schema_free(s);
+			err = fg_error_set(FG_ERROR, "out of memory");
+		} else {
+			c->v = v;
+			c->v[c->n] = s;
+			json_object_set_new(c->index, key.ptr,
+					    json_integer((json_int_t)c->n));
+			c->n++;
+			*out = s;
+		}
+	}
+	fg_buf_release(&key);
+	return err;
+}
+
+static int validate(struct pass *p, const json_t *obj, const char *kind,
+		    const char *api_version, struct fg_problems *probs)
+{
+	const struct fg_schema *schema = NULL;
+	int err;
+
+	if (!is_flink_kind(kind))
+		return 0;
+	err = crd_schema(p, &schema, kind, api_version);
+	if (err == FG_ENOTFOUND)
+		return fg_problems_add(probs, "/apiVersion", "%s",
+				       fg_error_last());
+	if (err < 0)
+		return err;
+	if ((err = fg_schema_validate(schema, obj, probs)) < 0)
+		return err;
+	return fg_rules_check(obj, probs);
+}
+
+static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
+		      const char *file)
+{
+	struct pass *p = np->p;
+	json_t *doc = fg_yaml_doc(yf, di), *merged = NULL, *layer_obj = NULL;
+	struct fg_problems probs = FG_PROBLEMS_INIT;
+	struct fg_problems ns_problem = FG_PROBLEMS_INIT;
+	struct fg_pos at = fg_yaml_doc_pos(yf, di);
+	const char *kind, *api, *name, *ns;
+	struct layer layers[3];
+	struct fg_buf key = FG_BUF_INIT, prefix_repo = FG_BUF_INIT,
+		      prefix_ns = FG_BUF_INIT;
+	char hash[65];
+	size_t nlayers = 0, reported = 0;
+	json_t *dl;
+	int err = 0;
+
+	if (!json_is_object(doc)) {
+		fg_diags_add(&p->out->diags, FG_SEV_ERROR, file, at,
+			     "document is not a mapping (a Kubernetes object)");
+		np->errors++;
+		return 0;
+	}
+	kind = str_member(doc, "kind");
+	api = str_member(doc, "apiVersion");
+	name = meta_str(doc, "name");
+	if (!kind)
+		fg_problems_add(&probs, "", "kind is required");
+	if (!api)
+		fg_problems_add(&probs, "", "apiVersion is required");
+	if (!name)
+		fg_problems_add(&probs,
+				json_object_get(doc, "metadata") ? "/metadata"
+								 : "",
+				"metadata.name is required");
+	if (!probs.n)
+		kind_allowed(p, kind, api, &probs);
+	ns = meta_str(doc, "namespace");
+	if (!probs.n &&
+	    json_object_get(json_object_get(doc, "metadata"), "namespace") &&
+	    (!ns || strcmp(ns, np->ns->name)))
+		fg_problems_add(&ns_problem, "/metadata/namespace",
+				"'%s' does not match the folder '%s'; the "
+				"folder is the namespace",
+				ns ? ns : "", np->ns->name);
+
+	/* the layers: repo defaults, namespace defaults, the object */
+	fg_buf_puts(&prefix_repo, "/defaults");
+	fg_json_pointer_push(&prefix_repo, kind ? kind : "");
+	fg_buf_puts(&prefix_ns, "/defaults");
+	fg_json_pointer_push(&prefix_ns, kind ? kind : "");
+	if (p->repo.yf && kind) {
+		layers[nlayers].yf = p->repo.yf;
+		layers[nlayers].doc = 0;
+		layers[nlayers].file = p->repo.file;
+		layers[nlayers].prefix = prefix_repo.ptr;
+		nlayers++;
+	}
+	if (np->conf.yf && kind) {
+		layers[nlayers].yf = np->conf.yf;
+		layers[nlayers].doc = 0;
+		layers[nlayers].file = np->conf.file;
+		layers[nlayers].prefix = prefix_ns.ptr;
+		nlayers++;
+	}
+	layers[nlayers].yf = yf;
+	layers[nlayers].doc = di;
+	layers[nlayers].file = file;
+	layers[nlayers].prefix = "";
+	nlayers++;
+
+	if (probs.n) {
+		/* without kind, name or an allowed kind nothing else applies */
+		reported += report(p, layers + nlayers - 1, 1, doc,
+				   np->ns->name, &probs);
+		goto done;
+	}
+	if (ns_problem.n) {
+		reported += report(p, layers + nlayers - 1, 1, doc,
+				   np->ns->name, &ns_problem);
+		fg_problems_release(&ns_problem);
+	}
+
+	/* build the object: defaults first, each layer substituted alone */
+	if (!(merged = json_object())) {
+		err = fg_error_set(FG_ERROR, "out of memory");
+		goto done;
+	}
+	/* problems in defaults point into their config file, no object */
+	if (p->repo.yf &&
+	    (dl = defaults_layer(&p->repo, kind, np->conf.vars, &probs))) {
+		fg_merge(merged, dl);
+		json_decref(dl);
+		reported += report(p, &layers[0], 1, NULL, NULL, &probs);
+		fg_problems_release(&probs);
+	}
+	if (np->conf.yf &&
+	    (dl = defaults_layer(&np->conf, kind, np->conf.vars, &probs))) {
+		fg_merge(merged, dl);
+		json_decref(dl);
+		reported +=
+			report(p, &layers[nlayers - 2], 1, NULL, NULL, &probs);
+		fg_problems_release(&probs);
+	}
+	if (!(layer_obj = json_deep_copy(doc))) {
+		err = fg_error_set(FG_ERROR, "out of memory");
+		goto done;
+	}
+	fg_flatten_object_config(layer_obj, &probs);
+	fg_vars_substitute(layer_obj, np->conf.vars, &probs);
+	fg_merge(merged, layer_obj);
+	fg_strip_nulls(merged);
+	json_object_set_new(json_object_get(merged, "metadata"), "namespace",
+			    json_string(np->ns->name));
+
+	/* duplicates within the namespace */
+	fg_buf_printf(&key, "%s/%s", kind, name);
+	if (json_object_get(np->seen, key.ptr)) {
+		fg_problems_add(
+			&probs, "/metadata/name",
+			"duplicate object: %s %s/%s is also defined "
+			"at %s",
+			kind, np->ns->name, name,
+			json_string_value(json_object_get(np->seen, key.ptr)));
+	} else {
+		json_object_set_new(np->seen, key.ptr,
+				    json_sprintf("%s:%u", file, at.line));
+	}
+
+	if ((err = validate(p, merged, kind, api, &probs)) < 0)
+		goto done;
+	if (!reported && !probs.n &&
+	    (err = stamp(p, merged, file, hash, &probs)) < 0)
+		goto done;
+	reported += report(p, layers, nlayers, merged, np->ns->name, &probs);
+	if (reported)
+		goto done;
+	if ((err = add_object(np->ns, merged, file, at)) < 0)
+		goto done;
+	memcpy(np->ns->objs[np->ns->n - 1].hash, hash, sizeof(hash));
+	merged = NULL;
+done:
+	np->errors += (int)reported;
+	json_decref(merged);
+	json_decref(layer_obj);
+	fg_problems_release(&probs);
+	fg_problems_release(&ns_problem);
+	fg_buf_release(&key);
+	fg_buf_release(&prefix_repo);
+	fg_buf_release(&prefix_ns);
+	return err;
+}
+
+/* ---- cross-object rules ------------------------------------------------ */
+
+static void cross_checks(struct ns_pass *np)
+{
+	struct fg_ns *ns = np->ns;
+	size_t i, j;
+
+	for (i = 0; i < ns->n; i++) {
+		const json_t *job = ns->objs[i].obj;
+		const char *target;
+		struct fg_problems probs = FG_PROBLEMS_INIT;
+
+		if (strcmp(ns->objs[i].kind, "FlinkSessionJob"))
+			continue;
+		target = str_member(json_object_get(job, "spec"),
+				    "deploymentName");
+		if (!target)
+			continue;
+		for (j = 0; j < ns->n; j++) {
+			const json_t *d = ns->objs[j].obj;
+			if (strcmp(ns->objs[j].kind, "FlinkDeployment") ||
+			    strcmp(ns->objs[j].name, target))
+				continue;
+			if (json_object_get(json_object_get(d, "spec"), "job"))
+				fg_problems_add(&probs, "/spec/deploymentName",
+						"Can not submit session job to "
+						"application cluster "
+						"(FlinkDeployment %s/%s has "
+						"spec.job)",
+						ns->name, target);
+		}
+		if (probs.n) {
+			struct fg_diag_subject about = {
+				"FlinkSessionJob", ns->name, ns->objs[i].name,
+				"spec.deploymentName"
+			};
+			struct fg_pos pos = ns->objs[i].pos;
+			fg_diags_add_about(&np->p->out->diags, FG_SEV_ERROR,
+					   ns->objs[i].file, pos, &about, "%s",
+					   probs.v[0].message);
+			np->errors++;
+		}
+		fg_problems_release(&probs);
+	}
+}
+
+/* ---- namespaces --------------------------------------------------------- */
+
+static int cmp_objects(const void *a, const void *b)
+{
+	const struct fg_object *x = a, *y = b;
+	int rx = fg_apply_rank(x->obj), ry = fg_apply_rank(y->obj), c;
+
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
+	if ((c = strcmp(x->kind, y->kind)))
+		return c;
+	return strcmp(x->name, y->name);
+}
+
+static void ns_clear_objects(struct fg_ns *ns)
+{
+	size_t i;
+
+	for (i = 0; i < ns->n; i++) {
+		json_decref(ns->objs[i].obj);
+		free(ns->objs[i].file);
+	}
+	ns->n = 0;
+}
+
+/* Render the namespace `name` from files paths[first..last). */
+static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
+			 size_t first, size_t last, size_t base_len)
+{
+	struct ns_pass np;
+	struct fg_buf conf_path = FG_BUF_INIT, data = FG_BUF_INIT;
+	size_t i, d;
+	int err = 0;
+
+	memset(&np, 0, sizeof(np));
+	np.p = p;
+	np.ns = ns;
+	if (!(np.seen = json_object()))
+		return fg_error_set(FG_ERROR, "out of memory");
+
+	if (!dns_label(ns->name)) {
+		struct fg_pos none = { 0, 0 };
+		fg_buf_printf(&conf_path, "%.*s%s/", (int)base_len,
+			      paths[first], ns->name);
+		fg_diags_add(&p->out->diags, FG_SEV_ERROR, conf_path.ptr, none,
+			     "folder name '%s' is not a valid namespace name: "
+			     "a lowercase RFC 1123 label must consist of lower "
+			     "case alphanumeric characters or '-', start and "
+			     "end with an alphanumeric character, and be at "
+			     "most 63 characters",
+			     ns->name);
+		np.errors++;
+		goto done;
+	}
+	fg_buf_printf(&conf_path, "%.*s%s/" FG_RENDER_NS_CONFIG_FILE,
+		      (int)base_len, paths[first], ns->name);
+	err = config_load(p, &np.conf, conf_path.ptr, 0, p->repo.vars);
+	if (err < 0)
+		goto done;
+	np.errors += err;
+	err = 0;
+
+	for (i = first; i < last; i++) {
+		struct fg_yaml_file *yf = NULL;
+		int rc;
+
+		if (!is_yaml_name(paths[i]) || !strcmp(paths[i], conf_path.ptr))
+			continue;
+		fg_buf_release(&data);
+		fg_buf_init(&data, FG_YAML_MAX_BYTES);
+		rc = fg_source_read(p->src, paths[i], &data);
+		if (rc < 0) {
+			struct fg_pos none = { 0, 0 };
+			fg_diags_add(&p->out->diags, FG_SEV_ERROR, paths[i],
+				     none, "%s", fg_error_last());
+			np.errors++;
+			continue;
+		}
+		rc = fg_yaml_load(&yf, paths[i], data.ptr, data.len, NULL,
+				  &p->out->diags);
+		if (rc == FG_EINVALID) {
+			np.errors++;
+			continue;
+		}
+		if (rc < 0) {
+			err = rc;
+			goto done;
+		}
+		for (d = 0; d < fg_yaml_count(yf) && !err; d++)
+			err = one_object(&np, yf, d, paths[i]);
+		fg_yaml_file_free(yf);
+		if (err < 0)
+			goto done;
+	}
+	cross_checks(&np);
+done:
+	if (np.errors) {
+		ns->failed = 1;
+		ns_clear_objects(ns);
+	} else {
+		qsort(ns->objs, ns->n, sizeof(*ns->objs), cmp_objects);
+	}
+	config_release(&np.conf);
+	json_decref(np.seen);
+	fg_buf_release(&conf_path);
+	fg_buf_release(&data);
+	return err;
+}
+
+static int add_ns(struct fg_desired *d, const char *name, size_t len)
+{
+	struct fg_ns *v = realloc(d->ns, (d->nns + 1) * sizeof(*v));
+
+	if (!v)
+		return fg_error_set(FG_ERROR, "out of memory");
+	d->ns = v;
+	memset(&d->ns[d->nns], 0, sizeof(d->ns[d->nns]));
+	if (!(d->ns[d->nns].name = strndup(name, len)))
+		return fg_error_set(FG_ERROR, "out of memory");
+	d->nns++;
+	return 0;
+}
+
+void fg_desired_free(struct fg_desired *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->nns; i++) {
+		ns_clear_objects(&d->ns[i]);
+		free(d->ns[i].objs);
+		free(d->ns[i].name);
+	}
+	free(d->ns);
+	free(d->crd_version);
+	fg_diags_release(&d->diags);
+	free(d);
+}
+
+int fg_render(struct fg_desired **out, struct fg_source *src,
+	      const struct fg_render_opts *opts)
+{
+	struct fg_render_opts none;
+	struct fg_buf base = FG_BUF_INIT, conf = FG_BUF_INIT;
+	struct pass p;
+	char **paths = NULL;
+	size_t npaths = 0, i, j;
+	int err, n;
+
+	*out = NULL;
+	if (!opts) {
+		memset(&none, 0, sizeof(none));
+		opts = &none;
+	}
+	memset(&p, 0, sizeof(p));
+	p.src = src;
+	p.opts = opts;
+	if (!(p.out = calloc(1, sizeof(*p.out))))
+		return fg_error_set(FG_ERROR, "out of memory");
+	p.out->diags.max = FG_DIAGS_MAX_DEFAULT;
+
+	if (opts->path && *opts->path) {
+		fg_buf_puts(&base, opts->path);
+		while (base.len && base.ptr[base.len - 1] == '/')
+			fg_buf_truncate(&base, base.len - 1);
+		fg_buf_putc(&base, '/');
+	}
+	if ((err = fg_source_list(src, opts->path ? opts->path : "", &paths,
+				  &npaths, &p.out->diags)) < 0)
+		goto fail;
+
+	/* the repository config */
+	fg_buf_printf(&conf, "%s" FG_RENDER_CONFIG_FILE, base.ptr);
+	n = config_load(&p, &p.repo, conf.ptr, 1, NULL);
+	if (n < 0) {
+		err = n;
+		goto fail;
+	}
+	p.out->config_failed = n > 0;
+	p.allow_kinds = json_object_get(p.repo.doc, "allowKinds");
+	p.allow_secrets =
+		json_is_true(json_object_get(p.repo.doc, "allowPlainSecrets"));
+	p.crd_version = opts->crd_version;
+	if (!p.crd_version && !p.out->config_failed)
+		p.crd_version = str_member(p.repo.doc, "crdVersion");
+	if (!p.crd_version)
+		p.crd_version = FG_CRD_DEFAULT_VERSION;
+	if (!fg_crd_version_known(p.crd_version)) {
+		err = fg_error_set(FG_EINVALID,
+				   "operator version '%s' is not bundled",
+				   p.crd_version);
+		goto fail;
+	}
+	if (!(p.out->crd_version = strdup(p.crd_version))) {
+		err = fg_error_set(FG_ERROR, "out of memory");
+		goto fail;
+	}
+
+	/* files outside any namespace folder */
+	for (i = 0; i < npaths; i++) {
+		const char *rel = paths[i] + base.len;
+		struct fg_pos nowhere = { 0, 0 };
+		if (strchr(rel, '/') || !is_yaml_name(rel) ||
+		    !strcmp(rel, FG_RENDER_CONFIG_FILE))
+			continue;
+		fg_diags_add(&p.out->diags, FG_SEV_ERROR, paths[i], nowhere,
+			     "manifests belong in a namespace folder "
+			     "(<namespace>/%s); only " FG_RENDER_CONFIG_FILE
+			     " may sit at the top",
+			     rel);
+	}
+
+	/* one namespace per top folder; paths are sorted, so they group */
+	for (i = 0; i < npaths; i = j) {
+		const char *rel = paths[i] + base.len;
+		size_t nlen = strcspn(rel, "/");
+
+		for (j = i + 1; j < npaths; j++)
+			if (strncmp(paths[j] + base.len, rel, nlen + 1))
+				break;
+		if (!rel[nlen])
+			continue; /* a top-level file */
+		if (opts->only_ns && (strlen(opts->only_ns) != nlen ||
+				      strncmp(opts->only_ns, rel, nlen)))
+			continue;
+		if ((err = add_ns(p.out, rel, nlen)) < 0)
+			goto fail;
+		if (p.out->config_failed) {
+			/* without its config no namespace can be trusted */
+			p.out->ns[p.out->nns - 1].failed = 1;
+			continue;
+		}
+		if ((err = one_namespace(&p, &p.out->ns[p.out->nns - 1], paths,
+					 i, j, base.len)) < 0)
+			goto fail;
+	}
+	fg_diags_sort(&p.out->diags);
+	fg_diags_dedupe(&p.out->diags);
+	*out = p.out;
+	p.out = NULL;
+	err = 0;
+fail:
+	fg_source_paths_free(paths, npaths);
+	config_release(&p.repo);
+	schema_cache_release(&p.schemas);
+	fg_desired_free(p.out);
+	fg_buf_release(&base);
+	fg_buf_release(&conf);
+	return err;
+}

@@ -1,0 +1,81 @@
+/*
+ * Render: a repository (through a source) -> the desired set, per
+ * namespace, exactly as it will be applied; and every problem found on
+ * the way, all at once.
+ *
+ * One pass, the same for `validate`, `render` and (later) every sync:
+ *   list files -> load YAML -> repo and namespace config -> per object:
+ *   kind and namespace checks, defaults (repo -> namespace -> object, deep
+ *   merge, lists replace), flinkConfiguration flattened, ${VAR}
+ *   substitution, schema (CRD) and operator rules, cross-object rules ->
+ *   labels, source and desired-hash annotations.
+ *
+ * A namespace with any error is marked failed: its objects are not in the
+ * result, so it is neither applied nor pruned; other namespaces go on.
+ * A file that fails never looks like a deletion.
+ */
+#ifndef FG_RENDER_RENDER_H
+#define FG_RENDER_RENDER_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "render/base/diag.h"
+#include "render/source.h"
+
+#define FG_RENDER_CONFIG_FILE "flink-gitops.yaml"
+#define FG_RENDER_NS_CONFIG_FILE "_defaults.yaml"
+#define FG_RENDER_CONFIG_API "flink-gitops.io/v1alpha1"
+
+#define FG_LABEL_MANAGED_BY "app.kubernetes.io/managed-by"
+#define FG_MANAGER "flink-gitops"
+#define FG_ANNOTATION_SOURCE "flink-gitops.io/source"
+#define FG_ANNOTATION_HASH "flink-gitops.io/desired-hash"
+
+struct fg_render_opts {
+	const char *path;    /* folder of the repository to read, "" = root */
+	const char *only_ns; /* render one namespace, NULL = all */
+	const char *crd_version; /* NULL = repo config, else the default */
+	const char *origin;	 /* "repo@commit" for the source annotation,
+				    NULL for a plain folder */
+};
+
+struct fg_object {
+	json_t *obj; /* owned: the object as it will be applied */
+	char *file;  /* relative path of the file it came from */
+	struct fg_pos pos;
+	const char *kind, *name; /* borrowed from obj */
+	char hash[65];		 /* hex SHA-256 of the canonical form */
+};
+
+struct fg_ns {
+	char *name;
+	int failed; /* any error here: no objects, no apply, no prune */
+	struct fg_object *objs;
+	size_t n, cap;
+};
+
+struct fg_desired {
+	struct fg_ns *ns; /* sorted by name */
+	size_t nns;
+	char *crd_version; /* the operator release validated against */
+	struct fg_diags diags;
+	int config_failed; /* flink-gitops.yaml itself is broken */
+};
+
+int fg_render(struct fg_desired **out, struct fg_source *src,
+	      const struct fg_render_opts *opts);
+void fg_desired_free(struct fg_desired *d);
+
+/* Apply order rank of an object: supporting kinds, session clusters,
+ * application clusters, session jobs, snapshots. */
+int fg_apply_rank(const json_t *obj);
+
+/*
+ * Canonical form used for hashing and comparing: JSON, sorted keys,
+ * compact. `hex` receives 64 hex characters and a NUL.
+ */
+int fg_object_hash(const json_t *obj, char hex[65]);
+
+#endif
