@@ -338,7 +338,14 @@ static int config_load(struct pass *p, struct config *c, const char *path,
 			struct fg_buf ptr = FG_BUF_INIT;
 			fg_buf_puts(&ptr, "/vars");
 			fg_json_pointer_push(&ptr, k);
-			if (!fg_var_name_valid(k))
+			if (!strcmp(k, "true") || !strcmp(k, "false"))
+				fg_problems_add(&probs, ptr.ptr,
+						"variable name '%s' comes from "
+						"an unquoted YAML boolean key "
+						"(y, n, yes, no, on, off...); "
+						"quote the name",
+						k);
+			else if (!fg_var_name_valid(k))
 				fg_problems_add(&probs, ptr.ptr,
 						"invalid variable name '%s' "
 						"(letters, digits and '_', not "

@@ -2,7 +2,7 @@
  * The command line as a user meets it: run the real binary, look at exit
  * code, stdout and stderr.
  *
- * usage: test_cli FLINK_GITOPS_BINARY
+ * usage: test_cli FLINK_GITOPS_BINARY EXAMPLE_REPOSITORY
  */
 #include "helpers.h"
 
@@ -16,6 +16,7 @@
 #include "render/base/banned.h"
 
 static const char *binary;
+static const char *example;
 
 struct run {
 	int code;
@@ -268,6 +269,118 @@ static void test_cli__scan_of_a_missing_folder_fails_clearly(void **state)
 	run_release(&r);
 }
 
+static void test_cli__validate_the_example_repository(void **state)
+{
+	struct run r;
+
+	run(&r, "--log-level=off", "validate", example, NULL);
+	assert_int_equal(r.code, 0);
+	assert_string_equal(r.out.ptr, "valid: 3 namespaces, 5 objects "
+				       "(operator 1.15.0 CRDs)\n");
+	assert_string_equal(r.err.ptr, "");
+	run_release(&r);
+}
+
+static void test_cli__validate_reports_every_problem_and_exits_1(void **state)
+{
+	struct run r;
+
+	put("typos/typo.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
+	    "metadata: {name: typo}\n"
+	    "spec:\n  flinkVersion: v1_20\n  serviceAccount: flink\n"
+	    "  jobManager: {resource: {memory: 1g, cpu: 1}}\n"
+	    "  taskManager: {resource: {memory: 1g, cpu: 1}}\n"
+	    "  job: {jarURI: 'local:///a.jar', paralellism: 2, "
+	    "upgradeMode: stateless}\n");
+	run(&r, "--log-level=off", "validate", "-n", "typos", repo, NULL);
+	assert_int_equal(r.code, 1);
+	/* the misspelt field is reported, and so is what it leaves unset */
+	assert_string_equal(r.err.ptr,
+			    "typos/typo.yaml:9:3: error: FlinkDeployment "
+			    "typos/typo: spec.job: Job parallelism must be "
+			    "larger than 0\n"
+			    "typos/typo.yaml:9:35: error: FlinkDeployment "
+			    "typos/typo: spec.job.paralellism: unknown field "
+			    "\"spec.job.paralellism\"\n");
+	assert_string_equal(r.out.ptr, "2 errors; 1 of 1 namespace invalid "
+				       "(not applied, not pruned)\n");
+	run_release(&r);
+}
+
+static void test_cli__validate_json_names_object_and_field(void **state)
+{
+	json_error_t je;
+	json_t *o, *e;
+	struct run r;
+
+	put("cms/cm.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\nkind: ConfigMap\n"
+	    "metadata: {name: cm}\n");
+	run(&r, "--log-level=off", "validate", "-o", "json", "-n", "cms", repo,
+	    NULL);
+	assert_int_equal(r.code, 1);
+	o = json_loads(r.out.ptr, 0, &je);
+	assert_non_null(o);
+	assert_true(json_is_false(json_object_get(o, "valid")));
+	assert_int_equal(json_array_size(json_object_get(o, "errors")), 1);
+	e = json_array_get(json_object_get(o, "errors"), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "message")),
+			    "'flink.apache.org/v1beta1' is not the apiVersion "
+			    "of ConfigMap ('v1')");
+	assert_string_equal(json_string_value(json_object_get(e, "file")),
+			    "cms/cm.yaml");
+	assert_string_equal(json_string_value(json_object_get(e, "kind")),
+			    "ConfigMap");
+	assert_string_equal(json_string_value(json_object_get(e, "name")),
+			    "cm");
+	assert_string_equal(json_string_value(json_object_get(e, "field")),
+			    "apiVersion");
+	assert_int_equal(json_integer_value(json_object_get(e, "line")), 1);
+	json_decref(o);
+	run_release(&r);
+}
+
+static void test_cli__render_prints_yaml_or_a_json_list(void **state)
+{
+	json_error_t je;
+	json_t *o;
+	struct run r;
+	const char *p;
+	int docs = 0;
+
+	run(&r, "--log-level=off", "render", "-n", "sessions", example, NULL);
+	assert_int_equal(r.code, 0);
+	for (p = r.out.ptr; (p = strstr(p, "---\n")); p += 4)
+		docs++;
+	assert_int_equal(docs, 3);
+	assert_non_null(strstr(r.out.ptr, "app.kubernetes.io/managed-by: "
+					  "flink-gitops\n"));
+	run_release(&r);
+	run(&r, "--log-level=off", "render", "-o", "json", example, NULL);
+	assert_int_equal(r.code, 0);
+	o = json_loads(r.out.ptr, 0, &je);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "kind")),
+			    "List");
+	assert_int_equal(json_array_size(json_object_get(o, "items")), 5);
+	json_decref(o);
+	run_release(&r);
+}
+
+static void test_cli__unknown_crd_version_is_a_usage_error(void **state)
+{
+	struct run r;
+
+	run(&r, "validate", "--crd-version", "9.9", example, NULL);
+	assert_int_equal(r.code, 2);
+	assert_string_equal(r.err.ptr,
+			    "flink-gitops: validate: operator version '9.9' "
+			    "is not bundled (see 'flink-gitops version') (see "
+			    "'flink-gitops help validate')\n");
+	run_release(&r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,12 +399,24 @@ int main(int argc, char **argv)
 			remove_repo),
 		cmocka_unit_test(
 			test_cli__scan_of_a_missing_folder_fails_clearly),
+		cmocka_unit_test(test_cli__validate_the_example_repository),
+		cmocka_unit_test_setup_teardown(
+			test_cli__validate_reports_every_problem_and_exits_1,
+			make_repo, remove_repo),
+		cmocka_unit_test_setup_teardown(
+			test_cli__validate_json_names_object_and_field,
+			make_repo, remove_repo),
+		cmocka_unit_test(test_cli__render_prints_yaml_or_a_json_list),
+		cmocka_unit_test(
+			test_cli__unknown_crd_version_is_a_usage_error),
 	};
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s FLINK_GITOPS_BINARY\n", argv[0]);
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s FLINK_GITOPS_BINARY EXAMPLE\n",
+			argv[0]);
 		return 2;
 	}
 	binary = argv[1];
+	example = argv[2];
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

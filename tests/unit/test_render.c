@@ -1,0 +1,484 @@
+/*
+ * The render pass as users see it: what a repository turns into.
+ */
+#include "helpers.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "render/emit.h"
+#include "render/render.h"
+#include "render/base/banned.h"
+
+static char root[64];
+
+static int make_root(void **state)
+{
+	snprintf(root, sizeof(root), "/tmp/fg-render-XXXXXX");
+	return mkdtemp(root) ? 0 : -1;
+}
+
+static int remove_root(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Write `text` at `rel` under the root, creating folders. */
+static void put(const char *rel, const char *text)
+{
+	struct fg_buf p = FG_BUF_INIT;
+	const char *slash;
+	int fd;
+
+	for (slash = strchr(rel, '/'); slash; slash = strchr(slash + 1, '/')) {
+		fg_buf_clear(&p);
+		fg_buf_printf(&p, "%s/%.*s", root, (int)(slash - rel), rel);
+		mkdir(p.ptr, 0755);
+	}
+	fg_buf_clear(&p);
+	fg_buf_printf(&p, "%s/%s", root, rel);
+	fd = open(p.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	fg_buf_release(&p);
+}
+
+static struct fg_desired *render_at(const char *dir,
+				    const struct fg_render_opts *opts)
+{
+	struct fg_source *src;
+	struct fg_desired *d = NULL;
+
+	assert_int_equal(fg_source_dir_new(&src, dir), 0);
+	if (fg_render(&d, src, opts) < 0)
+		fail_msg("render failed: %s", fg_error_last());
+	fg_source_free(src);
+	return d;
+}
+
+static void assert_no_diags(const struct fg_desired *d)
+{
+	struct fg_buf all = FG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < d->diags.n; i++) {
+		fg_diag_format(&all, &d->diags.v[i]);
+		fg_buf_putc(&all, '\n');
+	}
+	if (d->diags.n)
+		fail_msg("unexpected diagnostics:\n%s", all.ptr);
+	fg_buf_release(&all);
+}
+
+static const struct fg_ns *ns_named(const struct fg_desired *d,
+				    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nns; i++)
+		if (!strcmp(d->ns[i].name, name))
+			return &d->ns[i];
+	fail_msg("no namespace %s", name);
+	return NULL;
+}
+
+/* A member by JSON pointer-ish path "a/b/c" (no escaping needed here). */
+static json_t *at(json_t *v, const char *path)
+{
+	char buf[256];
+	char *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, "/", &save); tok && v;
+	     tok = strtok_r(NULL, "/", &save))
+		v = json_object_get(v, tok);
+	return v;
+}
+
+static const char *str_at(json_t *v, const char *path)
+{
+	json_t *s = at(v, path);
+
+	if (!json_is_string(s))
+		fail_msg("%s is not a string", path);
+	return json_string_value(s);
+}
+
+#define DEPLOYMENT(name, extra)                            \
+	"apiVersion: flink.apache.org/v1beta1\n"           \
+	"kind: FlinkDeployment\n"                          \
+	"metadata:\n  name: " name "\n"                    \
+	"spec:\n"                                          \
+	"  jobManager: {resource: {memory: 1g, cpu: 1}}\n" \
+	"  taskManager: {resource: {memory: 1g, cpu: 1}}\n" extra
+
+#define REPO_CONFIG                                                \
+	"apiVersion: flink-gitops.io/v1alpha1\nkind: RepoConfig\n" \
+	"vars: {IMAGE: 'flink:1.20', BUCKET: 's3://repo'}\n"       \
+	"defaults:\n  FlinkDeployment:\n    spec:\n"               \
+	"      image: ${IMAGE}\n      flinkVersion: v1_20\n"       \
+	"      serviceAccount: flink\n"                            \
+	"      flinkConfiguration:\n"                              \
+	"        state: {checkpoints.dir: '${BUCKET}/cp'}\n"       \
+	"        a.list: [x]\n"
+
+static void test_render__example_repository_is_valid(void **state)
+{
+	struct fg_render_opts o = { "", NULL, NULL, NULL };
+	struct fg_desired *d;
+	const struct fg_ns *s;
+
+	d = render_at(FG_EXAMPLE_DIR, &o);
+	assert_no_diags(d);
+	assert_int_equal(d->nns, 3);
+	assert_string_equal(d->crd_version, "1.15.0");
+	s = ns_named(d, "sessions");
+	assert_int_equal(s->n, 3);
+	/* the session cluster is applied before its jobs */
+	assert_string_equal(s->objs[0].kind, "FlinkDeployment");
+	assert_string_equal(s->objs[1].kind, "FlinkSessionJob");
+	assert_string_equal(s->objs[2].kind, "FlinkSessionJob");
+	fg_desired_free(d);
+}
+
+static void
+test_render__defaults_merge_repo_then_namespace_then_object(void **state)
+{
+	struct fg_desired *d;
+	json_t *o;
+
+	put("flink-gitops.yaml", REPO_CONFIG);
+	put("team/_defaults.yaml",
+	    "apiVersion: flink-gitops.io/v1alpha1\nkind: NamespaceConfig\n"
+	    "vars: {BUCKET: 's3://team'}\n"
+	    "defaults:\n  FlinkDeployment:\n    spec:\n"
+	    "      image: flink:ns\n"
+	    "      flinkConfiguration: {a.list: [p, q], ns.key: v}\n");
+	put("team/job.yaml",
+	    DEPLOYMENT("job",
+		       "  flinkConfiguration:\n"
+		       "    state.checkpoints.dir: s3://mine/cp\n"
+		       "  job: {jarURI: 'local:///a.jar', parallelism: 1,"
+		       " upgradeMode: stateless}\n"));
+	d = render_at(root, NULL);
+	assert_no_diags(d);
+	o = ns_named(d, "team")->objs[0].obj;
+	/* namespace beats repo, object beats both, lists replace */
+	assert_string_equal(str_at(o, "spec/image"), "flink:ns");
+	assert_string_equal(str_at(o, "spec/flinkVersion"), "v1_20");
+	assert_string_equal(
+		str_at(o, "spec/flinkConfiguration/state.checkpoints.dir"),
+		"s3://mine/cp");
+	assert_string_equal(str_at(o, "spec/flinkConfiguration/a.list"), "p;q");
+	assert_string_equal(str_at(o, "spec/flinkConfiguration/ns.key"), "v");
+	assert_string_equal(str_at(o, "metadata/namespace"), "team");
+	fg_desired_free(d);
+}
+
+static void test_render__namespace_vars_reach_repo_defaults(void **state)
+{
+	struct fg_desired *d;
+	json_t *o;
+
+	put("flink-gitops.yaml", REPO_CONFIG);
+	put("team/_defaults.yaml",
+	    "apiVersion: flink-gitops.io/v1alpha1\nkind: NamespaceConfig\n"
+	    "vars: {BUCKET: 's3://team', NUM: 3}\n");
+	put("team/job.yaml",
+	    DEPLOYMENT("job", "  job: {jarURI: 'local:///${NUM}.jar', "
+			      "parallelism: 1, upgradeMode: stateless}\n"));
+	put("other/job.yaml",
+	    DEPLOYMENT("job", "  job: {jarURI: 'local:///a.jar', "
+			      "parallelism: 1, upgradeMode: stateless}\n"));
+	d = render_at(root, NULL);
+	assert_no_diags(d);
+	o = ns_named(d, "team")->objs[0].obj;
+	assert_string_equal(
+		str_at(o, "spec/flinkConfiguration/state.checkpoints.dir"),
+		"s3://team/cp");
+	assert_string_equal(str_at(o, "spec/job/jarURI"), "local:///3.jar");
+	o = ns_named(d, "other")->objs[0].obj;
+	assert_string_equal(
+		str_at(o, "spec/flinkConfiguration/state.checkpoints.dir"),
+		"s3://repo/cp");
+	fg_desired_free(d);
+}
+
+static void test_render__null_removes_a_defaulted_field(void **state)
+{
+	struct fg_desired *d;
+	json_t *o;
+
+	put("flink-gitops.yaml",
+	    "apiVersion: flink-gitops.io/v1alpha1\nkind: RepoConfig\n"
+	    "defaults:\n  FlinkDeployment:\n    spec:\n"
+	    "      image: flink:1.20\n      flinkVersion: v1_20\n"
+	    "      serviceAccount: flink\n"
+	    "      job: {jarURI: 'local:///a.jar', parallelism: 1, "
+	    "upgradeMode: stateless}\n");
+	put("team/session.yaml", DEPLOYMENT("session", "  job: null\n"));
+	d = render_at(root, NULL);
+	assert_no_diags(d);
+	o = ns_named(d, "team")->objs[0].obj;
+	assert_null(at(o, "spec/job"));
+	fg_desired_free(d);
+}
+
+static json_t *meta_map(json_t *obj, const char *which)
+{
+	return json_object_get(json_object_get(obj, "metadata"), which);
+}
+
+static void test_render__marks_what_it_will_apply(void **state)
+{
+	struct fg_render_opts o = { "", NULL, NULL, "https://git/r@abc123" };
+	struct fg_desired *d;
+	json_t *obj, *copy, *ann;
+	char hex[65];
+
+	put("flink-gitops.yaml", REPO_CONFIG);
+	put("team/job.yaml",
+	    DEPLOYMENT("job", "  job: {jarURI: 'local:///a.jar', "
+			      "parallelism: 1, upgradeMode: stateless}\n"));
+	d = render_at(root, &o);
+	assert_no_diags(d);
+	obj = ns_named(d, "team")->objs[0].obj;
+	assert_string_equal(json_string_value(json_object_get(
+				    meta_map(obj, "labels"),
+				    "app.kubernetes.io/managed-by")),
+			    "flink-gitops");
+	ann = meta_map(obj, "annotations");
+	assert_string_equal(json_string_value(json_object_get(
+				    ann, "flink-gitops.io/source")),
+			    "https://git/r@abc123:team/job.yaml");
+	/* the hash is SHA-256 of the canonical JSON without the two
+	 * annotations flink-gitops adds */
+	copy = json_deep_copy(obj);
+	json_object_del(json_object_get(copy, "metadata"), "annotations");
+	assert_int_equal(fg_object_hash(copy, hex), 0);
+	assert_string_equal(json_string_value(json_object_get(
+				    ann, "flink-gitops.io/desired-hash")),
+			    hex);
+	assert_string_equal(ns_named(d, "team")->objs[0].hash, hex);
+	json_decref(copy);
+	fg_desired_free(d);
+}
+
+/* Hash of the only object of namespace "team" under `dir`. */
+static void hash_of(const char *dir, char out[65])
+{
+	struct fg_desired *d = render_at(dir, NULL);
+
+	assert_no_diags(d);
+	assert_int_equal(ns_named(d, "team")->n, 1);
+	memcpy(out, ns_named(d, "team")->objs[0].hash, 65);
+	fg_desired_free(d);
+}
+
+static void test_render__same_desired_state_same_hash(void **state)
+{
+	char a[65], b[65], c[65];
+
+	/* nested config, defaults from the repo config */
+	put("flink-gitops.yaml", REPO_CONFIG);
+	put("team/job.yaml",
+	    DEPLOYMENT("job", "  job: {jarURI: 'local:///a.jar', "
+			      "parallelism: 1, upgradeMode: stateless}\n"));
+	hash_of(root, a);
+	/* everything inline, flat config, other key order, other file */
+	assert_int_equal(remove_root(state), 0);
+	assert_int_equal(make_root(state), 0);
+	put("team/other-name.yml",
+	    "kind: FlinkDeployment\napiVersion: flink.apache.org/v1beta1\n"
+	    "spec:\n"
+	    "  job: {upgradeMode: stateless, parallelism: 1, "
+	    "jarURI: 'local:///a.jar'}\n"
+	    "  flinkConfiguration:\n"
+	    "    a.list: x\n"
+	    "    state.checkpoints.dir: s3://repo/cp\n"
+	    "  serviceAccount: flink\n  flinkVersion: v1_20\n"
+	    "  image: flink:1.20\n"
+	    "  taskManager: {resource: {cpu: 1, memory: 1g}}\n"
+	    "  jobManager: {resource: {cpu: 1, memory: 1g}}\n"
+	    "metadata: {name: job, namespace: team}\n");
+	hash_of(root, b);
+	assert_string_equal(a, b);
+	/* one value changed: another hash */
+	put("team/other-name.yml",
+	    "kind: FlinkDeployment\napiVersion: flink.apache.org/v1beta1\n"
+	    "spec:\n"
+	    "  job: {upgradeMode: stateless, parallelism: 2, "
+	    "jarURI: 'local:///a.jar'}\n"
+	    "  flinkConfiguration:\n"
+	    "    a.list: x\n"
+	    "    state.checkpoints.dir: s3://repo/cp\n"
+	    "  serviceAccount: flink\n  flinkVersion: v1_20\n"
+	    "  image: flink:1.20\n"
+	    "  taskManager: {resource: {cpu: 1, memory: 1g}}\n"
+	    "  jobManager: {resource: {cpu: 1, memory: 1g}}\n"
+	    "metadata: {name: job, namespace: team}\n");
+	hash_of(root, c);
+	assert_string_not_equal(a, c);
+}
+
+static void test_render__a_broken_namespace_is_skipped_alone(void **state)
+{
+	struct fg_desired *d;
+	const struct fg_ns *good, *bad;
+
+	put("flink-gitops.yaml", REPO_CONFIG);
+	put("good/job.yaml",
+	    DEPLOYMENT("job", "  job: {jarURI: 'local:///a.jar', "
+			      "parallelism: 1, upgradeMode: stateless}\n"));
+	put("bad/job.yaml",
+	    DEPLOYMENT("job", "  job: {jarURI: 'local:///a.jar', "
+			      "parallelism: 1, upgradeMode: stateless}\n"));
+	put("bad/broken.yaml", "a: [1\n");
+	d = render_at(root, NULL);
+	good = ns_named(d, "good");
+	bad = ns_named(d, "bad");
+	assert_false(good->failed);
+	assert_int_equal(good->n, 1);
+	/* the valid object of the broken namespace is not rendered: the
+	 * namespace is neither applied nor pruned */
+	assert_true(bad->failed);
+	assert_int_equal(bad->n, 0);
+	assert_int_equal(d->diags.n, 1);
+	assert_string_equal(d->diags.v[0].file, "bad/broken.yaml");
+	fg_desired_free(d);
+}
+
+static void test_render__broken_repo_config_fails_every_namespace(void **state)
+{
+	struct fg_desired *d;
+
+	put("flink-gitops.yaml",
+	    "apiVersion: flink-gitops.io/v1alpha1\nkind: RepoConfig\n"
+	    "defualts: {}\n");
+	put("team/job.yaml",
+	    DEPLOYMENT("job", "  job: {jarURI: 'local:///a.jar', "
+			      "parallelism: 1, upgradeMode: stateless}\n"));
+	d = render_at(root, NULL);
+	assert_true(d->config_failed);
+	assert_true(ns_named(d, "team")->failed);
+	assert_int_equal(ns_named(d, "team")->n, 0);
+	assert_int_equal(d->diags.n, 1);
+	assert_string_equal(d->diags.v[0].message,
+			    "unknown field \"defualts\"");
+	assert_int_equal(d->diags.v[0].pos.line, 3);
+	fg_desired_free(d);
+}
+
+static void test_render__one_namespace_and_a_sub_path(void **state)
+{
+	struct fg_render_opts o = { "env/prod", "team", NULL, NULL };
+	struct fg_desired *d;
+
+	put("env/prod/flink-gitops.yaml", REPO_CONFIG);
+	put("env/prod/team/job.yaml",
+	    DEPLOYMENT("job", "  job: {jarURI: 'local:///a.jar', "
+			      "parallelism: 1, upgradeMode: stateless}\n"));
+	put("env/prod/skipped/broken.yaml", "a: [\n");
+	put("env/dev/team/broken.yaml", "a: [\n");
+	d = render_at(root, &o);
+	assert_no_diags(d);
+	assert_int_equal(d->nns, 1);
+	assert_int_equal(ns_named(d, "team")->n, 1);
+	assert_string_equal(json_string_value(json_object_get(
+				    meta_map(ns_named(d, "team")->objs[0].obj,
+					     "annotations"),
+				    "flink-gitops.io/source")),
+			    "env/prod/team/job.yaml");
+	fg_desired_free(d);
+}
+
+static void test_render__crd_version_decides_unknown_fields(void **state)
+{
+	struct fg_render_opts o = { "", NULL, "main", NULL };
+	struct fg_desired *d;
+
+	put("flink-gitops.yaml", REPO_CONFIG);
+	put("team/job.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
+	    "metadata: {name: job}\n"
+	    "spec:\n"
+	    "  jobManager: {resources: {requests: {memory: 1g, cpu: 1}}}\n"
+	    "  taskManager: {resources: {requests: {memory: 1g, cpu: 1}}}\n"
+	    "  job: {jarURI: 'local:///a.jar', parallelism: 1, "
+	    "upgradeMode: stateless}\n");
+	d = render_at(root, &o);
+	assert_no_diags(d);
+	assert_string_equal(d->crd_version, "main");
+	fg_desired_free(d);
+	d = render_at(root, NULL);
+	assert_int_equal(d->diags.n, 2);
+	assert_string_equal(d->diags.v[0].message,
+			    "unknown field \"spec.jobManager.resources\"");
+	assert_int_equal(d->diags.v[0].pos.line, 5);
+	fg_desired_free(d);
+}
+
+static void test_render__rendered_yaml_reads_back_the_same(void **state)
+{
+	struct fg_desired *d = render_at(FG_EXAMPLE_DIR, NULL);
+	size_t i, j;
+
+	for (i = 0; i < d->nns; i++) {
+		for (j = 0; j < d->ns[i].n; j++) {
+			struct fg_buf out = FG_BUF_INIT;
+			struct fg_yaml_file *f;
+
+			assert_int_equal(
+				fg_yaml_emit(&out, d->ns[i].objs[j].obj), 0);
+			f = load_ok(out.ptr);
+			assert_true(json_equal(fg_yaml_doc(f, 0),
+					       d->ns[i].objs[j].obj));
+			fg_yaml_file_free(f);
+			fg_buf_release(&out);
+		}
+	}
+	fg_desired_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_render__example_repository_is_valid),
+		cmocka_unit_test_setup_teardown(
+			test_render__defaults_merge_repo_then_namespace_then_object,
+			make_root, remove_root),
+		cmocka_unit_test_setup_teardown(
+			test_render__namespace_vars_reach_repo_defaults,
+			make_root, remove_root),
+		cmocka_unit_test_setup_teardown(
+			test_render__null_removes_a_defaulted_field, make_root,
+			remove_root),
+		cmocka_unit_test_setup_teardown(
+			test_render__marks_what_it_will_apply, make_root,
+			remove_root),
+		cmocka_unit_test_setup_teardown(
+			test_render__same_desired_state_same_hash, make_root,
+			remove_root),
+		cmocka_unit_test_setup_teardown(
+			test_render__a_broken_namespace_is_skipped_alone,
+			make_root, remove_root),
+		cmocka_unit_test_setup_teardown(
+			test_render__broken_repo_config_fails_every_namespace,
+			make_root, remove_root),
+		cmocka_unit_test_setup_teardown(
+			test_render__one_namespace_and_a_sub_path, make_root,
+			remove_root),
+		cmocka_unit_test_setup_teardown(
+			test_render__crd_version_decides_unknown_fields,
+			make_root, remove_root),
+		cmocka_unit_test(
+			test_render__rendered_yaml_reads_back_the_same),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
