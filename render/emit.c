@@ -64,7 +64,6 @@ static int emit_value(yaml_emitter_t *e, const json_t *v)
 {
 	yaml_event_t ev;
 	char num[64];
-	int p;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
@@ -122,12 +121,7 @@ static int emit_value(yaml_emitter_t *e, const json_t *v)
 		return emit_scalar(e, num, strlen(num),
 				   YAML_PLAIN_SCALAR_STYLE);
 	case JSON_REAL:
-		for (p = 1; p <= 17; p++) {
-			snprintf(num, sizeof(num), "%.*g", p,
-				 json_real_value(v));
-			if (strtod(num, NULL) == json_real_value(v))
-				break;
-		}
+		fg_format_double(num, sizeof(num), json_real_value(v));
 		if (!strpbrk(num, ".eE")) /* keep it a float when read back */
 			snprintf(num + strlen(num), sizeof(num) - strlen(num),
 				 ".0");

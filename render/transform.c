@@ -8,6 +8,7 @@
 #include "render/base/error.h"
 #include "render/transform.h"
 #include "render/yaml.h"
+#include "render/yaml_scalar.h"
 #include "render/base/banned.h"
 
 int fg_merge(json_t *base, const json_t *over)
@@ -55,7 +56,6 @@ void fg_strip_nulls(json_t *v)
 static int scalar_text(struct fg_buf *out, const json_t *v)
 {
 	char num[64];
-	int p;
 
 	switch (json_typeof(v)) {
 	case JSON_STRING:
@@ -65,13 +65,7 @@ static int scalar_text(struct fg_buf *out, const json_t *v)
 		return fg_buf_printf(out, "%lld",
 				     (long long)json_integer_value(v));
 	case JSON_REAL:
-		/* shortest text that reads back as the same double */
-		for (p = 1; p <= 17; p++) {
-			snprintf(num, sizeof(num), "%.*g", p,
-				 json_real_value(v));
-			if (strtod(num, NULL) == json_real_value(v))
-				break;
-		}
+		fg_format_double(num, sizeof(num), json_real_value(v));
 		return fg_buf_puts(out, num);
 	case JSON_TRUE:
 		return fg_buf_puts(out, "true");

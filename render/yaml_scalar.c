@@ -451,3 +451,14 @@ int fg_utf8_valid(const char *s, size_t len)
 	}
 	return 1;
 }
+
+void fg_format_double(char *out, size_t outsz, double v)
+{
+	int p;
+
+	for (p = 1; p <= 17; p++) {
+		snprintf(out, outsz, "%.*g", p, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}

@@ -47,6 +47,9 @@ int fg_utf8_sanitize(struct fg_buf *out, const char *s, size_t len);
  */
 size_t fg_utf8_seq_len(const unsigned char *s, size_t len);
 
+/* The shortest "%g" text that reads back as exactly `v`. */
+void fg_format_double(char *out, size_t outsz, double v);
+
 /* True when all `len` bytes of `s` are valid UTF-8. */
 int fg_utf8_valid(const char *s, size_t len);
 
