@@ -154,30 +154,81 @@ int fg_apply_rank(const json_t *obj)
  * itself if it has that node, else the namespace or repo defaults that
  * brought it in, else the nearest ancestor in the object.
  */
+#define FLINK_CONF_POINTER "/spec/flinkConfiguration/"
+#define FLINK_CONF_MAX_SPLIT 10 /* dots tried as nesting, 2^10 spellings */
+
+/* Exact position of `pointer` in one layer; 0 when found. */
+static int layer_pos(const struct layer *l, const char *pointer,
+		     struct fg_pos *pos)
+{
+	struct fg_buf full = FG_BUF_INIT;
+	int rc;
+
+	fg_buf_puts(&full, l->prefix);
+	fg_buf_puts(&full, pointer);
+	rc = fg_yaml_pos(l->yf, l->doc, full.ptr, pos, NULL);
+	fg_buf_release(&full);
+	return rc;
+}
+
+/*
+ * The same, for a flattened flinkConfiguration key that may have been
+ * written nested: "a.b.c" may sit at a/b/c, a.b/c, a/b.c or a.b.c.
+ */
+static int layer_pos_conf(const struct layer *l, const char *pointer,
+			  struct fg_pos *pos)
+{
+	const char *key = pointer + strlen(FLINK_CONF_POINTER);
+	size_t dots[FLINK_CONF_MAX_SPLIT], ndots = 0, i;
+	struct fg_buf alt = FG_BUF_INIT;
+	unsigned long mask;
+	int rc = FG_ENOTFOUND;
+
+	for (i = 0; key[i] && ndots < FLINK_CONF_MAX_SPLIT; i++)
+		if (key[i] == '.')
+			dots[ndots++] = i;
+	for (mask = 1; mask < (1UL << ndots) && rc; mask++) {
+		size_t d = 0;
+		fg_buf_clear(&alt);
+		fg_buf_puts(&alt, FLINK_CONF_POINTER);
+		for (i = 0; key[i]; i++) {
+			if (d < ndots && dots[d] == i)
+				fg_buf_putc(&alt,
+					    (mask >> d++) & 1 ? '/' : '.');
+			else
+				fg_buf_putc(&alt, key[i]);
+		}
+		rc = layer_pos(l, alt.ptr, pos);
+	}
+	fg_buf_release(&alt);
+	return rc;
+}
+
+/*
+ * Where a problem at `pointer` of a merged object was written: the object
+ * itself if it has that node, else the namespace or repo defaults that
+ * brought it in, else the nearest ancestor in the object (the last layer).
+ */
 static void locate(const struct layer *layers, size_t nlayers,
 		   const char *pointer, const char **file, struct fg_pos *pos)
 {
-	struct fg_buf full = FG_BUF_INIT;
+	int conf = !strncmp(pointer, FLINK_CONF_POINTER,
+			    strlen(FLINK_CONF_POINTER));
 	size_t i;
 
 	for (i = nlayers; i-- > 0;) {
 		const struct layer *l = &layers[i];
 		if (!l->yf)
 			continue;
-		fg_buf_clear(&full);
-		fg_buf_puts(&full, l->prefix);
-		fg_buf_puts(&full, pointer);
-		if (fg_yaml_pos(l->yf, l->doc, full.ptr, pos, NULL) == 0) {
+		if (layer_pos(l, pointer, pos) == 0 ||
+		    (conf && layer_pos_conf(l, pointer, pos) == 0)) {
 			*file = l->file;
-			fg_buf_release(&full);
 			return;
 		}
 	}
-	/* the object is the last layer */
 	i = nlayers - 1;
 	fg_yaml_pos(layers[i].yf, layers[i].doc, pointer, pos, NULL);
 	*file = layers[i].file;
-	fg_buf_release(&full);
 }
 
 /* Report `problems` of an object; returns how many were reported. */
@@ -405,13 +456,70 @@ done:
 
 /* ---- one object ------------------------------------------------------- */
 
+/* Where a rendered object came from, for positions after the fact. */
+struct obj_src {
+	const struct fg_yaml_file *yf;
+	size_t doc;
+	const char *file;
+};
+
 struct ns_pass {
 	struct pass *p;
 	struct fg_ns *ns;
 	struct config conf; /* _defaults.yaml */
 	json_t *seen;	    /* "Kind/name" -> "file:line" */
 	int errors;
+	/* the namespace's loaded files, kept until it is done */
+	struct fg_yaml_file **files;
+	size_t nfiles;
+	struct obj_src *srcs; /* parallel to ns->objs until sorted */
+	size_t nsrcs;
 };
+
+/* The layers of an object: repo defaults, namespace defaults, itself. */
+struct layers {
+	struct layer v[3];
+	size_t n;
+	struct fg_buf prefix_repo, prefix_ns;
+};
+
+static void layers_init(struct layers *ls, const struct ns_pass *np,
+			const char *kind, const struct fg_yaml_file *yf,
+			size_t doc, const char *file)
+{
+	const struct pass *p = np->p;
+
+	memset(ls, 0, sizeof(*ls));
+	fg_buf_init(&ls->prefix_repo, 0);
+	fg_buf_init(&ls->prefix_ns, 0);
+	fg_buf_puts(&ls->prefix_repo, "/defaults");
+	fg_json_pointer_push(&ls->prefix_repo, kind ? kind : "");
+	fg_buf_puts(&ls->prefix_ns, "/defaults");
+	fg_json_pointer_push(&ls->prefix_ns, kind ? kind : "");
+	if (p->repo.yf && kind) {
+		ls->v[ls->n].yf = p->repo.yf;
+		ls->v[ls->n].file = p->repo.file;
+		ls->v[ls->n].prefix = ls->prefix_repo.ptr;
+		ls->n++;
+	}
+	if (np->conf.yf && kind) {
+		ls->v[ls->n].yf = np->conf.yf;
+		ls->v[ls->n].file = np->conf.file;
+		ls->v[ls->n].prefix = ls->prefix_ns.ptr;
+		ls->n++;
+	}
+	ls->v[ls->n].yf = yf;
+	ls->v[ls->n].doc = doc;
+	ls->v[ls->n].file = file;
+	ls->v[ls->n].prefix = "";
+	ls->n++;
+}
+
+static void layers_release(struct layers *ls)
+{
+	fg_buf_release(&ls->prefix_repo);
+	fg_buf_release(&ls->prefix_ns);
+}
 
 static int kind_allowed(struct pass *p, const char *kind,
 			const char *api_version, struct fg_problems *probs)
@@ -445,15 +553,23 @@ static int kind_allowed(struct pass *p, const char *kind,
 			"plain Secret manifests are not allowed (set "
 			"allowPlainSecrets: true in " FG_RENDER_CONFIG_FILE
 			" to allow them)");
-	else
-		fg_problems_add(
-			probs, "/kind",
-			"'%s' is not allowed here (allowed: "
-			"FlinkDeployment, FlinkSessionJob, "
-			"FlinkStateSnapshot, ConfigMap, ServiceAccount, "
-			"Role, RoleBinding; add it to allowKinds "
-			"in " FG_RENDER_CONFIG_FILE ")",
-			kind);
+	else {
+		struct fg_buf allowed = FG_BUF_INIT;
+		fg_buf_puts(&allowed, "FlinkDeployment, FlinkSessionJob, "
+				      "FlinkStateSnapshot, ConfigMap, "
+				      "ServiceAccount, Role, RoleBinding");
+		if (p->allow_secrets)
+			fg_buf_puts(&allowed, ", Secret");
+		json_array_foreach (p->allow_kinds, i, k)
+			if (json_is_string(k))
+				fg_buf_printf(&allowed, ", %s",
+					      json_string_value(k));
+		fg_problems_add(probs, "/kind",
+				"'%s' is not allowed here (allowed: %s; add it "
+				"to allowKinds in " FG_RENDER_CONFIG_FILE ")",
+				kind, allowed.ptr);
+		fg_buf_release(&allowed);
+	}
 	return 0;
 }
 
@@ -495,6 +611,21 @@ static int add_object(struct fg_ns *ns, json_t *obj, const char *file,
 	o->kind = str_member(obj, "kind");
 	o->name = meta_str(obj, "name");
 	ns->n++;
+	return 0;
+}
+
+static int add_src(struct ns_pass *np, const struct fg_yaml_file *yf,
+		   size_t doc, const char *file)
+{
+	struct obj_src *v = realloc(np->srcs, (np->nsrcs + 1) * sizeof(*v));
+
+	if (!v)
+		return fg_error_set(FG_ERROR, "out of memory");
+	np->srcs = v;
+	v[np->nsrcs].yf = yf;
+	v[np->nsrcs].doc = doc;
+	v[np->nsrcs].file = file;
+	np->nsrcs++;
 	return 0;
 }
 
@@ -626,9 +757,9 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 	struct fg_problems ns_problem = FG_PROBLEMS_INIT;
 	struct fg_pos at = fg_yaml_doc_pos(yf, di);
 	const char *kind, *api, *name, *ns;
-	struct layer layers[3];
-	struct fg_buf key = FG_BUF_INIT, prefix_repo = FG_BUF_INIT,
-		      prefix_ns = FG_BUF_INIT;
+	struct layers ls;
+	const struct layer *layers;
+	struct fg_buf key = FG_BUF_INIT;
 	char hash[65];
 	size_t nlayers = 0, reported = 0;
 	json_t *dl;
@@ -664,29 +795,9 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 				ns ? ns : "", np->ns->name);
 
 	/* the layers: repo defaults, namespace defaults, the object */
-	fg_buf_puts(&prefix_repo, "/defaults");
-	fg_json_pointer_push(&prefix_repo, kind ? kind : "");
-	fg_buf_puts(&prefix_ns, "/defaults");
-	fg_json_pointer_push(&prefix_ns, kind ? kind : "");
-	if (p->repo.yf && kind) {
-		layers[nlayers].yf = p->repo.yf;
-		layers[nlayers].doc = 0;
-		layers[nlayers].file = p->repo.file;
-		layers[nlayers].prefix = prefix_repo.ptr;
-		nlayers++;
-	}
-	if (np->conf.yf && kind) {
-		layers[nlayers].yf = np->conf.yf;
-		layers[nlayers].doc = 0;
-		layers[nlayers].file = np->conf.file;
-		layers[nlayers].prefix = prefix_ns.ptr;
-		nlayers++;
-	}
-	layers[nlayers].yf = yf;
-	layers[nlayers].doc = di;
-	layers[nlayers].file = file;
-	layers[nlayers].prefix = "";
-	nlayers++;
+	layers_init(&ls, np, kind, yf, di, file);
+	layers = ls.v;
+	nlayers = ls.n;
 
 	if (probs.n) {
 		/* without kind, name or an allowed kind nothing else applies */
@@ -758,6 +869,8 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 		goto done;
 	memcpy(np->ns->objs[np->ns->n - 1].hash, hash, sizeof(hash));
 	merged = NULL;
+	if ((err = add_src(np, yf, di, file)) < 0)
+		goto done;
 done:
 	np->errors += (int)reported;
 	json_decref(merged);
@@ -765,55 +878,60 @@ done:
 	fg_problems_release(&probs);
 	fg_problems_release(&ns_problem);
 	fg_buf_release(&key);
-	fg_buf_release(&prefix_repo);
-	fg_buf_release(&prefix_ns);
+	layers_release(&ls);
 	return err;
 }
 
 /* ---- cross-object rules ------------------------------------------------ */
 
-static void cross_checks(struct ns_pass *np)
+/*
+ * Rules between objects of a namespace. A session job whose target
+ * session cluster is in the repository must point at a session cluster,
+ * and its job rules run with the cluster's configuration under its own,
+ * as the operator runs them.
+ */
+static int cross_checks(struct ns_pass *np)
 {
 	struct fg_ns *ns = np->ns;
 	size_t i, j;
+	int err = 0;
 
-	for (i = 0; i < ns->n; i++) {
-		const json_t *job = ns->objs[i].obj;
-		const char *target;
+	for (i = 0; i < ns->n && !err; i++) {
+		const json_t *job = ns->objs[i].obj, *cluster = NULL;
 		struct fg_problems probs = FG_PROBLEMS_INIT;
+		const char *target;
+		struct layers ls;
 
 		if (strcmp(ns->objs[i].kind, "FlinkSessionJob"))
 			continue;
 		target = str_member(json_object_get(job, "spec"),
 				    "deploymentName");
-		if (!target)
-			continue;
-		for (j = 0; j < ns->n; j++) {
-			const json_t *d = ns->objs[j].obj;
-			if (strcmp(ns->objs[j].kind, "FlinkDeployment") ||
-			    strcmp(ns->objs[j].name, target))
-				continue;
-			if (json_object_get(json_object_get(d, "spec"), "job"))
-				fg_problems_add(&probs, "/spec/deploymentName",
-						"Can not submit session job to "
-						"application cluster "
-						"(FlinkDeployment %s/%s has "
-						"spec.job)",
-						ns->name, target);
-		}
-		if (probs.n) {
-			struct fg_diag_subject about = {
-				"FlinkSessionJob", ns->name, ns->objs[i].name,
-				"spec.deploymentName"
-			};
-			struct fg_pos pos = ns->objs[i].pos;
-			fg_diags_add_about(&np->p->out->diags, FG_SEV_ERROR,
-					   ns->objs[i].file, pos, &about, "%s",
-					   probs.v[0].message);
-			np->errors++;
+		for (j = 0; target && j < ns->n; j++)
+			if (!strcmp(ns->objs[j].kind, "FlinkDeployment") &&
+			    !strcmp(ns->objs[j].name, target))
+				cluster = ns->objs[j].obj;
+		if (!cluster)
+			continue; /* not in the repository: nothing to check */
+		if (json_object_get(json_object_get(cluster, "spec"), "job"))
+			err = fg_problems_add(&probs, "/spec/deploymentName",
+					      "Can not submit session job to "
+					      "application cluster "
+					      "(FlinkDeployment %s/%s has "
+					      "spec.job)",
+					      ns->name, target);
+		else
+			err = fg_rules_check_session_job_target(job, cluster,
+								&probs);
+		if (!err && probs.n) {
+			layers_init(&ls, np, "FlinkSessionJob", np->srcs[i].yf,
+				    np->srcs[i].doc, np->srcs[i].file);
+			np->errors += (int)report(np->p, ls.v, ls.n, job,
+						  ns->name, &probs);
+			layers_release(&ls);
 		}
 		fg_problems_release(&probs);
 	}
+	return err;
 }
 
 /* ---- namespaces --------------------------------------------------------- */
@@ -839,6 +957,18 @@ static void ns_clear_objects(struct fg_ns *ns)
 		free(ns->objs[i].file);
 	}
 	ns->n = 0;
+}
+
+static int keep_file(struct ns_pass *np, struct fg_yaml_file *yf)
+{
+	struct fg_yaml_file **v =
+		realloc(np->files, (np->nfiles + 1) * sizeof(*v));
+
+	if (!v)
+		return fg_error_set(FG_ERROR, "out of memory");
+	np->files = v;
+	v[np->nfiles++] = yf;
+	return 0;
 }
 
 /* Render the namespace `name` from files paths[first..last). */
@@ -904,13 +1034,17 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 			err = rc;
 			goto done;
 		}
+		if ((err = keep_file(&np, yf)) < 0) {
+			fg_yaml_file_free(yf);
+			goto done;
+		}
 		for (d = 0; d < fg_yaml_count(yf) && !err; d++)
 			err = one_object(&np, yf, d, paths[i]);
-		fg_yaml_file_free(yf);
 		if (err < 0)
 			goto done;
 	}
-	cross_checks(&np);
+	if (!np.errors && (err = cross_checks(&np)) < 0)
+		goto done;
 done:
 	if (np.errors) {
 		ns->failed = 1;
@@ -920,9 +1054,19 @@ done:
 	}
 	config_release(&np.conf);
 	json_decref(np.seen);
+	for (i = 0; i < np.nfiles; i++)
+		fg_yaml_file_free(np.files[i]);
+	free(np.files);
+	free(np.srcs);
 	fg_buf_release(&conf_path);
 	fg_buf_release(&data);
 	return err;
+}
+
+static int cmp_ns(const void *a, const void *b)
+{
+	return strcmp(((const struct fg_ns *)a)->name,
+		      ((const struct fg_ns *)b)->name);
 }
 
 static int add_ns(struct fg_desired *d, const char *name, size_t len)
@@ -962,6 +1106,8 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 	struct fg_render_opts none;
 	struct fg_buf base = FG_BUF_INIT, conf = FG_BUF_INIT;
 	struct pass p;
+	json_t *unlisted = NULL, *v;
+	const char *k;
 	char **paths = NULL;
 	size_t npaths = 0, i, j;
 	int err, n;
@@ -987,6 +1133,22 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 	if ((err = fg_source_list(src, opts->path ? opts->path : "", &paths,
 				  &npaths, &p.out->diags)) < 0)
 		goto fail;
+	/*
+	 * An entry the listing refused (a symbolic link, say) is a file we
+	 * could not read: its namespace must fail, or the file would look
+	 * like a deletion.
+	 */
+	if (!(unlisted = json_object())) {
+		err = fg_error_set(FG_ERROR, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < p.out->diags.n; i++) {
+		const char *rel = p.out->diags.v[i].file;
+		if (!strncmp(rel, base.ptr, base.len))
+			rel += base.len;
+		json_object_setn_new(unlisted, rel, strcspn(rel, "/"),
+				     json_true());
+	}
 
 	/* the repository config */
 	fg_buf_printf(&conf, "%s" FG_RENDER_CONFIG_FILE, base.ptr);
@@ -1052,13 +1214,31 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 		if ((err = one_namespace(&p, &p.out->ns[p.out->nns - 1], paths,
 					 i, j, base.len)) < 0)
 			goto fail;
+		if (json_object_getn(unlisted, rel, nlen)) {
+			struct fg_ns *ns = &p.out->ns[p.out->nns - 1];
+			ns->failed = 1;
+			ns_clear_objects(ns);
+		}
+		json_object_deln(unlisted, rel, nlen);
 	}
+	/* a namespace folder that could not be listed at all (a symlink) */
+	json_object_foreach (unlisted, k, v) {
+		if (opts->only_ns && strcmp(opts->only_ns, k))
+			continue;
+		if (!strcmp(k, FG_RENDER_CONFIG_FILE) || is_yaml_name(k))
+			continue; /* top-level files, reported already */
+		if ((err = add_ns(p.out, k, strlen(k))) < 0)
+			goto fail;
+		p.out->ns[p.out->nns - 1].failed = 1;
+	}
+	qsort(p.out->ns, p.out->nns, sizeof(*p.out->ns), cmp_ns);
 	fg_diags_sort(&p.out->diags);
 	fg_diags_dedupe(&p.out->diags);
 	*out = p.out;
 	p.out = NULL;
 	err = 0;
 fail:
+	json_decref(unlisted);
 	fg_source_paths_free(paths, npaths);
 	config_release(&p.repo);
 	schema_cache_release(&p.schemas);

@@ -1589,57 +1589,67 @@ static void check_log_config(struct ctx *c, const json_t *spec)
 #define CHECKPOINT_DIR "execution.checkpointing.dir"
 #define SAVEPOINT_DIR "execution.checkpointing.savepoint-dir"
 
-/* rule 11; `tm` is NULL for session jobs */
-static void check_job_spec(struct ctx *c, const json_t *job, const json_t *tm,
-			   int session_job)
+/*
+ * rule 11, the directories an upgrade mode or savepoint setting needs,
+ * checked against the effective configuration in `c`
+ */
+static void check_job_dirs(struct ctx *c, const json_t *job)
 {
 	char buf[64];
 	const char *mode = json_string_value(get(job, "upgradeMode"));
-	const json_t *replicas = get(tm, "replicas"), *par;
 	const char *found;
 
 	if (!mode)
 		mode = "stateless";
-	/* A session job's directories may come from its session cluster. */
-	if (!session_job) {
-		if (strcmp(mode, "stateless") != 0 &&
-		    blank(conf_text(c, CHECKPOINT_DIR, buf, sizeof(buf), NULL)))
-			add(c, "/spec/job/upgradeMode",
-			    "Checkpoint directory[%s] must be defined for "
-			    "last-state and savepoint upgrade modes",
-			    CHECKPOINT_DIR);
-		if (blank(conf_text(c, SAVEPOINT_DIR, buf, sizeof(buf),
-				    NULL))) {
-			if (!strcmp(mode, "savepoint"))
-				add(c, "/spec/job/upgradeMode",
-				    "Job could not be upgraded with savepoint "
-				    "while config key[%s] is not set",
-				    SAVEPOINT_DIR);
-			if (get(job, "savepointTriggerNonce"))
-				add(c, "/spec/job/savepointTriggerNonce",
-				    "Savepoint could not be manually triggered "
-				    "for the running job while config key[%s] "
-				    "is not set",
-				    SAVEPOINT_DIR);
-			if (conf_has(c,
-				     "kubernetes.operator.periodic.savepoint."
-				     "interval",
-				     &found))
-				add(c, conf_ptr(c, found),
-				    "Periodic savepoints cannot be enabled "
-				    "when config key[%s] is not set",
-				    SAVEPOINT_DIR);
-			if (conf_has(c,
-				     "kubernetes.operator.job.upgrade.last-"
-				     "state.max.allowed.checkpoint.age",
-				     &found))
-				add(c, conf_ptr(c, found),
-				    "In order to use max-checkpoint age "
-				    "functionality config key[%s] must be set "
-				    "to allow triggering savepoint upgrades.",
-				    SAVEPOINT_DIR);
-		}
-	}
+	/* an upgradeMode outside the enum is the schema's error, not this */
+	if ((!strcmp(mode, "savepoint") || !strcmp(mode, "last-state")) &&
+	    blank(conf_text(c, CHECKPOINT_DIR, buf, sizeof(buf), NULL)))
+		add(c, "/spec/job/upgradeMode",
+		    "Checkpoint directory[%s] must be defined for "
+		    "last-state and savepoint upgrade modes",
+		    CHECKPOINT_DIR);
+	if (!blank(conf_text(c, SAVEPOINT_DIR, buf, sizeof(buf), NULL)))
+		return;
+	if (!strcmp(mode, "savepoint"))
+		add(c, "/spec/job/upgradeMode",
+		    "Job could not be upgraded with savepoint "
+		    "while config key[%s] is not set",
+		    SAVEPOINT_DIR);
+	if (get(job, "savepointTriggerNonce"))
+		add(c, "/spec/job/savepointTriggerNonce",
+		    "Savepoint could not be manually triggered "
+		    "for the running job while config key[%s] "
+		    "is not set",
+		    SAVEPOINT_DIR);
+	if (conf_has(c, "kubernetes.operator.periodic.savepoint.interval",
+		     &found))
+		add(c, conf_ptr(c, found),
+		    "Periodic savepoints cannot be enabled "
+		    "when config key[%s] is not set",
+		    SAVEPOINT_DIR);
+	if (conf_has(c,
+		     "kubernetes.operator.job.upgrade.last-"
+		     "state.max.allowed.checkpoint.age",
+		     &found))
+		add(c, conf_ptr(c, found),
+		    "In order to use max-checkpoint age "
+		    "functionality config key[%s] must be set "
+		    "to allow triggering savepoint upgrades.",
+		    SAVEPOINT_DIR);
+}
+
+/* rule 11; `tm` is NULL for session jobs */
+static void check_job_spec(struct ctx *c, const json_t *job, const json_t *tm,
+			   int session_job)
+{
+	const json_t *replicas = get(tm, "replicas"), *par;
+
+	/*
+	 * A session job's directories may come from its session cluster:
+	 * fg_rules_check_session_job_target checks them with both.
+	 */
+	if (!session_job)
+		check_job_dirs(c, job);
 	if (replicas) {
 		if (json_is_integer(replicas) &&
 		    json_integer_value(replicas) < 1)
@@ -1653,6 +1663,26 @@ static void check_job_spec(struct ctx *c, const json_t *job, const json_t *tm,
 	else if (json_is_integer(par) && json_integer_value(par) < 1)
 		add(c, "/spec/job/parallelism",
 		    "Job parallelism must be larger than 0");
+}
+
+/*
+ * The operator parses ephemeral storage with fabric8's Quantity, which
+ * hands the number part to java.math.BigDecimal: a value that does not
+ * start like a number fails with BigDecimal's own words (the operator's
+ * tests expect them). Other failures keep the Kubernetes parser's text.
+ */
+static void quantity_error(char *out, size_t outsz, const char *s)
+{
+	unsigned char c = (unsigned char)s[0];
+
+	if (c && !(c >= '0' && c <= '9') && c != '.' && c != '+' && c != '-')
+		snprintf(out, outsz,
+			 "Character %c is neither a decimal digit number, "
+			 "decimal point, nor \"e\" notation exponential "
+			 "mark.",
+			 c);
+	else
+		snprintf(out, outsz, "%s", fg_error_last());
 }
 
 /* Flink's process memory model needs one of these sizes. */
@@ -1807,7 +1837,7 @@ static void check_component(struct ctx *c, const json_t *spec, int jm)
 	eph = get(res, "ephemeralStorage");
 	if (json_is_string(eph) &&
 	    fg_k8s_quantity_parse(json_string_value(eph), &q)) {
-		snprintf(errmsg, sizeof(errmsg), "%s", fg_error_last());
+		quantity_error(errmsg, sizeof(errmsg), json_string_value(eph));
 		add(c, ptr(c, "/spec", field, "resource", "ephemeralStorage"),
 		    "%s resource ephemeral storage parse error: %s", comp,
 		    errmsg);
@@ -2203,6 +2233,33 @@ int fg_rules_check_with_defaults(const json_t *obj, const json_t *operator_conf,
 		check_session_job(&c, obj);
 	else
 		check_snapshot(&c, obj);
+	json_decref(c.conf);
+	fg_buf_release(&c.ptr);
+	return c.err;
+}
+
+int fg_rules_check_session_job_target(const json_t *job, const json_t *cluster,
+				      struct fg_problems *out)
+{
+	struct ctx c = { 0 };
+	const json_t *jc = get(get(job, "spec"), "flinkConfiguration");
+	const json_t *cc = get(get(cluster, "spec"), "flinkConfiguration");
+	const json_t *spec_job = get(get(job, "spec"), "job");
+
+	if (!json_is_object(spec_job))
+		return 0; /* "The job spec should not be empty" covers it */
+	c.out = out;
+	c.cr_conf = json_is_object(jc) ? jc : NULL;
+	fg_buf_init(&c.ptr, FG_BUF_MAX_DEFAULT);
+	c.conf = json_object();
+	if (!c.conf ||
+	    (json_is_object(cc) && json_object_update(c.conf, mut(cc))) ||
+	    (c.cr_conf && json_object_update(c.conf, mut(c.cr_conf)))) {
+		json_decref(c.conf);
+		fg_buf_release(&c.ptr);
+		return fg_error_set(FG_ERROR, "out of memory");
+	}
+	check_job_dirs(&c, spec_job);
 	json_decref(c.conf);
 	fg_buf_release(&c.ptr);
 	return c.err;

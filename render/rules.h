@@ -55,6 +55,14 @@ int fg_rules_check_with_defaults(const json_t *obj, const json_t *operator_conf,
  * 1024); no unit means bytes. On failure returns FG_EINVALID with Flink's
  * own message ("text does not start with a number", ...) as the error.
  */
+/*
+ * The job rules (rule 11) of a FlinkSessionJob whose target session
+ * cluster is known: the operator runs them with the cluster's
+ * configuration overlaid by the job's.
+ */
+int fg_rules_check_session_job_target(const json_t *job, const json_t *cluster,
+				      struct fg_problems *out);
+
 int fg_flink_memory_parse(const char *s, unsigned long long *bytes);
 
 /*

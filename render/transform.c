@@ -163,8 +163,23 @@ int fg_flatten_object_config(json_t *obj, struct fg_problems *problems)
 	json_t *flat;
 	int err;
 
-	if (!json_is_object(conf))
-		return 0; /* absent, or the schema check reports its type */
+	if (!conf || json_is_null(conf))
+		return 0;
+	if (!json_is_object(conf)) {
+		/* the CRD only says preserve-unknown-fields: check the type
+		 * here, in the API server's words, since the operator cannot
+		 * read anything but a mapping */
+		static const char *const names[] = { "object",	"array",
+						     "string",	"integer",
+						     "number",	"boolean",
+						     "boolean", "null" };
+		const char *t = names[json_typeof(conf)];
+		return fg_problems_add(problems, "/spec/flinkConfiguration",
+				       "Invalid value: \"%s\": "
+				       "spec.flinkConfiguration in body must "
+				       "be of type object: \"%s\"",
+				       t, t);
+	}
 	err = fg_flink_config_flatten(&flat, conf, "/spec/flinkConfiguration",
 				      problems);
 	if (err < 0)

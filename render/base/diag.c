@@ -17,9 +17,10 @@ static char *dup_or_null(const char *s, int *oom)
 	return d;
 }
 
-static int add_v(struct fg_diags *d, enum fg_severity sev, const char *file,
-		 struct fg_pos pos, const struct fg_diag_subject *about,
-		 const char *fmt, va_list ap)
+__attribute__((format(printf, 6, 0))) static int
+add_v(struct fg_diags *d, enum fg_severity sev, const char *file,
+      struct fg_pos pos, const struct fg_diag_subject *about, const char *fmt,
+      va_list ap)
 {
 	struct fg_buf msg = FG_BUF_INIT;
 	struct fg_diag *e;
