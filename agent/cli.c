@@ -10,6 +10,8 @@
 #include <yaml.h>
 
 #include "agent/cli.h"
+#include "agent/git/git.h"
+#include "agent/kube_opts.h"
 #include "agent/version.h"
 #include "render/crd.h"
 #include "render/base/banned.h"
@@ -32,8 +34,7 @@ const struct fg_cmd fg_commands[] = {
 	  "  --crd-version V     operator release to validate against\n"
 	  "                      (default: crdVersion of flink-gitops.yaml,\n"
 	  "                      else " FG_CRD_DEFAULT_VERSION ")\n"
-	  "  -o, --output FMT    text (default) or json\n"
-	  "\n"
+	  "  -o, --output FMT    text (default) or json\n" FG_GIT_CLI_HELP "\n"
 	  "exit status: 0 valid, 1 invalid, 2 usage or internal error\n",
 	  fg_cmd_validate },
 	{ "render", "print the objects exactly as they would be applied",
@@ -71,6 +72,27 @@ const struct fg_cmd fg_commands[] = {
 	  "exit status: 0 every file loaded, 1 some file failed, 2 usage or\n"
 	  "internal error\n",
 	  fg_cmd_scan },
+	{ "check", "check a cluster: server, operator CRDs, access rights",
+	  "usage: flink-gitops check [--kubeconfig FILE] [--context NAME]\n"
+	  "                          [-n NS]... [-o text|json]\n"
+	  "\n"
+	  "Connect to the cluster, print the server version, whether the\n"
+	  "Flink operator's CRDs are installed and which bundled release\n"
+	  "they match (1.15.0, main, else unknown), and whether the current\n"
+	  "identity may get, list, watch, create, patch and delete every kind\n"
+	  "flink-gitops manages (FlinkDeployment, FlinkSessionJob,\n"
+	  "FlinkStateSnapshot, ConfigMap, ServiceAccount, Role, RoleBinding)\n"
+	  "in each namespace, naming every missing right (asked with\n"
+	  "SelfSubjectAccessReview).\n"
+	  "\n"
+	  "options:\n" FG_KUBE_CLI_HELP
+	  "  -n, --namespace NS  a target namespace (repeat; default: the\n"
+	  "                      context's namespace)\n"
+	  "  -o, --output FMT    text (default) or json\n"
+	  "\n"
+	  "exit status: 0 everything needed is there, 1 something is\n"
+	  "missing, 2 usage, configuration or connection error\n",
+	  fg_cmd_check },
 	{ "version", "print the version and the libraries in use",
 	  "usage: flink-gitops version\n"
 	  "\n"

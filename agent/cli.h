@@ -31,6 +31,7 @@ int fg_usage_error(const char *cmd, const char *fmt, ...)
 int fg_cmd_scan(int argc, char **argv);
 int fg_cmd_validate(int argc, char **argv);
 int fg_cmd_render(int argc, char **argv);
+int fg_cmd_check(int argc, char **argv);
 int fg_cmd_version(int argc, char **argv);
 int fg_cmd_help(int argc, char **argv);
 

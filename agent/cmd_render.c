@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "agent/cli.h"
+#include "agent/git/git.h"
 #include "agent/log.h"
 #include "render/base/error.h"
 #include "render/crd.h"
@@ -23,7 +24,87 @@ struct render_args {
 	const char *dir;
 	struct fg_render_opts opts;
 	int json;
+	/* --repo: read a remote repository through its mirror */
+	struct fg_git_opts git;
+	const char *ref;
+	const char *verify;
+	const char *allowed_signers;
+	struct fg_git_mirror *mirror;
+	struct fg_git_rev rev;
+	struct fg_buf origin;
 };
+
+/* The Git options (--repo ...), shared by validate and render. */
+enum {
+	OPT_REPO = 0x100,
+	OPT_REF,
+	OPT_CACHE_DIR,
+	OPT_TIMEOUT,
+	OPT_USERNAME,
+	OPT_PASSWORD_FILE,
+	OPT_TOKEN_FILE,
+	OPT_CA_FILE,
+	OPT_SSH_KEY,
+	OPT_KNOWN_HOSTS,
+	OPT_VERIFY,
+	OPT_ALLOWED_SIGNERS,
+};
+
+static int parse_git_opt(const char *cmd, int c, struct render_args *a)
+{
+	char *end;
+	long v;
+
+	switch (c) {
+	case OPT_REPO:
+		a->git.url = optarg;
+		break;
+	case OPT_REF:
+		a->ref = optarg;
+		break;
+	case OPT_CACHE_DIR:
+		a->git.cache_dir = optarg;
+		break;
+	case OPT_TIMEOUT:
+		v = strtol(optarg, &end, 10);
+		if (*end || v < 1 || v > 3600)
+			return fg_usage_error(cmd,
+					      "--timeout takes seconds, 1 to "
+					      "3600");
+		a->git.timeout_ms = (int)v * 1000;
+		break;
+	case OPT_USERNAME:
+		a->git.username = optarg;
+		break;
+	case OPT_PASSWORD_FILE:
+		a->git.password_file = optarg;
+		break;
+	case OPT_TOKEN_FILE:
+		a->git.token_file = optarg;
+		break;
+	case OPT_CA_FILE:
+		a->git.ca_file = optarg;
+		break;
+	case OPT_SSH_KEY:
+		a->git.ssh_key_file = optarg;
+		break;
+	case OPT_KNOWN_HOSTS:
+		a->git.known_hosts = optarg;
+		break;
+	case OPT_VERIFY:
+		if (strcmp(optarg, "none") && strcmp(optarg, "head"))
+			return fg_usage_error(cmd,
+					      "--verify is 'none' or 'head'");
+		a->verify = optarg;
+		break;
+	case OPT_ALLOWED_SIGNERS:
+		a->allowed_signers = optarg;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
 
 static int parse_args(const char *cmd, int argc, char **argv,
 		      struct render_args *a, int allow_yaml)
@@ -34,11 +115,25 @@ static int parse_args(const char *cmd, int argc, char **argv,
 		{ "namespace", required_argument, NULL, 'n' },
 		{ "crd-version", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "repo", required_argument, NULL, OPT_REPO },
+		{ "ref", required_argument, NULL, OPT_REF },
+		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "username", required_argument, NULL, OPT_USERNAME },
+		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
+		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
+		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+		{ "ssh-key", required_argument, NULL, OPT_SSH_KEY },
+		{ "known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS },
+		{ "verify", required_argument, NULL, OPT_VERIFY },
+		{ "allowed-signers", required_argument, NULL,
+		  OPT_ALLOWED_SIGNERS },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, rc;
 
 	memset(a, 0, sizeof(*a));
+	fg_buf_init(&a->origin, 4096);
 	a->dir = ".";
 	a->opts.path = "";
 	opterr = 0;
@@ -76,16 +171,73 @@ static int parse_args(const char *cmd, int argc, char **argv,
 			return fg_usage_error(cmd, "option '%s' needs a value",
 					      argv[optind - 1]);
 		default:
+			if (c >= OPT_REPO &&
+			    (rc = parse_git_opt(cmd, c, a)) >= 0) {
+				if (rc)
+					return rc;
+				break;
+			}
 			return fg_usage_error(cmd, "unknown option '%s'",
 					      argv[optind - 1]);
 		}
 	}
+	if (optind < argc && a->git.url)
+		return fg_usage_error(cmd, "give a folder or --repo, not both");
 	if (optind < argc)
 		a->dir = argv[optind++];
 	if (optind < argc)
 		return fg_usage_error(cmd, "unexpected argument '%s'",
 				      argv[optind]);
+	if (!a->git.url && (a->ref || a->verify || a->allowed_signers))
+		return fg_usage_error(cmd, "--ref and --verify need --repo");
+	if (a->verify && !strcmp(a->verify, "head") && !a->allowed_signers)
+		return fg_usage_error(cmd,
+				      "--verify head needs --allowed-signers");
 	return 0;
+}
+
+/* --repo: fetch, resolve, verify; the source over the commit's tree. */
+static int open_git_source(const char *cmd, struct render_args *a,
+			   struct fg_source **src)
+{
+	struct fg_allowed_signers *signers = NULL;
+	enum fg_git_verify_mode mode = FG_GIT_VERIFY_NONE;
+	int err;
+
+	if (!a->ref)
+		a->ref = "main";
+	if (a->verify && !strcmp(a->verify, "head")) {
+		mode = FG_GIT_VERIFY_HEAD;
+		if ((err = fg_allowed_signers_load(&signers,
+						   a->allowed_signers)) < 0)
+			return err;
+	}
+	if ((err = fg_git_mirror_open(&a->mirror, &a->git)) < 0)
+		goto done;
+	err = fg_git_update(a->mirror, a->ref, mode, signers, &a->rev);
+	if (err < 0)
+		goto done;
+	FG_LOG_INFO(
+		"git.resolved", FG_LOG_STR("url", fg_git_mirror_url(a->mirror)),
+		FG_LOG_STR("ref", a->ref), FG_LOG_STR("commit", a->rev.commit));
+	if ((err = fg_buf_printf(&a->origin, "%s@%s",
+				 fg_git_mirror_url(a->mirror), a->rev.commit)) <
+	    0)
+		goto done;
+	a->opts.origin = a->origin.ptr;
+	a->dir = a->origin.ptr;
+	err = fg_git_source_new(src, a->mirror, a->rev.commit);
+done:
+	fg_allowed_signers_free(signers);
+	(void)cmd;
+	return err;
+}
+
+static void render_args_release(struct render_args *a)
+{
+	fg_git_mirror_free(a->mirror);
+	a->mirror = NULL;
+	fg_buf_release(&a->origin);
 }
 
 static void print_diags(const struct fg_diags *d)
@@ -138,7 +290,8 @@ static struct fg_desired *run_render(const char *cmd, struct render_args *a)
 	struct fg_source *src = NULL;
 	struct fg_desired *d = NULL;
 
-	if (fg_source_dir_new(&src, a->dir) < 0) {
+	if (a->git.url ? open_git_source(cmd, a, &src) < 0
+		       : fg_source_dir_new(&src, a->dir) < 0) {
 		fprintf(stderr, "flink-gitops: %s: %s\n", cmd, fg_error_last());
 		return NULL;
 	}
@@ -167,10 +320,14 @@ int fg_cmd_validate(int argc, char **argv)
 	size_t nobj, nfailed, nerr, i;
 	int rc;
 
-	if ((rc = parse_args("validate", argc, argv, &a, 0)))
+	if ((rc = parse_args("validate", argc, argv, &a, 0))) {
+		render_args_release(&a);
 		return rc < 0 ? FG_EXIT_OK : rc;
-	if (!(d = run_render("validate", &a)))
+	}
+	if (!(d = run_render("validate", &a))) {
+		render_args_release(&a);
 		return FG_EXIT_USAGE;
+	}
 	nobj = count_objects(d, &nfailed);
 	nerr = fg_diags_errors(&d->diags);
 	if (a.json) {
@@ -184,6 +341,12 @@ int fg_cmd_validate(int argc, char **argv)
 		json_object_set_new(out, "valid", json_boolean(nerr == 0));
 		json_object_set_new(out, "crdVersion",
 				    json_string(d->crd_version));
+		if (a.mirror)
+			json_object_set_new(
+				out, "source",
+				json_pack("{s:s, s:s, s:s}", "url",
+					  fg_git_mirror_url(a.mirror), "ref",
+					  a.ref, "commit", a.rev.commit));
 		json_object_set_new(out, "namespaces", nss);
 		json_object_set_new(out, "errors", diags_json(&d->diags));
 		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -208,6 +371,7 @@ int fg_cmd_validate(int argc, char **argv)
 		    FG_LOG_INT("objects", nobj), FG_LOG_INT("errors", nerr));
 	rc = nerr ? FG_EXIT_PROBLEMS : FG_EXIT_OK;
 	fg_desired_free(d);
+	render_args_release(&a);
 	return rc;
 }
 
@@ -219,10 +383,14 @@ int fg_cmd_render(int argc, char **argv)
 	size_t i, j, nobj, nfailed;
 	int rc;
 
-	if ((rc = parse_args("render", argc, argv, &a, 1)))
+	if ((rc = parse_args("render", argc, argv, &a, 1))) {
+		render_args_release(&a);
 		return rc < 0 ? FG_EXIT_OK : rc;
-	if (!(d = run_render("render", &a)))
+	}
+	if (!(d = run_render("render", &a))) {
+		render_args_release(&a);
 		return FG_EXIT_USAGE;
+	}
 	print_diags(&d->diags);
 	nobj = count_objects(d, &nfailed);
 	if (a.json) {
@@ -261,5 +429,6 @@ int fg_cmd_render(int argc, char **argv)
 done:
 	fg_buf_release(&out);
 	fg_desired_free(d);
+	render_args_release(&a);
 	return rc;
 }

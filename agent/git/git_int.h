@@ -1,0 +1,40 @@
+/* agent/git/ private: the mirror's body and the bounded remote calls. */
+#ifndef FG_AGENT_GIT_GIT_INT_H
+#define FG_AGENT_GIT_GIT_INT_H
+
+#include <git2.h>
+
+#include "agent/git/git.h"
+
+struct fg_git_mirror {
+	char *url;	 /* as given: may hold credentials, never printed */
+	char *url_safe;	 /* credentials stripped */
+	char *path;	 /* the bare repository */
+	char *host_port; /* "host" or "[host]:port", for known_hosts */
+	int lockfd;	 /* holds a write lock on PATH.lock */
+	int timeout_ms;
+	git_repository *repo;
+	char *username; /* HTTPS user; NULL = from the URL or default */
+	char *secret;	/* sodium_malloc: password or token, or NULL */
+	int secret_is_token;
+	char *url_password; /* password written in the URL (sodium) */
+	char *ca_file, *ssh_key_file, *known_hosts;
+};
+
+/* Fetch heads, tags and notes into the mirror (bounded). */
+int fg_git_remote_fetch(struct fg_git_mirror *m);
+
+/*
+ * Push local ref `src` to remote ref `dst` without force (bounded).
+ * FG_ECONFLICT when the remote ref moved (not a fast-forward).
+ */
+int fg_git_remote_push(struct fg_git_mirror *m, const char *src,
+		       const char *dst);
+
+/* Remove lock and temporary files a killed operation left behind. */
+void fg_git_mirror_sweep(struct fg_git_mirror *m);
+
+/* Translate the last libgit2 error into ours, prefixed by `what`. */
+int fg_git_error(int code, const char *what);
+
+#endif

@@ -1,0 +1,714 @@
+/*
+ * Talking to the remote: fetch and push, authentication, server identity
+ * (TLS certificates, SSH host keys against known_hosts), and the deadline
+ * that bounds all of it.
+ *
+ * The deadline. libgit2 1.5 has no socket timeouts, and its progress
+ * callbacks are only called while data flows: a server that accepts the
+ * connection and then says nothing leaves the caller blocked in recv()
+ * for ever. The options considered:
+ *
+ *  - a custom stream (git_stream_register) with poll() timeouts: libgit2
+ *    uses registered streams only for git:// and http://; its OpenSSL
+ *    stream and its libssh2 transport open their own sockets
+ *    (git_socket_stream_new), so https:// and ssh:// would stay unbounded
+ *    unless we reimplemented TLS and SSH transports;
+ *  - a worker thread whose socket is found and shut down at the deadline:
+ *    libgit2 does not expose the socket; finding it means guessing among
+ *    the process's descriptors (racy with other threads' sockets) or
+ *    interposing connect(); DNS resolution (getaddrinfo) and a thread
+ *    stuck in libssh2 or a lock would still not be bounded;
+ *  - a child process per network operation, killed at the deadline.
+ *
+ * We take the last one: fetch and push run in a fork()ed child that
+ * writes its result (code and message) to a pipe; the parent waits with
+ * poll() on that pipe and, at the deadline, SIGKILLs the child. Nothing
+ * inside the child can outlive that: not a silent server, not a stalled
+ * TLS or SSH handshake, not DNS. The child also checks the deadline in
+ * every progress callback so a slow but live transfer stops cleanly a
+ * little earlier. Whatever a killed child leaves in the mirror (ref
+ * locks, temporary packs) is swept by the parent, which holds the
+ * mirror's lock, so no one else writes there. Git objects are written
+ * before refs, so a killed fetch never leaves a ref to a missing object.
+ *
+ * The cost is one fork() per fetch or push (copy-on-write, about a
+ * millisecond), negligible next to a network round trip. After fork()
+ * the child only runs libgit2 code on its own copy of the repository;
+ * should another thread of the agent hold a lock at fork time and the
+ * child block on it, the deadline still ends it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/x509v3.h>
+#include <sodium.h>
+
+#include "agent/git/git_int.h"
+#include "agent/log.h"
+#include "render/base/error.h"
+#include "render/base/banned.h"
+
+#define KNOWN_HOSTS_MAX (4 << 20)
+#define GRACE_MS 500 /* child's own deadline to the parent's kill */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- state shared by the callbacks of one operation (in the child) ---- */
+
+struct op {
+	struct fg_git_mirror *m;
+	int64_t deadline;
+	int timed_out;
+	int cred_calls, no_creds;
+	int identity_refused; /* message already set */
+	char identity_msg[FG_ERROR_MSG_MAX];
+	int rejected;
+	char reject_status[256];
+};
+
+static int past_deadline(struct op *op)
+{
+	if (now_ms() < op->deadline)
+		return 0;
+	op->timed_out = 1;
+	return 1;
+}
+
+static int cb_transfer(const git_indexer_progress *stats, void *payload)
+{
+	(void)stats;
+	return past_deadline(payload) ? -1 : 0;
+}
+
+static int cb_sideband(const char *str, int len, void *payload)
+{
+	(void)str;
+	(void)len;
+	return past_deadline(payload) ? -1 : 0;
+}
+
+static int cb_push_transfer(unsigned int current, unsigned int total,
+			    size_t bytes, void *payload)
+{
+	return past_deadline(payload) ? -1 : 0;
+}
+
+static int cb_pack(int stage, uint32_t current, uint32_t total, void *payload)
+{
+	return past_deadline(payload) ? -1 : 0;
+}
+
+static int cb_push_ref(const char *refname, const char *status, void *payload)
+{
+	struct op *op = payload;
+
+	if (status) {
+		op->rejected = 1;
+		snprintf(op->reject_status, sizeof(op->reject_status), "%s: %s",
+			 refname, status);
+	}
+	return 0;
+}
+
+static int cb_credentials(git_credential **out, const char *url,
+			  const char *user_from_url, unsigned int allowed,
+			  void *payload)
+{
+	struct op *op = payload;
+	struct fg_git_mirror *m = op->m;
+	const char *user;
+
+	(void)url;
+	if (allowed & GIT_CREDENTIAL_USERNAME)
+		return git_credential_username_new(
+			out, m->username ? m->username : "git");
+	if (++op->cred_calls > 1)
+		return -1; /* the server refused what we offered */
+	if ((allowed & GIT_CREDENTIAL_SSH_KEY) && m->ssh_key_file) {
+		user = user_from_url ? user_from_url
+				     : (m->username ? m->username : "git");
+		return git_credential_ssh_key_new(out, user, NULL,
+						  m->ssh_key_file, NULL);
+	}
+	if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) &&
+	    (m->secret || m->url_password)) {
+		user = m->username	    ? m->username
+		       : user_from_url	    ? user_from_url
+		       : m->secret_is_token ? "x-access-token"
+					    : "";
+		return git_credential_userpass_plaintext_new(
+			out, user, m->secret ? m->secret : m->url_password);
+	}
+	op->no_creds = 1;
+	return -1;
+}
+
+/* ---- SSH host keys ---- */
+
+static const char *key_type_name(git_cert_ssh_raw_type_t t)
+{
+	switch (t) {
+	case GIT_CERT_SSH_RAW_TYPE_RSA:
+		return "RSA";
+	case GIT_CERT_SSH_RAW_TYPE_DSS:
+		return "DSA";
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_256:
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_384:
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_521:
+		return "ECDSA";
+	case GIT_CERT_SSH_RAW_TYPE_KEY_ED25519:
+		return "ED25519";
+	default:
+		return "unknown";
+	}
+}
+
+/* |1|salt|hash: HMAC-SHA1(salt, host), as ssh's HashKnownHosts writes. */
+static int hashed_match(const char *pat, size_t len, const char *host)
+{
+	unsigned char salt[64], want[64], got[EVP_MAX_MD_SIZE];
+	char tmp[256];
+	const char *bar;
+	size_t slen, wlen;
+	unsigned int glen = 0;
+
+	if (len < 4 || len >= sizeof(tmp) || memcmp(pat, "|1|", 3))
+		return 0;
+	memcpy(tmp, pat + 3, len - 3);
+	tmp[len - 3] = '\0';
+	if (!(bar = strchr(tmp, '|')))
+		return 0;
+	if (sodium_base642bin(salt, sizeof(salt), tmp, (size_t)(bar - tmp),
+			      NULL, &slen, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) ||
+	    sodium_base642bin(want, sizeof(want), bar + 1, strlen(bar + 1),
+			      NULL, &wlen, NULL,
+			      sodium_base64_VARIANT_ORIGINAL))
+		return 0;
+	if (!HMAC(EVP_sha1(), salt, (int)slen, (const unsigned char *)host,
+		  strlen(host), got, &glen))
+		return 0;
+	return glen == wlen && !memcmp(got, want, wlen);
+}
+
+/* ssh's glob: '*' and '?' only ('[' is literal: "[host]:port"). */
+static int glob(const char *p, const char *s)
+{
+	if (!*p)
+		return !*s;
+	if (*p == '*') {
+		for (;; s++) {
+			if (glob(p + 1, s))
+				return 1;
+			if (!*s)
+				return 0;
+		}
+	}
+	if (!*s || (*p != '?' && *p != *s))
+		return 0;
+	return glob(p + 1, s + 1);
+}
+
+/* Host patterns: comma-separated globs, "!" negates, or one hash. */
+static int host_matches(const char *pats, size_t len, const char *host)
+{
+	char pat[256];
+	int hit = 0;
+	size_t i = 0;
+
+	if (len && pats[0] == '|')
+		return hashed_match(pats, len, host);
+	while (i < len) {
+		size_t n = 0;
+		int neg = pats[i] == '!';
+
+		i += (size_t)neg;
+		while (i < len && pats[i] != ',' && n < sizeof(pat) - 1)
+			pat[n++] = pats[i++];
+		pat[n] = '\0';
+		i++;
+		if (glob(pat, host)) {
+			if (neg)
+				return 0;
+			hit = 1;
+		}
+	}
+	return hit;
+}
+
+static const char *next_field(const char *p, const char *end, const char **f,
+			      size_t *len)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	*f = p;
+	while (p < end && *p != ' ' && *p != '\t')
+		p++;
+	*len = (size_t)(p - *f);
+	return p;
+}
+
+/*
+ * 0 when known_hosts lists `blob` for the host; otherwise sets the
+ * refusal message (unknown host, changed key, revoked key).
+ */
+static int check_host_key(struct op *op, const unsigned char *blob,
+			  size_t bloblen, git_cert_ssh_raw_type_t type)
+{
+	struct fg_git_mirror *m = op->m;
+	struct fg_buf kh = FG_BUF_INIT;
+	char fp[FG_SSH_FP_LEN];
+	const char *p, *end;
+	int found = 0, other = 0, revoked = 0, missing = 0;
+	unsigned char key[2048];
+	size_t keylen;
+
+	fg_ssh_fingerprint(blob, bloblen, fp);
+	fg_buf_init(&kh, KNOWN_HOSTS_MAX);
+	if (!m->known_hosts || fg_buf_read_file(&kh, m->known_hosts) < 0)
+		missing = 1;
+	p = kh.ptr;
+	end = kh.ptr + kh.len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *f,
+			   *hosts, *b64;
+		size_t flen, hlen, blen;
+		int marker = 0; /* 1 cert-authority, 2 revoked */
+		char b64buf[4096];
+
+		if (!eol)
+			eol = end;
+		p = next_field(p, eol, &f, &flen);
+		if (!flen || *f == '#')
+			goto next;
+		if (*f == '@') {
+			marker = flen == 8 && !memcmp(f, "@revoked", 8) ? 2 : 1;
+			p = next_field(p, eol, &f, &flen);
+		}
+		hosts = f;
+		hlen = flen;
+		p = next_field(p, eol, &f, &flen); /* key type */
+		p = next_field(p, eol, &b64, &blen);
+		if (!blen || blen >= sizeof(b64buf) || marker == 1 ||
+		    !host_matches(hosts, hlen, m->host_port))
+			goto next;
+		memcpy(b64buf, b64, blen);
+		b64buf[blen] = '\0';
+		if (sodium_base642bin(key, sizeof(key), b64buf, blen, NULL,
+				      &keylen, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0)
+			goto next;
+		if (keylen == bloblen && !memcmp(key, blob, keylen)) {
+			if (marker == 2)
+				revoked = 1;
+			else
+				found = 1;
+		} else if (marker == 0) {
+			other = 1;
+		}
+	next:
+		p = eol + 1;
+	}
+	fg_buf_release(&kh);
+	if (found && !revoked)
+		return 0;
+	op->identity_refused = 1;
+	if (revoked)
+		snprintf(op->identity_msg, sizeof(op->identity_msg),
+			 "host key of %s is revoked in %s (%s key %s)",
+			 m->host_port, m->known_hosts, key_type_name(type), fp);
+	else if (other)
+		snprintf(op->identity_msg, sizeof(op->identity_msg),
+			 "host key mismatch for %s: the server offered %s key "
+			 "%s, which is not the key %s lists for it (someone "
+			 "may be impersonating the server); refusing",
+			 m->host_port, key_type_name(type), fp, m->known_hosts);
+	else
+		snprintf(op->identity_msg, sizeof(op->identity_msg),
+			 "unknown host key for %s: %s key %s is not in %s%s; "
+			 "add it if you trust it (ssh-keyscan)",
+			 m->host_port, key_type_name(type), fp,
+			 m->known_hosts ? m->known_hosts : "known_hosts",
+			 missing ? " (no such file)" : "");
+	return -1;
+}
+
+static int is_ip(const char *host)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, host, a) == 1 ||
+	       inet_pton(AF_INET6, host, a) == 1;
+}
+
+static int cert_has_ip(git_cert *cert, const char *host)
+{
+	git_cert_x509 *x = (git_cert_x509 *)cert;
+	const unsigned char *p = x->data;
+	X509 *c;
+	int ok;
+
+	if (cert->cert_type != GIT_CERT_X509 ||
+	    !(c = d2i_X509(NULL, &p, (long)x->len)))
+		return 0;
+	ok = X509_check_ip_asc(c, host, 0) == 1;
+	X509_free(c);
+	return ok;
+}
+
+static int cb_certificate(git_cert *cert, int valid, const char *host,
+			  void *payload)
+{
+	struct op *op = payload;
+
+	if (cert->cert_type == GIT_CERT_HOSTKEY_LIBSSH2) {
+		git_cert_hostkey *hk = (git_cert_hostkey *)cert;
+		if (!(hk->type & GIT_CERT_SSH_RAW)) {
+			op->identity_refused = 1;
+			snprintf(op->identity_msg, sizeof(op->identity_msg),
+				 "cannot check the host key of %s: libgit2 "
+				 "did not pass it",
+				 op->m->host_port);
+			return -1;
+		}
+		return check_host_key(op, (const unsigned char *)hk->hostkey,
+				      hk->hostkey_len, hk->raw_type);
+	}
+	if (host && is_ip(host)) {
+		/*
+		 * libgit2 1.5.1 compares IP-address subjectAltNames the wrong
+		 * way round (openssl.c: matched = !!memcmp(...)): a
+		 * certificate for the right address is refused and one for
+		 * another address accepted. Check the address ourselves.
+		 */
+		if (valid && cert_has_ip(cert, host))
+			return 0;
+		op->identity_refused = 1;
+		snprintf(op->identity_msg, sizeof(op->identity_msg),
+			 "TLS certificate of %s cannot be verified for an IP "
+			 "address with libgit2 1.5; use the server's DNS name "
+			 "in the URL",
+			 host);
+		return -1;
+	}
+	if (valid)
+		return 0;
+	op->identity_refused = 1;
+	snprintf(op->identity_msg, sizeof(op->identity_msg),
+		 "TLS certificate of %s is not trusted (wrong name, expired or "
+		 "signed by an unknown CA; see --ca-file)",
+		 host ? host : "the server");
+	return -1;
+}
+
+static void set_callbacks(git_remote_callbacks *cb, struct op *op)
+{
+	cb->credentials = cb_credentials;
+	cb->certificate_check = cb_certificate;
+	cb->transfer_progress = cb_transfer;
+	cb->sideband_progress = cb_sideband;
+	cb->push_transfer_progress = cb_push_transfer;
+	cb->pack_progress = cb_pack;
+	cb->push_update_reference = cb_push_ref;
+	cb->payload = op;
+}
+
+/* Replace every occurrence of a secret in `s` (in place, shrinking). */
+static void scrub(char *s, const char *secret)
+{
+	size_t sl, rl = strlen("[redacted]");
+	char *p;
+
+	if (!secret || !(sl = strlen(secret)) || sl < rl)
+		return;
+	while ((p = strstr(s, secret))) {
+		memcpy(p, "[redacted]", rl);
+		memmove(p + rl, p + sl, strlen(p + sl) + 1);
+	}
+}
+
+/* In the child: turn what happened into our code and message. */
+static int translate(struct op *op, int rc, const char *verb)
+{
+	struct fg_git_mirror *m = op->m;
+	const git_error *e = git_error_last();
+	char msg[FG_ERROR_MSG_MAX];
+
+	snprintf(msg, sizeof(msg), "%s",
+		 e && e->message ? e->message : "unknown error");
+	scrub(msg, m->url);
+	scrub(msg, m->secret);
+	scrub(msg, m->url_password);
+	if (op->timed_out)
+		return fg_error_set(FG_ETIMEOUT, "%s %s: timed out after %d ms",
+				    verb, m->url_safe, m->timeout_ms);
+	if (op->identity_refused)
+		return fg_error_set(FG_EAUTH, "%s %s: %s", verb, m->url_safe,
+				    op->identity_msg);
+	if (op->no_creds)
+		return fg_error_set(FG_EAUTH,
+				    "%s %s: authentication required and no "
+				    "credentials given (--username with "
+				    "--password-file or --token-file, or "
+				    "--ssh-key)",
+				    verb, m->url_safe);
+	if (op->cred_calls > 1 || rc == GIT_EAUTH ||
+	    strstr(msg, "authentication") || strstr(msg, "Authentication") ||
+	    strstr(msg, "status code: 401") || strstr(msg, "status code: 403"))
+		return fg_error_set(FG_EAUTH,
+				    "%s %s: authentication refused by the "
+				    "server (check the user and the password, "
+				    "token or key)",
+				    verb, m->url_safe);
+	if (strstr(msg, "status code: 404") ||
+	    strstr(msg, "not appear to be a git repository") ||
+	    strstr(msg, "not exported") || strstr(msg, "does not exist"))
+		return fg_error_set(FG_ENOTFOUND,
+				    "%s %s: no repository there (%s)", verb,
+				    m->url_safe, msg);
+	if (e && (e->klass == GIT_ERROR_NET || e->klass == GIT_ERROR_OS ||
+		  e->klass == GIT_ERROR_SSH || e->klass == GIT_ERROR_SSL))
+		return fg_error_set(FG_ERROR,
+				    "%s %s: cannot reach the server: %s", verb,
+				    m->url_safe, msg);
+	return fg_error_set(FG_ERROR, "%s %s: %s", verb, m->url_safe, msg);
+}
+
+/* ---- the bounded runner ---- */
+
+struct result {
+	int32_t code;
+	uint32_t len;
+	char msg[FG_ERROR_MSG_MAX];
+};
+
+typedef int (*netop_fn)(struct op *op, void *arg);
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void child_main(int fd, struct fg_git_mirror *m, netop_fn fn, void *arg,
+		       int64_t deadline)
+{
+	struct op op;
+	struct result r;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(&op, 0, sizeof(op));
+	op.m = m;
+	op.deadline = deadline;
+	git_error_clear();
+	if (m->ca_file && git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS,
+					   m->ca_file, NULL) < 0)
+		rc = fg_git_error(FG_EINVALID, "cannot load --ca-file");
+	else
+		rc = fn(&op, arg);
+	memset(&r, 0, sizeof(r));
+	r.code = rc < 0 ? rc : 0;
+	if (rc < 0) {
+		snprintf(r.msg, sizeof(r.msg), "%s", fg_error_last());
+		r.len = (uint32_t)strlen(r.msg);
+	}
+	write_all(fd, &r, offsetof(struct result, msg) + r.len);
+	_exit(0);
+}
+
+static int run_bounded(struct fg_git_mirror *m, const char *verb, netop_fn fn,
+		       void *arg)
+{
+	int64_t start = now_ms(), hard = start + m->timeout_ms + GRACE_MS;
+	struct result r;
+	size_t got = 0;
+	int fds[2], status, killed = 0;
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return fg_error_set_errno(FG_ERROR, errno, "cannot make pipe");
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return fg_error_set_errno(FG_ERROR, errno, "cannot fork");
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child_main(fds[1], m, fn, arg, start + m->timeout_ms);
+	}
+	close(fds[1]);
+	memset(&r, 0, sizeof(r));
+	for (;;) {
+		int64_t left = hard - now_ms();
+		struct pollfd pfd = { fds[0], POLLIN, 0 };
+		ssize_t n;
+		int pr;
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			killed = 1;
+			break;
+		}
+		pr = poll(&pfd, 1, (int)left);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;
+		n = read(fds[0], (char *)&r + got, sizeof(r) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (killed) {
+		fg_git_mirror_sweep(m);
+		FG_LOG_WARN("git.timeout", FG_LOG_STR("url", m->url_safe),
+			    FG_LOG_STR("op", verb),
+			    FG_LOG_INT("timeout_ms", m->timeout_ms));
+		return fg_error_set(FG_ETIMEOUT,
+				    "%s %s: no answer within %d ms (timed out)",
+				    verb, m->url_safe, m->timeout_ms);
+	}
+	if (got < offsetof(struct result, msg)) {
+		fg_git_mirror_sweep(m);
+		return fg_error_set(FG_ERROR, "%s %s: the worker died (%s %d)",
+				    verb, m->url_safe,
+				    WIFSIGNALED(status) ? "signal" : "status",
+				    WIFSIGNALED(status) ? WTERMSIG(status)
+							: WEXITSTATUS(status));
+	}
+	if (r.code < 0) {
+		if (r.len >= sizeof(r.msg))
+			r.len = sizeof(r.msg) - 1;
+		r.msg[r.len] = '\0';
+		if (r.code == FG_ETIMEOUT)
+			fg_git_mirror_sweep(m);
+		return fg_error_set(r.code, "%s", r.msg);
+	}
+	return 0;
+}
+
+/* ---- operations (run in the child) ---- */
+
+static int op_fetch(struct op *op, void *arg)
+{
+	static char *specs[] = { "+refs/heads/*:refs/heads/*",
+				 "+refs/tags/*:refs/tags/*",
+				 "+refs/notes/*:refs/notes/*" };
+	git_strarray refspecs = { specs, 3 };
+	git_fetch_options fo;
+	git_remote *remote = NULL;
+	int rc;
+
+	(void)arg;
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	if (git_remote_create_anonymous(&remote, op->m->repo, op->m->url) < 0)
+		return translate(op, -1, "fetch from");
+	set_callbacks(&fo.callbacks, op);
+	fo.prune = GIT_FETCH_PRUNE;
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	fo.update_fetchhead = 0;
+	rc = git_remote_fetch(remote, &refspecs, &fo, "flink-gitops: fetch");
+	if (rc < 0)
+		rc = translate(op, rc, "fetch from");
+	git_remote_free(remote);
+	return rc;
+}
+
+struct push_arg {
+	const char *spec;
+};
+
+static int op_push(struct op *op, void *arg)
+{
+	struct push_arg *pa = arg;
+	char *spec = (char *)(uintptr_t)pa->spec;
+	git_strarray refspecs = { &spec, 1 };
+	git_push_options po;
+	git_remote *remote = NULL;
+	int rc;
+
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+
+	if (git_remote_create_anonymous(&remote, op->m->repo, op->m->url) < 0)
+		return translate(op, -1, "push to");
+	set_callbacks(&po.callbacks, op);
+	rc = git_remote_push(remote, &refspecs, &po);
+	if (rc == GIT_ENONFASTFORWARD)
+		rc = fg_error_set(FG_ECONFLICT,
+				  "push to %s: the branch moved (not a "
+				  "fast-forward)",
+				  op->m->url_safe);
+	else if (rc < 0)
+		rc = translate(op, rc, "push to");
+	else if (op->rejected)
+		rc = fg_error_set(FG_ECONFLICT, "push to %s rejected: %s",
+				  op->m->url_safe, op->reject_status);
+	git_remote_free(remote);
+	return rc;
+}
+
+int fg_git_remote_fetch(struct fg_git_mirror *m)
+{
+	int64_t t0 = now_ms();
+	int err = run_bounded(m, "fetch from", op_fetch, NULL);
+
+	if (err == 0)
+		FG_LOG_DEBUG("git.fetch", FG_LOG_STR("url", m->url_safe),
+			     FG_LOG_INT("ms", now_ms() - t0));
+	return err;
+}
+
+int fg_git_remote_push(struct fg_git_mirror *m, const char *src,
+		       const char *dst)
+{
+	struct fg_buf spec = FG_BUF_INIT;
+	struct push_arg pa;
+	int err;
+
+	if ((err = fg_buf_printf(&spec, "%s:%s", src, dst)) < 0)
+		return err;
+	pa.spec = spec.ptr;
+	err = run_bounded(m, "push to", op_push, &pa);
+	fg_buf_release(&spec);
+	return err;
+}
