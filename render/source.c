@@ -14,7 +14,7 @@ struct dir_source {
 	int rootfd;
 };
 
-static int push_path(char ***paths, size_t *n, size_t *cap, const char *p)
+int fg_source_paths_push(char ***paths, size_t *n, size_t *cap, const char *p)
 {
 	if (*n >= FG_SOURCE_MAX_ENTRIES)
 		return fg_error_set(FG_EINVALID,
@@ -86,7 +86,7 @@ static int walk(int folder_fd, struct fg_buf *rel, int depth, char ***paths,
 				err = walk(fd, rel, depth + 1, paths, n, cap,
 					   diags);
 		} else if (S_ISREG(st.st_mode)) {
-			err = push_path(paths, n, cap, rel->ptr);
+			err = fg_source_paths_push(paths, n, cap, rel->ptr);
 		} else {
 			err = fg_diags_add(diags, FG_SEV_ERROR, rel->ptr, none,
 					   "not a regular file or folder");
@@ -101,8 +101,7 @@ static int walk(int folder_fd, struct fg_buf *rel, int depth, char ***paths,
 	return err;
 }
 
-/* A relative path stays inside the root: no "..", no leading '/'. */
-static int check_rel(const char *path)
+int fg_source_path_check(const char *path)
 {
 	const char *p = path;
 
@@ -132,7 +131,7 @@ static int dir_list(void *ctx, const char *sub, char ***paths, size_t *n,
 	struct fg_buf rel = FG_BUF_INIT;
 	int fd, err;
 
-	if (*sub && (err = check_rel(sub)) < 0)
+	if (*sub && (err = fg_source_path_check(sub)) < 0)
 		return err;
 	fd = openat(ds->rootfd, *sub ? sub : ".",
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -155,7 +154,7 @@ static int dir_read(void *ctx, const char *path, struct fg_buf *out)
 	int fd, err;
 	const char *p;
 
-	if ((err = check_rel(path)) < 0)
+	if ((err = fg_source_path_check(path)) < 0)
 		return err;
 	/* open component by component so no symlink is ever followed */
 	fd = dup(ds->rootfd);

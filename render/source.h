@@ -56,4 +56,15 @@ void fg_source_paths_free(char **paths, size_t n);
 
 int fg_source_read(struct fg_source *s, const char *path, struct fg_buf *out);
 
+/*
+ * For source implementations: FG_EINVALID unless `path` is relative and
+ * normalised (no "..", ".", empty segment or leading '/'), so it stays
+ * inside the root.
+ */
+int fg_source_path_check(const char *path);
+
+/* For source implementations: append a copy of `p` to a listing,
+ * refusing more than FG_SOURCE_MAX_ENTRIES files. */
+int fg_source_paths_push(char ***paths, size_t *n, size_t *cap, const char *p);
+
 #endif

@@ -19,50 +19,6 @@ struct tree_source {
 	git_tree *root;
 };
 
-static int push_path(char ***paths, size_t *n, size_t *cap, const char *p)
-{
-	if (*n >= FG_SOURCE_MAX_ENTRIES)
-		return fg_error_set(FG_EINVALID,
-				    "more than %d files in the repository",
-				    FG_SOURCE_MAX_ENTRIES);
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		char **v = realloc(*paths, ncap * sizeof(*v));
-		if (!v)
-			return fg_error_set(FG_ERROR, "out of memory");
-		*paths = v;
-		*cap = ncap;
-	}
-	if (!((*paths)[*n] = strdup(p)))
-		return fg_error_set(FG_ERROR, "out of memory");
-	(*n)++;
-	return 0;
-}
-
-/* A relative path stays inside the root: no "..", ".", "", leading '/'. */
-static int check_rel(const char *path)
-{
-	const char *p = path;
-
-	if (*p == '/')
-		goto bad;
-	while (*p) {
-		size_t len = strcspn(p, "/");
-		if ((len == 2 && !memcmp(p, "..", 2)) ||
-		    (len == 1 && p[0] == '.') || len == 0)
-			goto bad;
-		p += len;
-		if (*p == '/')
-			p++;
-	}
-	return 0;
-bad:
-	return fg_error_set(FG_EINVALID,
-			    "path '%s' leaves the repository root or is not "
-			    "normalised",
-			    path);
-}
-
 static int walk(struct tree_source *ts, const git_tree *tree,
 		struct fg_buf *rel, int depth, char ***paths, size_t *n,
 		size_t *cap, struct fg_diags *diags)
@@ -98,7 +54,7 @@ static int walk(struct tree_source *ts, const git_tree *tree,
 			break;
 		case GIT_FILEMODE_BLOB:
 		case GIT_FILEMODE_BLOB_EXECUTABLE:
-			err = push_path(paths, n, cap, rel->ptr);
+			err = fg_source_paths_push(paths, n, cap, rel->ptr);
 			break;
 		case GIT_FILEMODE_LINK:
 			err = fg_diags_add(diags, FG_SEV_ERROR, rel->ptr, none,
@@ -135,7 +91,7 @@ static int tree_list(void *ctx, const char *sub, char ***paths, size_t *n,
 		fg_buf_release(&rel);
 		return err;
 	}
-	if ((err = check_rel(sub)) < 0)
+	if ((err = fg_source_path_check(sub)) < 0)
 		return err;
 	if (git_tree_entry_bypath(&e, ts->root, sub) < 0 ||
 	    git_tree_entry_type(e) != GIT_OBJECT_TREE) {
@@ -165,7 +121,7 @@ static int tree_read(void *ctx, const char *path, struct fg_buf *out)
 	git_object_size_t size;
 	int err;
 
-	if ((err = check_rel(path)) < 0)
+	if ((err = fg_source_path_check(path)) < 0)
 		return err;
 	if (git_tree_entry_bypath(&e, ts->root, path) < 0)
 		return fg_error_set(FG_ENOTFOUND,

@@ -1,0 +1,795 @@
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/base/buf.h"
+#include "render/base/error.h"
+#include "sync/classify.h"
+#include "sync/health.h"
+#include "render/base/banned.h"
+
+/* Pointer tokens looked at; deeper ones only matter inside a config key. */
+#define FG_CLASSIFY_TOKENS_MAX 64
+
+struct cctx {
+	int standalone; /* the mode that decides the mode-dependent rows */
+	const json_t *desired_spec;
+	const json_t *live_spec;
+	int saw_scale_replicas, saw_scale_parallelism;
+};
+
+static int is_null(const json_t *v)
+{
+	return !v || json_is_null(v);
+}
+
+static int same(const json_t *a, const json_t *b)
+{
+	if (is_null(a) || is_null(b))
+		return is_null(a) && is_null(b);
+	return json_equal(a, b);
+}
+
+static json_t *get(const json_t *o, const char *k)
+{
+	return json_is_object(o) ? json_object_get(o, k) : NULL;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+	return json_string_value(get(o, k));
+}
+
+static int str_is(const char *s, const char *want)
+{
+	return s && !strcmp(s, want);
+}
+
+static enum fg_diff_type max_type(enum fg_diff_type a, enum fg_diff_type b)
+{
+	return a > b ? a : b;
+}
+
+/* spec.job.state, spec.job.upgradeMode with the operator's defaults. */
+static const char *job_state(const json_t *spec)
+{
+	const char *s = str(get(spec, "job"), "state");
+
+	return s ? s : "running";
+}
+
+static const char *upgrade_mode(const json_t *spec)
+{
+	const char *s = str(get(spec, "job"), "upgradeMode");
+
+	return s ? s : "stateless";
+}
+
+static int is_standalone(const json_t *spec)
+{
+	return str_is(str(spec, "mode"), "standalone");
+}
+
+/* The operator's defaults for JobSpec fields that have one. */
+static json_t *job_default(const char *field)
+{
+	if (!strcmp(field, "parallelism"))
+		return json_integer(0);
+	if (!strcmp(field, "args"))
+		return json_array();
+	if (!strcmp(field, "state"))
+		return json_string("running");
+	if (!strcmp(field, "upgradeMode"))
+		return json_string("stateless");
+	return NULL;
+}
+
+/* Equal as the operator sees them, after Java's field defaults. */
+static int same_job_field(const char *field, const json_t *d, const json_t *l)
+{
+	json_t *def = job_default(field);
+	int r;
+
+	if (!def)
+		return same(d, l);
+	r = json_equal(is_null(d) ? def : d, is_null(l) ? def : l);
+	json_decref(def);
+	return r;
+}
+
+static enum fg_diff_type job_field_type(struct cctx *x, const char *f,
+					const json_t *d, int whole)
+{
+	static const char *const ignored[] = {
+		"savepointTriggerNonce", "checkpointTriggerNonce",
+		"initialSavepointPath",	 "upgradeMode",
+		"allowNonRestoredState", "autoscalerResetNonce",
+	};
+
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(*ignored); i++)
+		if (!strcmp(f, ignored[i]))
+			return FG_DIFF_IGNORE;
+	if (!strcmp(f, "parallelism")) {
+		if (!x->standalone)
+			return FG_DIFF_UPGRADE;
+		x->saw_scale_parallelism = 1;
+		return FG_DIFF_SCALE;
+	}
+	if (!strcmp(f, "savepointRedeployNonce"))
+		/* onNullIgnore: a change to null is skipped */
+		return whole && is_null(d) ? FG_DIFF_IGNORE
+					   : FG_DIFF_SAVEPOINT_REDEPLOY;
+	return FG_DIFF_UPGRADE;
+}
+
+static enum fg_diff_type tm_field_type(struct cctx *x, const char *f)
+{
+	if (strcmp(f, "replicas") || !x->standalone)
+		return FG_DIFF_UPGRADE;
+	x->saw_scale_replicas = 1;
+	return FG_DIFF_SCALE;
+}
+
+/* A Diffable object (JobSpec, TaskManagerSpec), both sides objects. */
+static enum fg_diff_type diffable(struct cctx *x, const char *which,
+				  const json_t *d, const json_t *l)
+{
+	enum fg_diff_type t = FG_DIFF_IGNORE;
+	const json_t *side[2] = { d, l };
+	const char *k;
+	json_t *v;
+	int job = !strcmp(which, "job");
+
+	for (int s = 0; s < 2; s++) {
+		json_object_foreach ((json_t *)(uintptr_t)side[s], k, v) {
+			const json_t *dv = get(d, k), *lv = get(l, k);
+
+			if (s == 1 && json_object_get(d, k))
+				continue; /* seen from the desired side */
+			if (job ? same_job_field(k, dv, lv) : same(dv, lv))
+				continue;
+			t = max_type(t, job ? job_field_type(x, k, dv, 1)
+					    : tm_field_type(x, k));
+		}
+	}
+	return t;
+}
+
+/* Config values as the operator holds them: strings; lists joined by ';'. */
+static int config_string(struct fg_buf *b, const json_t *v)
+{
+	size_t i;
+	json_t *e;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return fg_buf_add(b, json_string_value(v),
+				  json_string_length(v));
+	case JSON_INTEGER:
+		return fg_buf_printf(b, "%" JSON_INTEGER_FORMAT,
+				     json_integer_value(v));
+	case JSON_REAL:
+		return fg_buf_printf(b, "%.17g", json_real_value(v));
+	case JSON_TRUE:
+		return fg_buf_puts(b, "true");
+	case JSON_FALSE:
+		return fg_buf_puts(b, "false");
+	case JSON_ARRAY:
+		json_array_foreach (v, i, e) {
+			if ((i && fg_buf_putc(b, ';') < 0) ||
+			    config_string(b, e) < 0)
+				return FG_ERROR;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Flatten `v` under `prefix` into `out` (key -> string), as the operator. */
+static int flatten(json_t *out, const char *prefix, const json_t *v)
+{
+	struct fg_buf b = FG_BUF_INIT;
+	const char *k;
+	json_t *e;
+	int err = 0;
+
+	if (is_null(v))
+		return 0;
+	if (json_is_object(v)) {
+		json_object_foreach ((json_t *)(uintptr_t)v, k, e) {
+			fg_buf_clear(&b);
+			if (*prefix)
+				err = fg_buf_printf(&b, "%s.%s", prefix, k);
+			else
+				err = fg_buf_puts(&b, k);
+			if (err || (err = flatten(out, b.ptr, e)) < 0)
+				break;
+		}
+		fg_buf_release(&b);
+		return err;
+	}
+	if (config_string(&b, v) < 0 ||
+	    json_object_set_new(out, prefix, json_string(b.ptr)) < 0)
+		err = FG_ERROR;
+	fg_buf_release(&b);
+	return err;
+}
+
+static enum fg_diff_type config_key_type(struct cctx *x, const char *key)
+{
+	static const char *const ignored[] = { "job.autoscaler",
+					       "parallelism.default",
+					       "kubernetes.operator" };
+	const char *overrides = "pipeline.jobvertex-parallelism-overrides";
+
+	/* startsWith, first entry wins: the operator's @SpecDiff.Config */
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(*ignored); i++)
+		if (!strncmp(key, ignored[i], strlen(ignored[i])))
+			return FG_DIFF_IGNORE;
+	if (!strncmp(key, overrides, strlen(overrides)) && !x->standalone)
+		return FG_DIFF_SCALE;
+	return FG_DIFF_UPGRADE;
+}
+
+/* flinkConfiguration (or one key of it, `prefix`), compared flat. */
+static int config_diff(struct cctx *x, const char *prefix, const json_t *d,
+		       const json_t *l, enum fg_diff_type *t)
+{
+	json_t *fd = json_object(), *fl = json_object();
+	const char *k;
+	json_t *v;
+	int err = FG_ERROR;
+
+	*t = FG_DIFF_IGNORE;
+	if (!fd || !fl || flatten(fd, prefix, d) < 0 ||
+	    flatten(fl, prefix, l) < 0)
+		goto done;
+	json_object_foreach (fd, k, v) {
+		if (!same(v, json_object_get(fl, k)))
+			*t = max_type(*t, config_key_type(x, k));
+	}
+	json_object_foreach (fl, k, v) {
+		if (!json_object_get(fd, k))
+			*t = max_type(*t, config_key_type(x, k));
+	}
+	err = 0;
+done:
+	json_decref(fd);
+	json_decref(fl);
+	if (err)
+		return fg_error_set(FG_ERROR, "out of memory");
+	return 0;
+}
+
+/*
+ * One field of spec, `rest` the tokens below it (n of them); d and l are
+ * the values at the change's pointer.
+ */
+static int spec_field(struct cctx *x, const char *f, char **rest, size_t n,
+		      const json_t *d, const json_t *l, enum fg_diff_type *t)
+{
+	*t = FG_DIFF_IGNORE;
+	if (!strcmp(f, "flinkConfiguration")) {
+		struct fg_buf key = FG_BUF_INIT;
+		int err = 0;
+
+		for (size_t i = 0; i < n && !err; i++)
+			err = fg_buf_printf(&key, "%s%s", i ? "." : "",
+					    rest[i]);
+		if (!err)
+			err = config_diff(x, key.ptr, d, l, t);
+		fg_buf_release(&key);
+		return err < 0 ? fg_error_set(FG_ERROR, "out of memory") : 0;
+	}
+	if (!strcmp(f, "job") || !strcmp(f, "taskManager")) {
+		int job = f[0] == 'j';
+
+		if (n == 0) {
+			/* Diffable only when both sides are non-null */
+			if (json_is_object(d) && json_is_object(l))
+				*t = diffable(x, f, d, l);
+			else if (!same(d, l))
+				*t = FG_DIFF_UPGRADE;
+			return 0;
+		}
+		if (!json_is_object(get(x->desired_spec, f)) ||
+		    !json_is_object(get(x->live_spec, f))) {
+			*t = same(d, l) ? FG_DIFF_IGNORE : FG_DIFF_UPGRADE;
+			return 0;
+		}
+		if ((n == 1 && job) ? same_job_field(rest[0], d, l)
+				    : same(d, l))
+			return 0;
+		*t = job ? job_field_type(x, rest[0], d, n == 1)
+			 : tm_field_type(x, rest[0]);
+		return 0;
+	}
+	if (same(d, l))
+		return 0;
+	if (!strcmp(f, "restartNonce") && n == 0 && is_null(d))
+		return 0; /* onNullIgnore */
+	*t = FG_DIFF_UPGRADE;
+	return 0;
+}
+
+/* The whole spec (both sides objects, or one absent). */
+static int whole_spec(struct cctx *x, const json_t *d, const json_t *l,
+		      enum fg_diff_type *t)
+{
+	const json_t *side[2] = { d, l };
+	const char *k;
+	json_t *v;
+
+	*t = FG_DIFF_IGNORE;
+	for (int s = 0; s < 2; s++) {
+		json_object_foreach ((json_t *)(uintptr_t)side[s], k, v) {
+			enum fg_diff_type ft;
+
+			if (s == 1 && get(d, k))
+				continue;
+			if (spec_field(x, k, NULL, 0, get(d, k), get(l, k),
+				       &ft) < 0)
+				return FG_ERROR;
+			*t = max_type(*t, ft);
+		}
+	}
+	return 0;
+}
+
+/* Split an RFC 6901 pointer into unescaped tokens stored in `store`. */
+static int split_pointer(const char *p, struct fg_buf *store, char **tok,
+			 size_t *n)
+{
+	size_t off[FG_CLASSIFY_TOKENS_MAX];
+
+	*n = 0;
+	while (*p == '/' && *n < FG_CLASSIFY_TOKENS_MAX) {
+		size_t len;
+
+		p++;
+		len = strcspn(p, "/");
+		off[(*n)++] = store->len;
+		for (size_t i = 0; i < len; i++) {
+			char c = p[i];
+
+			if (c == '~' && i + 1 < len &&
+			    (p[i + 1] == '0' || p[i + 1] == '1'))
+				c = p[++i] == '0' ? '~' : '/';
+			if (fg_buf_putc(store, c) < 0)
+				return FG_ERROR;
+		}
+		if (fg_buf_putc(store, '\0') < 0)
+			return FG_ERROR;
+		p += len;
+	}
+	for (size_t i = 0; i < *n; i++)
+		tok[i] = store->ptr + off[i];
+	return 0;
+}
+
+static int classify_change(struct cctx *x, const struct fg_field_change *c,
+			   enum fg_diff_type *t)
+{
+	struct fg_buf store = FG_BUF_INIT;
+	char *tok[FG_CLASSIFY_TOKENS_MAX];
+	size_t n;
+	int err;
+
+	*t = FG_DIFF_IGNORE;
+	if (split_pointer(c->pointer, &store, tok, &n) < 0) {
+		fg_buf_release(&store);
+		return fg_error_set(FG_ERROR, "out of memory");
+	}
+	if (n == 0)
+		err = whole_spec(x, get(c->desired, "spec"),
+				 get(c->live, "spec"), t);
+	else if (strcmp(tok[0], "spec"))
+		err = 0; /* metadata, status: the operator diffs spec only */
+	else if (n == 1)
+		err = whole_spec(x, c->desired, c->live, t);
+	else
+		err = spec_field(x, tok[1], tok + 2, n - 2, c->desired, c->live,
+				 t);
+	fg_buf_release(&store);
+	return err;
+}
+
+static int set_reason(struct fg_classification *out, const char *msg)
+{
+	out->rejected = 1;
+	free(out->reason);
+	if (!(out->reason = strdup(msg)))
+		return fg_error_set(FG_ERROR, "out of memory");
+	return 0;
+}
+
+static int is_terminal(const char *s)
+{
+	return str_is(s, "FAILED") || str_is(s, "CANCELED") ||
+	       str_is(s, "FINISHED");
+}
+
+/* How a running job's state survives being stopped for an upgrade. */
+static void stop_kind(struct fg_classification *out, const json_t *desired,
+		      const json_t *live, const json_t *base)
+{
+	const json_t *dspec = get(desired, "spec");
+	const char *mode = upgrade_mode(dspec);
+	const char *observed =
+		str(get(get(live, "status"), "jobStatus"), "state");
+	/* no status (offline plan): assume the job runs as its spec says */
+	int running = !observed || str_is(observed, "RUNNING");
+	int version = !out->session_job && !same(get(dspec, "flinkVersion"),
+						 get(base, "flinkVersion"));
+
+	if (!strcmp(mode, "stateless")) {
+		out->restart = FG_RESTART_STATELESS;
+	} else if (is_terminal(observed)) {
+		out->restart = FG_RESTART_LAST_STATE;
+		out->note = FG_NOTE_TERMINAL;
+	} else if (version && running) {
+		out->restart = FG_RESTART_SAVEPOINT;
+		if (!strcmp(mode, "last-state"))
+			out->note = FG_NOTE_VERSION_CHANGE;
+	} else if (!strcmp(mode, "savepoint")) {
+		out->restart =
+			running ? FG_RESTART_SAVEPOINT : FG_RESTART_LAST_STATE;
+		out->note = running ? FG_NOTE_NONE : FG_NOTE_NOT_RUNNING;
+	} else {
+		out->restart = FG_RESTART_LAST_STATE;
+		if (out->session_job)
+			out->note = FG_NOTE_SESSION_JOB_CANCEL;
+	}
+}
+
+/* The operator's validator rules that compare with lastReconciledSpec. */
+static int rejections(struct fg_classification *out, const json_t *dspec,
+		      const json_t *base)
+{
+	int djob = json_is_object(get(dspec, "job"));
+	int bjob = json_is_object(get(base, "job"));
+
+	if (out->session_job) {
+		if (!same(get(dspec, "deploymentName"),
+			  get(base, "deploymentName")))
+			return set_reason(
+				out, "The deploymentName can't be changed");
+		return 0;
+	}
+	if (djob != bjob) {
+		out->mode_switch = 1;
+		return set_reason(out,
+				  djob ? "Cannot switch from session to job "
+					 "cluster"
+				       : "Cannot switch from job to session "
+					 "cluster");
+	}
+	if (is_standalone(dspec) != is_standalone(base)) {
+		out->mode_switch = 1;
+		return set_reason(
+			out,
+			is_standalone(dspec)
+				? "Cannot switch from native kubernetes to "
+				  "standalone kubernetes cluster"
+				: "Cannot switch from standalone kubernetes "
+				  "to native kubernetes cluster");
+	}
+	if (djob && !strcmp(job_state(base), "suspended") &&
+	    !strcmp(upgrade_mode(base), "last-state") &&
+	    strcmp(upgrade_mode(dspec), "stateless") &&
+	    !same(get(dspec, "flinkVersion"), get(base, "flinkVersion")))
+		return set_reason(
+			out, "Changing flinkVersion after last-state suspend "
+			     "is not allowed. Restore your cluster with the "
+			     "current flinkVersion and perform the version "
+			     "upgrade afterwards.");
+	return 0;
+}
+
+static int kind_is_flink(const json_t *o, const char *kind)
+{
+	const char *api = str(o, "apiVersion");
+
+	return api && !strncmp(api, "flink.apache.org/", 17) &&
+	       str_is(str(o, "kind"), kind);
+}
+
+static int savepoint_path(struct fg_classification *out, const json_t *dspec)
+{
+	const char *p = str(get(dspec, "job"), "initialSavepointPath");
+
+	if (!p || !*p)
+		return 0;
+	if (!(out->savepoint_path = strdup(p)))
+		return fg_error_set(FG_ERROR, "out of memory");
+	return 0;
+}
+
+int fg_classify_session_job(const json_t *desired, const json_t *live,
+			    const json_t *session_cluster,
+			    struct fg_changes *changes,
+			    struct fg_classification *out)
+{
+	struct cctx x = { 0 };
+	const json_t *dspec, *base, *status;
+	json_t *last = NULL;
+	int err = 0, deployed;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(desired) || !str(desired, "kind"))
+		return fg_error_set(FG_EINVALID,
+				    "cannot classify: desired object has no "
+				    "kind");
+	out->changed = changes->n;
+	out->create = !live;
+	out->session_job = kind_is_flink(desired, "FlinkSessionJob");
+	out->flink =
+		out->session_job || kind_is_flink(desired, "FlinkDeployment");
+	if (!out->flink) {
+		for (size_t i = 0; i < changes->n; i++)
+			changes->v[i].type = FG_DIFF_UPGRADE;
+		out->type = changes->n ? FG_DIFF_UPGRADE : FG_DIFF_IGNORE;
+		return 0;
+	}
+
+	dspec = get(desired, "spec");
+	x.desired_spec = dspec;
+	x.live_spec = get(live, "spec");
+	x.standalone = out->session_job
+			       ? is_standalone(get(session_cluster, "spec"))
+			       : is_standalone(dspec);
+	out->session_cluster =
+		!out->session_job && !json_is_object(get(dspec, "job"));
+
+	out->type = FG_DIFF_IGNORE;
+	for (size_t i = 0; i < changes->n; i++) {
+		enum fg_diff_type t;
+
+		if ((err = classify_change(&x, &changes->v[i], &t)) < 0)
+			goto done;
+		changes->v[i].type = t;
+		out->type = max_type(out->type, t);
+	}
+
+	/* what the operator compares against, and whether it ever deployed */
+	if ((err = fg_last_reconciled_spec(&last, live)) < 0)
+		goto done;
+	status = get(live, "status");
+	if (!live)
+		deployed = 0;
+	else if (json_is_object(status) && json_object_size(status))
+		deployed = last != NULL;
+	else
+		deployed = 1; /* no status: offline plan, or not observed yet */
+	base = last ? last : x.live_spec;
+
+	if (out->create || !deployed) {
+		out->first_deploy = !out->create;
+		out->idle = !out->session_cluster &&
+			    !strcmp(job_state(dspec), "suspended");
+		if (!out->idle && !out->session_cluster)
+			err = savepoint_path(out, dspec);
+		goto done;
+	}
+	if ((err = rejections(out, dspec, base)) < 0 || out->rejected)
+		goto done;
+
+	if (out->session_cluster) {
+		if (out->type == FG_DIFF_UPGRADE)
+			out->session_cluster_redeploy = 1;
+	} else {
+		int cur_run = !strcmp(job_state(base), "running");
+		int want_run = !strcmp(job_state(dspec), "running");
+
+		out->idle = !cur_run && !want_run;
+		if (out->type == FG_DIFF_SAVEPOINT_REDEPLOY) {
+			out->restart = FG_RESTART_REDEPLOY;
+			out->suspend = cur_run && !want_run;
+			if ((err = savepoint_path(out, dspec)) < 0)
+				goto done;
+			if (!out->savepoint_path)
+				err = set_reason(out,
+						 "InitialSavepointPath must "
+						 "not be empty for savepoint "
+						 "redeployment");
+			goto done;
+		}
+		if (out->type == FG_DIFF_UPGRADE && cur_run) {
+			out->suspend = !want_run;
+			stop_kind(out, desired, live, base);
+		} else if (out->type == FG_DIFF_UPGRADE && want_run) {
+			const char *was = upgrade_mode(base);
+
+			out->resume = 1;
+			if (!strcmp(upgrade_mode(dspec), "stateless") ||
+			    !strcmp(was, "stateless"))
+				out->restart = FG_RESTART_STATELESS;
+			else if (!strcmp(was, "savepoint"))
+				out->restart = FG_RESTART_SAVEPOINT;
+			else
+				out->restart = FG_RESTART_LAST_STATE;
+		}
+	}
+	if (out->type == FG_DIFF_SCALE && !out->idle) {
+		const json_t *tm = get(dspec, "taskManager");
+		const json_t *job = get(dspec, "job");
+
+		out->scale_in_place = 1;
+		if (x.saw_scale_replicas) {
+			out->scale_replicas = 1;
+			out->scale_to =
+				(int)json_integer_value(get(tm, "replicas"));
+		} else if (x.saw_scale_parallelism) {
+			out->scale_to = (int)json_integer_value(
+				get(job, "parallelism"));
+		}
+	}
+done:
+	json_decref(last);
+	return err;
+}
+
+int fg_classify(const json_t *desired, const json_t *live,
+		struct fg_changes *changes, struct fg_classification *out)
+{
+	return fg_classify_session_job(desired, live, NULL, changes, out);
+}
+
+void fg_classification_release(struct fg_classification *c)
+{
+	if (!c)
+		return;
+	free(c->reason);
+	free(c->savepoint_path);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *fg_restart_name(enum fg_restart r)
+{
+	switch (r) {
+	case FG_RESTART_NONE:
+		return "none";
+	case FG_RESTART_SAVEPOINT:
+		return "savepoint";
+	case FG_RESTART_LAST_STATE:
+		return "last-state";
+	case FG_RESTART_STATELESS:
+		return "stateless";
+	case FG_RESTART_REDEPLOY:
+		return "savepoint-redeploy";
+	}
+	return "none";
+}
+
+static const char *stop_words(const struct fg_classification *c)
+{
+	switch (c->restart) {
+	case FG_RESTART_SAVEPOINT:
+		return c->note == FG_NOTE_VERSION_CHANGE
+			       ? "from a savepoint (the Flink version changes, "
+				 "so last-state takes a savepoint)"
+			       : "from a savepoint";
+	case FG_RESTART_LAST_STATE:
+		switch (c->note) {
+		case FG_NOTE_TERMINAL:
+			return "from the last recorded savepoint or "
+			       "checkpoint (the job is not running)";
+		case FG_NOTE_NOT_RUNNING:
+			return "from the last checkpoint (the job is not "
+			       "running: last-state fallback)";
+		case FG_NOTE_SESSION_JOB_CANCEL:
+			return "from the last checkpoint: session jobs have "
+			       "no last-state HA, the operator cancels the "
+			       "job";
+		default:
+			return "from the last checkpoint (last-state)";
+		}
+	default:
+		return "";
+	}
+}
+
+const char *fg_classification_words(const struct fg_classification *c,
+				    char *buf, size_t bufsz)
+{
+	const char *sp = c->savepoint_path ? c->savepoint_path : "";
+
+	if (!bufsz)
+		return buf;
+	if (!c->flink)
+		snprintf(buf, bufsz, "%s",
+			 c->create    ? "creates it (no Flink impact)"
+			 : c->changed ? "updates it (no Flink impact)"
+				      : "no change");
+	else if (c->rejected)
+		snprintf(buf, bufsz, "REJECTED by the operator: %s",
+			 c->reason ? c->reason : "");
+	else if (c->create || c->first_deploy)
+		if (c->idle)
+			snprintf(buf, bufsz, "%s",
+				 c->create ? "is created suspended: the "
+					     "operator deploys nothing"
+					   : "stays suspended: the operator "
+					     "has never deployed it");
+		else if (c->session_cluster)
+			snprintf(buf, bufsz, "deploys the session cluster");
+		else if (c->savepoint_path)
+			snprintf(buf, bufsz,
+				 "deploys, restoring from the savepoint at %s",
+				 sp);
+		else
+			snprintf(buf, bufsz,
+				 "deploys the job from empty state");
+	else if (!c->changed)
+		snprintf(buf, bufsz, "no change");
+	else if (c->type == FG_DIFF_IGNORE)
+		snprintf(buf, bufsz, "no restart (IGNORE: %s)",
+			 c->session_cluster
+				 ? "the operator keeps the cluster running"
+			 : c->idle ? "the job stays suspended"
+				   : "the operator keeps the job running");
+	else if (c->type == FG_DIFF_SAVEPOINT_REDEPLOY)
+		if (c->idle || c->suspend)
+			snprintf(buf, bufsz,
+				 "cancels the job WITHOUT state and keeps it "
+				 "suspended (savepoint redeploy)");
+		else
+			snprintf(buf, bufsz,
+				 "restores from the savepoint at %s (savepoint "
+				 "redeploy)",
+				 sp);
+	else if (c->idle)
+		snprintf(buf, bufsz,
+			 "updates the suspended spec; nothing runs");
+	else if (c->scale_in_place && c->scale_to > 0)
+		snprintf(buf, bufsz, "rescales in place to %d%s", c->scale_to,
+			 c->scale_replicas ? " TaskManagers" : "");
+	else if (c->scale_in_place)
+		snprintf(buf, bufsz,
+			 "rescales in place (per-vertex "
+			 "parallelism overrides)");
+	else if (c->session_cluster_redeploy)
+		snprintf(buf, bufsz,
+			 "redeploys the session cluster and its jobs");
+	else if (c->suspend && c->restart == FG_RESTART_STATELESS)
+		snprintf(buf, bufsz,
+			 "suspends WITHOUT state (stateless: it "
+			 "resumes from empty state)");
+	else if (c->suspend && c->restart == FG_RESTART_SAVEPOINT)
+		snprintf(buf, bufsz, "suspends with a savepoint");
+	else if (c->suspend && c->note == FG_NOTE_NONE)
+		snprintf(buf, bufsz,
+			 "suspends keeping its last state "
+			 "(last-state, HA)");
+	else if (c->suspend && c->note == FG_NOTE_SESSION_JOB_CANCEL)
+		snprintf(buf, bufsz,
+			 "suspends: the operator cancels the session job, "
+			 "keeping its last checkpoint (session jobs have no "
+			 "last-state HA)");
+	else if (c->suspend && c->note == FG_NOTE_TERMINAL)
+		snprintf(buf, bufsz,
+			 "suspends (the job is not running: its last recorded "
+			 "savepoint or checkpoint is kept)");
+	else if (c->suspend)
+		snprintf(buf, bufsz,
+			 "suspends keeping its last checkpoint (the job is "
+			 "not running: last-state fallback)");
+	else if (c->resume)
+		snprintf(buf, bufsz, "%s",
+			 c->restart == FG_RESTART_STATELESS
+				 ? "resumes WITHOUT state (stateless)"
+			 : c->restart == FG_RESTART_SAVEPOINT
+				 ? "resumes from the savepoint taken when it "
+				   "was suspended"
+				 : "resumes from its last state (last-state)");
+	else if (c->restart == FG_RESTART_STATELESS)
+		snprintf(buf, bufsz,
+			 "restarts WITHOUT state (stateless upgrade)");
+	else if (c->restart != FG_RESTART_NONE)
+		snprintf(buf, bufsz, "restarts %s", stop_words(c));
+	else
+		snprintf(buf, bufsz, "upgrades");
+	return buf;
+}

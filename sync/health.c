@@ -1,0 +1,386 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/base/error.h"
+#include "sync/health.h"
+#include "render/base/banned.h"
+
+static json_t *get(const json_t *o, const char *k)
+{
+	return json_is_object(o) ? json_object_get(o, k) : NULL;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+	return json_string_value(get(o, k));
+}
+
+static int str_is(const char *s, const char *want)
+{
+	return s && !strcmp(s, want);
+}
+
+/* Cut a message that snprintf shortened back to a whole UTF-8 sequence. */
+static void utf8_trim(char *s)
+{
+	size_t n = strlen(s), i = n;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i > 0 && ((unsigned char)s[i - 1] & 0x80)) {
+		unsigned char lead = (unsigned char)s[i - 1];
+		size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+
+		if (n - (i - 1) < want)
+			s[i - 1] = '\0';
+	}
+}
+
+static json_t *parse_bounded(const char *s)
+{
+	json_error_t je;
+
+	if (!s || strlen(s) > FG_STATUS_JSON_MAX)
+		return NULL;
+	return json_loads(s, JSON_REJECT_DUPLICATES, &je);
+}
+
+const char *fg_operator_error_message(const char *error, char *buf,
+				      size_t bufsz)
+{
+	json_t *j;
+	const char *m;
+
+	if (!bufsz)
+		return buf;
+	buf[0] = '\0';
+	if (!error)
+		return buf;
+	j = parse_bounded(error);
+	m = str(j, "message");
+	snprintf(buf, bufsz, "%s", m ? m : error);
+	json_decref(j);
+	utf8_trim(buf);
+	return buf;
+}
+
+/* The exception class of a JSON status.error ends in `simple`. */
+static int error_type_is(const char *error, const char *simple)
+{
+	json_t *j = parse_bounded(error);
+	const char *t = str(j, "type");
+	size_t n = t ? strlen(t) : 0, k = strlen(simple);
+	int r = n >= k && !strcmp(t + n - k, simple);
+
+	json_decref(j);
+	return r;
+}
+
+static const char *last_spec_string(const json_t *live)
+{
+	const char *s = str(get(get(live, "status"), "reconciliationStatus"),
+			    "lastReconciledSpec");
+
+	return s && *s ? s : NULL;
+}
+
+int fg_last_reconciled_spec(json_t **out, const json_t *live)
+{
+	json_t *j, *spec;
+
+	*out = NULL;
+	if (!(j = parse_bounded(last_spec_string(live))))
+		return 0;
+	/* {"spec":{...},"resource_metadata":{...}}; very old: the spec */
+	spec = json_is_object(get(j, "spec")) ? json_object_get(j, "spec") : j;
+	if (!json_is_object(spec)) {
+		json_decref(j);
+		return 0;
+	}
+	*out = json_incref(spec);
+	json_decref(j);
+	return 0;
+}
+
+const char *fg_health_name(enum fg_health h)
+{
+	switch (h) {
+	case FG_HEALTH_HEALTHY:
+		return "Healthy";
+	case FG_HEALTH_PROGRESSING:
+		return "Progressing";
+	case FG_HEALTH_SUSPENDED:
+		return "Suspended";
+	case FG_HEALTH_DEGRADED:
+		return "Degraded";
+	case FG_HEALTH_MISSING:
+		return "Missing";
+	case FG_HEALTH_UNKNOWN:
+		return "Unknown";
+	}
+	return "Unknown";
+}
+
+__attribute__((format(printf, 3, 4))) static int
+verdict(struct fg_health_report *out, enum fg_health h, const char *fmt, ...)
+{
+	char msg[FG_HEALTH_MESSAGE_MAX + 1];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	utf8_trim(msg);
+	out->health = h;
+	free(out->message);
+	if (!(out->message = strdup(msg)))
+		return fg_error_set(FG_ERROR, "out of memory");
+	return 0;
+}
+
+static const char *job_state(const json_t *spec)
+{
+	const char *s = str(get(spec, "job"), "state");
+
+	return s ? s : "running";
+}
+
+/* CommonStatus.getLifecycleState, for a status that does not store it. */
+static const char *derive_lifecycle(const json_t *status, const json_t *last,
+				    int deployment)
+{
+	const json_t *rs = get(status, "reconciliationStatus");
+	const char *rstate = str(rs, "state");
+	const char *error = str(status, "error");
+	const char *jm = str(status, "jobManagerDeploymentStatus");
+	const char *lr = str(rs, "lastReconciledSpec");
+	const char *ls = str(rs, "lastStableSpec");
+
+	if (!lr || !*lr)
+		return error && *error ? "FAILED" : "CREATED";
+	if (str_is(rstate, "UPGRADING") || str_is(rstate, "ROLLING_BACK"))
+		return rstate;
+	if (json_is_object(get(last, "job")) &&
+	    !strcmp(job_state(last), "suspended"))
+		return "SUSPENDED";
+	if (str_is(str(get(status, "jobStatus"), "state"), "FAILED"))
+		return "FAILED";
+	if (deployment && (str_is(jm, "MISSING") || str_is(jm, "ERROR")) &&
+	    error &&
+	    (strstr(error, "Manual restore required.") ||
+	     strstr(error, "HA metadata is not available") ||
+	     strstr(error, "configmaps have been deleted.")))
+		return "FAILED";
+	if (str_is(rstate, "ROLLED_BACK"))
+		return "ROLLED_BACK";
+	if (ls && !strcmp(lr, ls))
+		return "STABLE";
+	return "DEPLOYED";
+}
+
+/* DEPLOYED or STABLE: the job and the JobManager decide. */
+static int running_health(struct fg_health_report *out, const json_t *live,
+			  int stable, const char *err)
+{
+	const json_t *status = get(live, "status");
+	const char *jm = str(status, "jobManagerDeploymentStatus");
+	const char *job = str(get(status, "jobStatus"), "state");
+	int has_job = json_is_object(get(get(live, "spec"), "job"));
+	const char *sep = *err ? ": " : "";
+
+	if (str_is(jm, "ERROR"))
+		return verdict(out, FG_HEALTH_DEGRADED,
+			       "JobManager deployment ERROR%s%s", sep, err);
+	if (has_job && str_is(job, "FAILED"))
+		return verdict(out, FG_HEALTH_DEGRADED, "job FAILED%s%s", sep,
+			       err);
+	if (has_job && str_is(job, "FINISHED"))
+		return verdict(out, FG_HEALTH_HEALTHY, "job FINISHED");
+	if (!stable)
+		return verdict(out, FG_HEALTH_PROGRESSING,
+			       "deployed, waiting for %s to become stable "
+			       "(job %s)",
+			       has_job ? "the job" : "the cluster",
+			       job ? job : "not reported");
+	if (jm && !str_is(jm, "READY"))
+		return verdict(out, FG_HEALTH_PROGRESSING, "JobManager %s", jm);
+	if (!has_job || str_is(job, "RUNNING"))
+		return verdict(out, FG_HEALTH_HEALTHY, "%s", "stable");
+	if (str_is(job, "RESTARTING") || str_is(job, "FAILING"))
+		return verdict(out, FG_HEALTH_DEGRADED,
+			       "job %s: it failed and Flink restarts it%s%s",
+			       job, sep, err);
+	if (str_is(job, "CANCELED"))
+		return verdict(out, FG_HEALTH_DEGRADED,
+			       "job CANCELED although its spec says running");
+	return verdict(out, FG_HEALTH_PROGRESSING, "job %s",
+		       job ? job : "not reported");
+}
+
+static int job_health(struct fg_health_report *out, const json_t *live,
+		      const json_t *desired, int deployment)
+{
+	const json_t *status = get(live, "status");
+	const json_t *meta = get(live, "metadata");
+	const json_t *spec = get(live, "spec");
+	const char *error = str(status, "error");
+	char err[FG_HEALTH_MESSAGE_MAX / 2];
+	const char *life, *sep;
+	json_t *last = NULL, *gen, *obs;
+	int has_job = !deployment || json_is_object(get(spec, "job"));
+	int want_suspended =
+		has_job &&
+		!strcmp(job_state(desired ? get(desired, "spec") : spec),
+			"suspended");
+	int e = 0;
+
+	fg_operator_error_message(error, err, sizeof(err));
+	sep = *err ? ": " : "";
+	if (status && !json_is_object(status))
+		return verdict(out, FG_HEALTH_UNKNOWN,
+			       "status is not an object");
+	life = str(status, "lifecycleState");
+	if (get(meta, "deletionTimestamp") || str_is(life, "DELETING") ||
+	    str_is(life, "DELETED"))
+		return verdict(out, FG_HEALTH_PROGRESSING, "being deleted");
+	if (!last_spec_string(live) && has_job &&
+	    !strcmp(job_state(spec), "suspended"))
+		return verdict(out, FG_HEALTH_SUSPENDED,
+			       "created suspended: the operator deploys "
+			       "nothing until job.state is running");
+	if (!json_object_size(status))
+		return verdict(out, FG_HEALTH_PROGRESSING,
+			       "waiting for the operator: no status yet");
+
+	gen = get(meta, "generation");
+	obs = get(status, "observedGeneration");
+	if (json_is_integer(gen) &&
+	    (!json_is_integer(obs) ||
+	     json_integer_value(obs) < json_integer_value(gen))) {
+		if (error && error_type_is(error, "ValidationException"))
+			return verdict(out, FG_HEALTH_DEGRADED,
+				       "the operator rejected generation "
+				       "%" JSON_INTEGER_FORMAT ": %s",
+				       json_integer_value(gen), err);
+		return verdict(out, FG_HEALTH_PROGRESSING,
+			       "waiting for the operator to reconcile "
+			       "generation %" JSON_INTEGER_FORMAT "%s%s",
+			       json_integer_value(gen), sep, err);
+	}
+
+	if (!life) {
+		if ((e = fg_last_reconciled_spec(&last, live)) < 0)
+			return e;
+		life = derive_lifecycle(status, last, deployment);
+		json_decref(last);
+	}
+	if (!strcmp(life, "FAILED"))
+		e = verdict(out, FG_HEALTH_DEGRADED, "failed%s%s", sep, err);
+	else if (!strcmp(life, "ROLLED_BACK")) {
+		out->drifted_rollback = 1;
+		e = verdict(out, FG_HEALTH_DEGRADED,
+			    "rolled back: the cluster runs the last stable "
+			    "spec, older than Git%s%s",
+			    sep, err);
+	} else if (!strcmp(life, "ROLLING_BACK"))
+		e = verdict(out, FG_HEALTH_PROGRESSING,
+			    "rolling back to the last stable spec");
+	else if (!strcmp(life, "UPGRADING"))
+		e = verdict(out, FG_HEALTH_PROGRESSING, "upgrading");
+	else if (!strcmp(life, "CREATED"))
+		e = verdict(out, FG_HEALTH_PROGRESSING,
+			    "created, not deployed yet");
+	else if (!strcmp(life, "SUSPENDED"))
+		e = verdict(out, FG_HEALTH_SUSPENDED, "suspended%s",
+			    want_suspended ? "" : " (Git wants it running)");
+	else if (!strcmp(life, "DEPLOYED") || !strcmp(life, "STABLE"))
+		e = running_health(out, live, life[0] == 'S', err);
+	else
+		return verdict(out, FG_HEALTH_UNKNOWN,
+			       "unknown lifecycleState %s", life);
+	if (e < 0 || !*err || out->health == FG_HEALTH_DEGRADED)
+		return e;
+	/* a warning that does not change the verdict */
+	return verdict(out, out->health, "%s; operator error: %s", out->message,
+		       err);
+}
+
+static int snapshot_health(struct fg_health_report *out, const json_t *live)
+{
+	const json_t *status = get(live, "status");
+	const char *state = str(status, "state");
+	char err[FG_HEALTH_MESSAGE_MAX / 2];
+	const char *sep;
+
+	fg_operator_error_message(str(status, "error"), err, sizeof(err));
+	sep = *err ? ": " : "";
+	if (!state)
+		return verdict(out, FG_HEALTH_PROGRESSING,
+			       "waiting for the operator: no state yet");
+	if (!strcmp(state, "COMPLETED")) {
+		const char *path = str(status, "path");
+
+		return verdict(out, FG_HEALTH_HEALTHY, "COMPLETED%s%s",
+			       path ? " at " : "", path ? path : "");
+	}
+	if (!strcmp(state, "TRIGGER_PENDING") || !strcmp(state, "IN_PROGRESS"))
+		return verdict(out, FG_HEALTH_PROGRESSING, "%s", state);
+	if (!strcmp(state, "FAILED") || !strcmp(state, "ABANDONED"))
+		return verdict(out, FG_HEALTH_DEGRADED, "%s%s%s", state, sep,
+			       err);
+	return verdict(out, FG_HEALTH_UNKNOWN, "unknown snapshot state %s",
+		       state);
+}
+
+static int bluegreen_health(struct fg_health_report *out, const json_t *live)
+{
+	const json_t *status = get(live, "status");
+	const char *state = str(status, "blueGreenState");
+	const char *job = str(get(status, "jobStatus"), "state");
+	char err[FG_HEALTH_MESSAGE_MAX / 2];
+
+	fg_operator_error_message(str(status, "error"), err, sizeof(err));
+	if (!state)
+		return verdict(out, FG_HEALTH_PROGRESSING,
+			       "waiting for the operator: no state yet");
+	if (str_is(job, "FAILED"))
+		return verdict(out, FG_HEALTH_DEGRADED, "%s, job FAILED%s%s",
+			       state, *err ? ": " : "", err);
+	if (!strncmp(state, "ACTIVE_", 7))
+		return verdict(out, FG_HEALTH_HEALTHY, "%s", state);
+	return verdict(out, FG_HEALTH_PROGRESSING, "%s", state);
+}
+
+int fg_health_of(const json_t *live, const json_t *desired,
+		 struct fg_health_report *out)
+{
+	const char *api, *kind;
+
+	memset(out, 0, sizeof(*out));
+	if (!live)
+		return verdict(out, FG_HEALTH_MISSING,
+			       "not found in the cluster");
+	api = str(live, "apiVersion");
+	kind = str(live, "kind");
+	if (!api || strncmp(api, "flink.apache.org/", 17) || !kind)
+		return verdict(out, FG_HEALTH_HEALTHY, "present");
+	if (!strcmp(kind, "FlinkDeployment"))
+		return job_health(out, live, desired, 1);
+	if (!strcmp(kind, "FlinkSessionJob"))
+		return job_health(out, live, desired, 0);
+	if (!strcmp(kind, "FlinkStateSnapshot"))
+		return snapshot_health(out, live);
+	if (!strcmp(kind, "FlinkBlueGreenDeployment"))
+		return bluegreen_health(out, live);
+	return verdict(out, FG_HEALTH_HEALTHY, "present");
+}
+
+void fg_health_report_release(struct fg_health_report *r)
+{
+	if (!r)
+		return;
+	free(r->message);
+	memset(r, 0, sizeof(*r));
+}

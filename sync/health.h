@@ -1,0 +1,89 @@
+/*
+ * Flink-aware health, from the status the operator writes (REFERENCE.md
+ * sections a, b, i), for FlinkDeployment, FlinkSessionJob and
+ * FlinkStateSnapshot; any other kind is Healthy when present.
+ *
+ * Order of the rules, first match wins (FlinkDeployment, FlinkSessionJob):
+ *  1. no live object                              -> Missing
+ *  2. status not an object, unknown lifecycle     -> Unknown
+ *  3. being deleted (deletionTimestamp, DELETING/DELETED) -> Progressing
+ *  4. never deployed (no lastReconciledSpec) and the spec says suspended
+ *     (the operator deploys nothing, ever)        -> Suspended
+ *  5. no status at all                            -> Progressing: the
+ *     operator has not looked at it yet (if no operator runs, it stays so;
+ *     telling "slow" from "absent" needs time, which the caller has)
+ *  6. metadata.generation > status.observedGeneration -> Progressing,
+ *     except when status.error holds a ValidationException: the operator
+ *     rejected that generation and will not observe it -> Degraded
+ *  7. lifecycleState (derived from the other fields as the operator does
+ *     when the stored one is absent):
+ *       FAILED -> Degraded; ROLLED_BACK -> Degraded + drifted_rollback;
+ *       CREATED, UPGRADING, ROLLING_BACK -> Progressing;
+ *       SUSPENDED -> Suspended;
+ *       DEPLOYED, STABLE -> by job state and JobManager status:
+ *         JM ERROR, job FAILED                  -> Degraded
+ *         job FINISHED (a batch job done)       -> Healthy
+ *         STABLE, job FAILING/RESTARTING        -> Degraded (restart loop)
+ *         STABLE, job CANCELED while spec runs  -> Degraded
+ *         STABLE and job RUNNING (or a session cluster) -> Healthy
+ *         anything else                         -> Progressing
+ * A non-empty status.error is parsed (its JSON `message`) into the message
+ * even when the verdict is Healthy.
+ */
+#ifndef FG_SYNC_HEALTH_H
+#define FG_SYNC_HEALTH_H
+
+#include <jansson.h>
+
+enum fg_health {
+	FG_HEALTH_HEALTHY,
+	FG_HEALTH_PROGRESSING,
+	FG_HEALTH_SUSPENDED,
+	FG_HEALTH_DEGRADED,
+	FG_HEALTH_MISSING,
+	FG_HEALTH_UNKNOWN,
+};
+
+/* Longest message kept; the operator's errors can carry stack traces. */
+#define FG_HEALTH_MESSAGE_MAX 1024
+/* Largest status.error / lastReconciledSpec string we parse as JSON. */
+#define FG_STATUS_JSON_MAX ((size_t)2 << 20)
+
+struct fg_health_report {
+	enum fg_health health;
+	char *message;	      /* owned; why, never NULL after success */
+	int drifted_rollback; /* ROLLED_BACK: runs an older spec than Git */
+};
+
+#define FG_HEALTH_REPORT_INIT \
+	{                     \
+		0             \
+	}
+
+/*
+ * Health of `live` (borrowed; NULL -> Missing). `desired` (borrowed, may be
+ * NULL) is what Git wants: it decides whether a suspended job is meant to
+ * be suspended. `out` is reset first. Returns 0 or FG_ERROR (memory).
+ */
+int fg_health_of(const json_t *live, const json_t *desired,
+		 struct fg_health_report *out);
+void fg_health_report_release(struct fg_health_report *r);
+const char *fg_health_name(enum fg_health h); /* "Healthy", ... */
+
+/*
+ * The spec the operator last reconciled, parsed out of
+ * status.reconciliationStatus.lastReconciledSpec (new reference in *out),
+ * or *out = NULL when there is none (never deployed) or it cannot be
+ * parsed. Returns 0, or FG_ERROR when memory runs out.
+ */
+int fg_last_reconciled_spec(json_t **out, const json_t *live);
+
+/*
+ * The operator's message in a status.error string: the `message` of its
+ * JSON FlinkResourceException, or the string itself when it is not JSON.
+ * Written into buf (NUL-terminated, cut at bufsz); returns buf.
+ */
+const char *fg_operator_error_message(const char *error, char *buf,
+				      size_t bufsz);
+
+#endif

@@ -1,0 +1,401 @@
+/*
+ * Flink-aware health from the status the operator writes: every lifecycle
+ * state against every Flink job state, and the special cases around them.
+ */
+#include "helpers.h"
+
+#include "sync/health.h"
+#include "render/base/banned.h"
+
+static json_t *J(const char *text)
+{
+	json_error_t je;
+	json_t *v = json_loads(text, JSON_DECODE_ANY, &je);
+
+	if (!v)
+		fail_msg("bad test JSON: %s: %s", je.text, text);
+	return v;
+}
+
+/* kind, metadata (generation 1 unless `meta` says), spec, status */
+static json_t *obj(const char *kind, const char *meta, const char *spec,
+		   const char *status)
+{
+	json_t *o = json_pack(
+		"{s:s, s:s}", "apiVersion",
+		strcmp(kind, "ConfigMap") ? "flink.apache.org/v1beta1" : "v1",
+		"kind", kind);
+
+	json_object_set_new(
+		o, "metadata",
+		J(meta ? meta : "{\"name\":\"j\",\"generation\":1}"));
+	json_object_set_new(o, "spec", J(spec));
+	if (status)
+		json_object_set_new(o, "status", J(status));
+	return o;
+}
+
+static void expect(json_t *live, json_t *desired, enum fg_health want,
+		   const char *msg_part)
+{
+	struct fg_health_report r = FG_HEALTH_REPORT_INIT;
+	char *dump = live ? json_dumps(live, JSON_COMPACT) : NULL;
+
+	assert_int_equal(fg_health_of(live, desired, &r), 0);
+	if (r.health != want)
+		fail_msg("%s: got %s (%s), want %s", dump ? dump : "(null)",
+			 fg_health_name(r.health), r.message,
+			 fg_health_name(want));
+	if (msg_part && !strstr(r.message, msg_part))
+		fail_msg("%s: message '%s' lacks '%s'", dump, r.message,
+			 msg_part);
+	free(dump);
+	fg_health_report_release(&r);
+	json_decref(live);
+	json_decref(desired);
+}
+
+#define APP_SPEC "{\"job\":{\"jarURI\":\"local:///x.jar\"}}"
+
+static const char *const job_states[] = {
+	"INITIALIZING", "CREATED",    "RUNNING",     "FAILING",
+	"FAILED",	"CANCELLING", "CANCELED",    "FINISHED",
+	"RESTARTING",	"SUSPENDED",  "RECONCILING", NULL, /* not reported */
+};
+
+static const char *const lifecycles[] = {
+	"CREATED",	"SUSPENDED",   "UPGRADING", "DEPLOYED", "STABLE",
+	"ROLLING_BACK", "ROLLED_BACK", "FAILED",    "DELETING", "DELETED",
+};
+
+/*
+ * Expected health per lifecycle (rows) x job state (columns, in the order of
+ * job_states): H healthy, P progressing, S suspended, D degraded.
+ */
+static const char *const matrix[] = {
+	/*            INI CRE RUN FAI FLD CNG CND FIN RST SUS REC none */
+	/* CREATED */ "PPPPPPPPPPPP",
+	/* SUSPEND */ "SSSSSSSSSSSS",
+	/* UPGRADI */ "PPPPPPPPPPPP",
+	/* DEPLOYE */ "PPPPDPPHPPPP",
+	/* STABLE  */ "PPHDDPDHDPPP",
+	/* ROLLING */ "PPPPPPPPPPPP",
+	/* ROLLED_ */ "DDDDDDDDDDDD",
+	/* FAILED  */ "DDDDDDDDDDDD",
+	/* DELETIN */ "PPPPPPPPPPPP",
+	/* DELETED */ "PPPPPPPPPPPP",
+};
+
+static enum fg_health letter(char c)
+{
+	switch (c) {
+	case 'H':
+		return FG_HEALTH_HEALTHY;
+	case 'S':
+		return FG_HEALTH_SUSPENDED;
+	case 'D':
+		return FG_HEALTH_DEGRADED;
+	default:
+		return FG_HEALTH_PROGRESSING;
+	}
+}
+
+static void lifecycle_by_job_state(const char *kind, const char *spec)
+{
+	for (size_t l = 0; l < sizeof(lifecycles) / sizeof(*lifecycles); l++) {
+		for (size_t j = 0; j < sizeof(job_states) / sizeof(*job_states);
+		     j++) {
+			json_t *st = json_pack("{s:s, s:i, s:{s:s}}",
+					       "lifecycleState", lifecycles[l],
+					       "observedGeneration", 1,
+					       "reconciliationStatus",
+					       "lastReconciledSpec", "{}");
+
+			if (job_states[j])
+				json_object_set_new(st, "jobStatus",
+						    json_pack("{s:s}", "state",
+							      job_states[j]));
+			if (!strcmp(kind, "FlinkDeployment"))
+				json_object_set_new(
+					st, "jobManagerDeploymentStatus",
+					json_string("READY"));
+			json_t *live = obj(kind, NULL, spec, NULL);
+			json_object_set_new(live, "status", st);
+			expect(live, NULL, letter(matrix[l][j]), NULL);
+		}
+	}
+}
+
+static void test_health__every_lifecycle_and_job_state(void **state)
+{
+	lifecycle_by_job_state("FlinkDeployment", APP_SPEC);
+	lifecycle_by_job_state("FlinkSessionJob",
+			       "{\"deploymentName\":\"s\",\"job\":{}}");
+}
+
+#define ST(extra)                                              \
+	"{\"observedGeneration\":1,\"reconciliationStatus\":{" \
+	"\"lastReconciledSpec\":\"{}\"}" extra "}"
+
+static void test_health__missing_and_other_kinds(void **state)
+{
+	expect(NULL, NULL, FG_HEALTH_MISSING, "not found");
+	expect(obj("ConfigMap", NULL, "{}", NULL), NULL, FG_HEALTH_HEALTHY,
+	       "present");
+}
+
+static void test_health__no_status_yet_is_progressing(void **state)
+{
+	expect(obj("FlinkDeployment", NULL, APP_SPEC, NULL), NULL,
+	       FG_HEALTH_PROGRESSING, "no status yet");
+	expect(obj("FlinkDeployment", NULL, APP_SPEC, "{}"), NULL,
+	       FG_HEALTH_PROGRESSING, "no status yet");
+}
+
+static void test_health__created_suspended_is_suspended(void **state)
+{
+	const char *spec = "{\"job\":{\"state\":\"suspended\"}}";
+
+	/* before the operator looked, and with the defaults it leaves */
+	expect(obj("FlinkDeployment", NULL, spec, NULL), NULL,
+	       FG_HEALTH_SUSPENDED, "created suspended");
+	expect(obj("FlinkDeployment", NULL, spec,
+		   "{\"lifecycleState\":\"CREATED\",\"reconciliationStatus\":"
+		   "{\"state\":\"UPGRADING\"},\"jobManagerDeploymentStatus\":"
+		   "\"MISSING\"}"),
+	       NULL, FG_HEALTH_SUSPENDED, "created suspended");
+	expect(obj("FlinkSessionJob", NULL,
+		   "{\"deploymentName\":\"s\",\"job\":{\"state\":\"suspended\"}"
+		   "}",
+		   "{\"lifecycleState\":\"CREATED\"}"),
+	       NULL, FG_HEALTH_SUSPENDED, "created suspended");
+}
+
+static void test_health__generation_not_yet_observed(void **state)
+{
+	const char *meta = "{\"name\":\"j\",\"generation\":3}";
+
+	expect(obj("FlinkDeployment", meta, APP_SPEC,
+		   "{\"observedGeneration\":2,\"lifecycleState\":\"STABLE\","
+		   "\"jobStatus\":{\"state\":\"RUNNING\"}}"),
+	       NULL, FG_HEALTH_PROGRESSING, "generation 3");
+}
+
+static void test_health__rejected_generation_is_degraded(void **state)
+{
+	const char *meta = "{\"name\":\"j\",\"generation\":3}";
+	json_t *st = J("{\"observedGeneration\":2,\"lifecycleState\":"
+		       "\"STABLE\",\"jobStatus\":{\"state\":\"RUNNING\"}}");
+	json_t *live = obj("FlinkDeployment", meta, APP_SPEC, NULL);
+
+	json_object_set_new(
+		st, "error",
+		json_string("{\"type\":\"org.apache.flink.kubernetes.operator."
+			    "exception.ValidationException\",\"message\":"
+			    "\"Cannot switch from job to session cluster\","
+			    "\"additionalMetadata\":{},\"throwableList\":[]}"));
+	json_object_set_new(live, "status", st);
+	expect(live, NULL, FG_HEALTH_DEGRADED,
+	       "rejected generation 3: Cannot switch from job to session "
+	       "cluster");
+}
+
+static void test_health__failed_carries_the_operator_message(void **state)
+{
+	json_t *st = J(ST(",\"lifecycleState\":\"FAILED\",\"jobStatus\":"
+			  "{\"state\":\"FAILED\"}"));
+	json_t *live = obj("FlinkDeployment", NULL, APP_SPEC, NULL);
+
+	json_object_set_new(
+		st, "error",
+		json_string("{\"type\":\"org.apache.flink.runtime.JobException"
+			    "\",\"message\":\"Recovery is suppressed by "
+			    "NoRestartBackoffTimeStrategy\",\"stackTrace\":"
+			    "\"at x\",\"throwableList\":[]}"));
+	json_object_set_new(live, "status", st);
+	expect(live, NULL, FG_HEALTH_DEGRADED,
+	       "failed: Recovery is suppressed by "
+	       "NoRestartBackoffTimeStrategy");
+}
+
+static void test_health__rolled_back_is_drift(void **state)
+{
+	struct fg_health_report r = FG_HEALTH_REPORT_INIT;
+	json_t *live = obj("FlinkDeployment", NULL, APP_SPEC,
+			   ST(",\"lifecycleState\":\"ROLLED_BACK\","
+			      "\"jobStatus\":{\"state\":\"RUNNING\"}"));
+
+	assert_int_equal(fg_health_of(live, NULL, &r), 0);
+	assert_int_equal(r.health, FG_HEALTH_DEGRADED);
+	assert_true(r.drifted_rollback);
+	assert_non_null(strstr(r.message, "older than Git"));
+	fg_health_report_release(&r);
+	json_decref(live);
+}
+
+static void test_health__jobmanager_error_is_degraded(void **state)
+{
+	expect(obj("FlinkDeployment", NULL, APP_SPEC,
+		   ST(",\"lifecycleState\":\"DEPLOYED\","
+		      "\"jobManagerDeploymentStatus\":\"ERROR\"")),
+	       NULL, FG_HEALTH_DEGRADED, "JobManager deployment ERROR");
+	expect(obj("FlinkDeployment", NULL, APP_SPEC,
+		   ST(",\"lifecycleState\":\"STABLE\",\"jobStatus\":{\"state\":"
+		      "\"RUNNING\"},\"jobManagerDeploymentStatus\":"
+		      "\"DEPLOYING\"")),
+	       NULL, FG_HEALTH_PROGRESSING, "JobManager DEPLOYING");
+}
+
+static void test_health__session_cluster_is_healthy_when_stable(void **state)
+{
+	expect(obj("FlinkDeployment", NULL, "{\"image\":\"flink\"}",
+		   ST(",\"lifecycleState\":\"STABLE\","
+		      "\"jobManagerDeploymentStatus\":\"READY\"")),
+	       NULL, FG_HEALTH_HEALTHY, "stable");
+}
+
+static void test_health__suspended_against_git(void **state)
+{
+	json_t *desired = obj("FlinkDeployment", NULL, APP_SPEC, NULL);
+
+	expect(obj("FlinkDeployment", NULL,
+		   "{\"job\":{\"state\":\"suspended\"}}",
+		   ST(",\"lifecycleState\":\"SUSPENDED\"")),
+	       desired, FG_HEALTH_SUSPENDED, "Git wants it running");
+}
+
+static void test_health__error_is_a_warning_when_healthy(void **state)
+{
+	expect(obj("FlinkSessionJob", NULL, "{\"job\":{}}",
+		   ST(",\"lifecycleState\":\"STABLE\",\"jobStatus\":{\"state\":"
+		      "\"RECONCILING\"},\"error\":\"Job Not Found\"")),
+	       NULL, FG_HEALTH_PROGRESSING, "operator error: Job Not Found");
+	expect(obj("FlinkDeployment", NULL, APP_SPEC,
+		   ST(",\"lifecycleState\":\"STABLE\",\"jobStatus\":{\"state\":"
+		      "\"RUNNING\"},\"error\":\"{\\\"message\\\":\\\"savepoint "
+		      "failed\\\"}\"")),
+	       NULL, FG_HEALTH_HEALTHY,
+	       "stable; operator error: savepoint failed");
+}
+
+/* lastReconciledSpec text with job.state %s, escaped for a JSON string */
+#define LR_FMT "{\\\"spec\\\":{\\\"job\\\":{\\\"state\\\":\\\"%s\\\"}}}"
+
+static void test_health__lifecycle_derived_when_absent(void **state)
+{
+	char st[512], spec[128];
+
+	snprintf(spec, sizeof(spec), LR_FMT, "running");
+	snprintf(st, sizeof(st),
+		 "{\"observedGeneration\":1,\"jobStatus\":{\"state\":"
+		 "\"RUNNING\"},\"reconciliationStatus\":{\"state\":"
+		 "\"DEPLOYED\",\"lastReconciledSpec\":\"%s\","
+		 "\"lastStableSpec\":\"%s\"}}",
+		 spec, spec);
+	expect(obj("FlinkDeployment", NULL, APP_SPEC, st), NULL,
+	       FG_HEALTH_HEALTHY, NULL);
+
+	snprintf(spec, sizeof(spec), LR_FMT, "suspended");
+	snprintf(
+		st, sizeof(st),
+		"{\"observedGeneration\":1,\"reconciliationStatus\":{\"state\":"
+		"\"DEPLOYED\",\"lastReconciledSpec\":\"%s\"}}",
+		spec);
+	expect(obj("FlinkDeployment", NULL, APP_SPEC, st), NULL,
+	       FG_HEALTH_SUSPENDED, NULL);
+
+	expect(obj("FlinkDeployment", NULL, APP_SPEC,
+		   "{\"observedGeneration\":1,\"error\":\"boom\"}"),
+	       NULL, FG_HEALTH_DEGRADED, "boom");
+}
+
+static void test_health__deletion_is_progressing(void **state)
+{
+	expect(obj("FlinkDeployment",
+		   "{\"name\":\"j\",\"deletionTimestamp\":\"2026-01-01T00:00:"
+		   "00Z\"}",
+		   APP_SPEC, ST(",\"lifecycleState\":\"STABLE\"")),
+	       NULL, FG_HEALTH_PROGRESSING, "being deleted");
+}
+
+static void test_health__unknown_when_status_is_unreadable(void **state)
+{
+	expect(obj("FlinkDeployment", NULL, APP_SPEC, "[]"), NULL,
+	       FG_HEALTH_UNKNOWN, "not an object");
+	expect(obj("FlinkDeployment", NULL, APP_SPEC,
+		   ST(",\"lifecycleState\":\"SOMETHING_NEW\"")),
+	       NULL, FG_HEALTH_UNKNOWN, "SOMETHING_NEW");
+}
+
+static void test_health__snapshots(void **state)
+{
+	static const struct {
+		const char *status;
+		enum fg_health want;
+		const char *msg;
+	} rows[] = {
+		{ NULL, FG_HEALTH_PROGRESSING, "no state yet" },
+		{ "{\"state\":\"TRIGGER_PENDING\"}", FG_HEALTH_PROGRESSING,
+		  "TRIGGER_PENDING" },
+		{ "{\"state\":\"IN_PROGRESS\"}", FG_HEALTH_PROGRESSING,
+		  "IN_PROGRESS" },
+		{ "{\"state\":\"COMPLETED\",\"path\":\"s3://b/sp-1\"}",
+		  FG_HEALTH_HEALTHY, "COMPLETED at s3://b/sp-1" },
+		{ "{\"state\":\"FAILED\",\"error\":\"no space\"}",
+		  FG_HEALTH_DEGRADED, "FAILED: no space" },
+		{ "{\"state\":\"ABANDONED\"}", FG_HEALTH_DEGRADED,
+		  "ABANDONED" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++)
+		expect(obj("FlinkStateSnapshot", NULL,
+			   "{\"savepoint\":{},\"jobReference\":{}}",
+			   rows[i].status),
+		       NULL, rows[i].want, rows[i].msg);
+}
+
+static void test_health__long_errors_are_cut(void **state)
+{
+	char big[4096];
+	struct fg_health_report r = FG_HEALTH_REPORT_INIT;
+	json_t *live = obj("FlinkDeployment", NULL, APP_SPEC,
+			   ST(",\"lifecycleState\":\"FAILED\""));
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	json_object_set_new(json_object_get(live, "status"), "error",
+			    json_string(big));
+	assert_int_equal(fg_health_of(live, NULL, &r), 0);
+	assert_int_equal(r.health, FG_HEALTH_DEGRADED);
+	assert_true(strlen(r.message) <= FG_HEALTH_MESSAGE_MAX);
+	fg_health_report_release(&r);
+	json_decref(live);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_health__every_lifecycle_and_job_state),
+		cmocka_unit_test(test_health__missing_and_other_kinds),
+		cmocka_unit_test(test_health__no_status_yet_is_progressing),
+		cmocka_unit_test(test_health__created_suspended_is_suspended),
+		cmocka_unit_test(test_health__generation_not_yet_observed),
+		cmocka_unit_test(test_health__rejected_generation_is_degraded),
+		cmocka_unit_test(
+			test_health__failed_carries_the_operator_message),
+		cmocka_unit_test(test_health__rolled_back_is_drift),
+		cmocka_unit_test(test_health__jobmanager_error_is_degraded),
+		cmocka_unit_test(
+			test_health__session_cluster_is_healthy_when_stable),
+		cmocka_unit_test(test_health__suspended_against_git),
+		cmocka_unit_test(test_health__error_is_a_warning_when_healthy),
+		cmocka_unit_test(test_health__lifecycle_derived_when_absent),
+		cmocka_unit_test(test_health__deletion_is_progressing),
+		cmocka_unit_test(
+			test_health__unknown_when_status_is_unreadable),
+		cmocka_unit_test(test_health__snapshots),
+		cmocka_unit_test(test_health__long_errors_are_cut),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
