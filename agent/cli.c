@@ -93,6 +93,38 @@ const struct fg_cmd fg_commands[] = {
 	  "exit status: 0 everything needed is there, 1 something is\n"
 	  "missing, 2 usage, configuration or connection error\n",
 	  fg_cmd_check },
+	{ "sync", "apply a repository to the cluster, prune what left it",
+	  "usage: flink-gitops sync [DIR | --repo URL --ref REF] [--path SUB]\n"
+	  "                         [-n NS] [--dry-run] [--allow-delete]\n"
+	  "                         [--allow-prune-namespace NS]...\n"
+	  "                         [-o text|json]\n"
+	  "\n"
+	  "Render the repository as validate does, then, per namespace:\n"
+	  "observe the cluster (one LIST per kind), server-side apply every\n"
+	  "object whose desired-hash changed, in order (supporting kinds,\n"
+	  "session clusters, application clusters, session jobs), and prune\n"
+	  "the objects flink-gitops applied earlier (its inventory, the\n"
+	  "ConfigMap "
+	  "flink-gitops-inventory"
+	  ") that left Git, in reverse order.\n"
+	  "A namespace with render errors is not touched. Deleting a\n"
+	  "FlinkDeployment or FlinkSessionJob is blocked without\n"
+	  "--allow-delete; a namespace whose folder is gone is not pruned\n"
+	  "without --allow-prune-namespace.\n"
+	  "\n"
+	  "options:\n"
+	  "  --path SUB          the repository lives in folder SUB of DIR\n"
+	  "  -n, --namespace NS  sync one namespace only\n"
+	  "  --dry-run           send every write with dryRun=All\n"
+	  "  --allow-delete      prune FlinkDeployments and FlinkSessionJobs\n"
+	  "                      (their checkpoint history goes with them)\n"
+	  "  --allow-prune-namespace NS\n"
+	  "                      prune NS although its folder is gone\n"
+	  "  -o, --output FMT    text (default) or json\n" FG_KUBE_CLI_HELP
+		  FG_GIT_CLI_HELP "\n"
+	  "exit status: 0 all applied, 1 an error (render, cluster or an\n"
+	  "object), 2 usage error, 3 something blocked, the rest applied\n",
+	  fg_cmd_sync },
 	{ "version", "print the version and the libraries in use",
 	  "usage: flink-gitops version\n"
 	  "\n"

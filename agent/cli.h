@@ -11,6 +11,7 @@
 #define FG_EXIT_OK 0
 #define FG_EXIT_PROBLEMS 1
 #define FG_EXIT_USAGE 2
+#define FG_EXIT_BLOCKED 3 /* sync: something held back, the rest done */
 
 struct fg_cmd {
 	const char *name;
@@ -32,6 +33,7 @@ int fg_cmd_scan(int argc, char **argv);
 int fg_cmd_validate(int argc, char **argv);
 int fg_cmd_render(int argc, char **argv);
 int fg_cmd_check(int argc, char **argv);
+int fg_cmd_sync(int argc, char **argv);
 int fg_cmd_version(int argc, char **argv);
 int fg_cmd_help(int argc, char **argv);
 

@@ -14,58 +14,29 @@
 #include "agent/cli.h"
 #include "agent/git/git.h"
 #include "agent/log.h"
+#include "agent/render_args.h"
 #include "render/base/error.h"
 #include "render/crd.h"
 #include "render/emit.h"
 #include "render/render.h"
 #include "render/base/banned.h"
 
-struct render_args {
-	const char *dir;
-	struct fg_render_opts opts;
-	int json;
-	/* --repo: read a remote repository through its mirror */
-	struct fg_git_opts git;
-	const char *ref;
-	const char *verify;
-	const char *allowed_signers;
-	struct fg_git_mirror *mirror;
-	struct fg_git_rev rev;
-	struct fg_buf origin;
-};
-
-/* The Git options (--repo ...), shared by validate and render. */
-enum {
-	OPT_REPO = 0x100,
-	OPT_REF,
-	OPT_CACHE_DIR,
-	OPT_TIMEOUT,
-	OPT_USERNAME,
-	OPT_PASSWORD_FILE,
-	OPT_TOKEN_FILE,
-	OPT_CA_FILE,
-	OPT_SSH_KEY,
-	OPT_KNOWN_HOSTS,
-	OPT_VERIFY,
-	OPT_ALLOWED_SIGNERS,
-};
-
-static int parse_git_opt(const char *cmd, int c, struct render_args *a)
+int fg_render_git_opt(const char *cmd, int c, struct fg_render_args *a)
 {
 	char *end;
 	long v;
 
 	switch (c) {
-	case OPT_REPO:
+	case FG_OPT_REPO:
 		a->git.url = optarg;
 		break;
-	case OPT_REF:
+	case FG_OPT_REF:
 		a->ref = optarg;
 		break;
-	case OPT_CACHE_DIR:
+	case FG_OPT_CACHE_DIR:
 		a->git.cache_dir = optarg;
 		break;
-	case OPT_TIMEOUT:
+	case FG_OPT_TIMEOUT:
 		v = strtol(optarg, &end, 10);
 		if (*end || v < 1 || v > 3600)
 			return fg_usage_error(cmd,
@@ -73,31 +44,31 @@ static int parse_git_opt(const char *cmd, int c, struct render_args *a)
 					      "3600");
 		a->git.timeout_ms = (int)v * 1000;
 		break;
-	case OPT_USERNAME:
+	case FG_OPT_USERNAME:
 		a->git.username = optarg;
 		break;
-	case OPT_PASSWORD_FILE:
+	case FG_OPT_PASSWORD_FILE:
 		a->git.password_file = optarg;
 		break;
-	case OPT_TOKEN_FILE:
+	case FG_OPT_TOKEN_FILE:
 		a->git.token_file = optarg;
 		break;
-	case OPT_CA_FILE:
+	case FG_OPT_CA_FILE:
 		a->git.ca_file = optarg;
 		break;
-	case OPT_SSH_KEY:
+	case FG_OPT_SSH_KEY:
 		a->git.ssh_key_file = optarg;
 		break;
-	case OPT_KNOWN_HOSTS:
+	case FG_OPT_KNOWN_HOSTS:
 		a->git.known_hosts = optarg;
 		break;
-	case OPT_VERIFY:
+	case FG_OPT_VERIFY:
 		if (strcmp(optarg, "none") && strcmp(optarg, "head"))
 			return fg_usage_error(cmd,
 					      "--verify is 'none' or 'head'");
 		a->verify = optarg;
 		break;
-	case OPT_ALLOWED_SIGNERS:
+	case FG_OPT_ALLOWED_SIGNERS:
 		a->allowed_signers = optarg;
 		break;
 	default:
@@ -107,7 +78,7 @@ static int parse_git_opt(const char *cmd, int c, struct render_args *a)
 }
 
 static int parse_args(const char *cmd, int argc, char **argv,
-		      struct render_args *a, int allow_yaml)
+		      struct fg_render_args *a, int allow_yaml)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -115,27 +86,12 @@ static int parse_args(const char *cmd, int argc, char **argv,
 		{ "namespace", required_argument, NULL, 'n' },
 		{ "crd-version", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "repo", required_argument, NULL, OPT_REPO },
-		{ "ref", required_argument, NULL, OPT_REF },
-		{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "username", required_argument, NULL, OPT_USERNAME },
-		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-		{ "token-file", required_argument, NULL, OPT_TOKEN_FILE },
-		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
-		{ "ssh-key", required_argument, NULL, OPT_SSH_KEY },
-		{ "known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS },
-		{ "verify", required_argument, NULL, OPT_VERIFY },
-		{ "allowed-signers", required_argument, NULL,
-		  OPT_ALLOWED_SIGNERS },
+		FG_RENDER_GIT_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, rc;
 
-	memset(a, 0, sizeof(*a));
-	fg_buf_init(&a->origin, 4096);
-	a->dir = ".";
-	a->opts.path = "";
+	fg_render_args_init(a);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
 		switch (c) {
@@ -171,8 +127,8 @@ static int parse_args(const char *cmd, int argc, char **argv,
 			return fg_usage_error(cmd, "option '%s' needs a value",
 					      argv[optind - 1]);
 		default:
-			if (c >= OPT_REPO &&
-			    (rc = parse_git_opt(cmd, c, a)) >= 0) {
+			if (c >= FG_OPT_REPO &&
+			    (rc = fg_render_git_opt(cmd, c, a)) >= 0) {
 				if (rc)
 					return rc;
 				break;
@@ -197,7 +153,7 @@ static int parse_args(const char *cmd, int argc, char **argv,
 }
 
 /* --repo: fetch, resolve, verify; the source over the commit's tree. */
-static int open_git_source(const char *cmd, struct render_args *a,
+static int open_git_source(const char *cmd, struct fg_render_args *a,
 			   struct fg_source **src)
 {
 	struct fg_allowed_signers *signers = NULL;
@@ -233,14 +189,22 @@ done:
 	return err;
 }
 
-static void render_args_release(struct render_args *a)
+void fg_render_args_init(struct fg_render_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	fg_buf_init(&a->origin, 4096);
+	a->dir = ".";
+	a->opts.path = "";
+}
+
+void fg_render_args_release(struct fg_render_args *a)
 {
 	fg_git_mirror_free(a->mirror);
 	a->mirror = NULL;
 	fg_buf_release(&a->origin);
 }
 
-static void print_diags(const struct fg_diags *d)
+void fg_render_print_diags(const struct fg_diags *d)
 {
 	struct fg_buf line = FG_BUF_INIT;
 	size_t i;
@@ -285,7 +249,7 @@ static json_t *diags_json(const struct fg_diags *d)
 }
 
 /* Run render; on an internal error print it and return NULL. */
-static struct fg_desired *run_render(const char *cmd, struct render_args *a)
+struct fg_desired *fg_render_run(const char *cmd, struct fg_render_args *a)
 {
 	struct fg_source *src = NULL;
 	struct fg_desired *d = NULL;
@@ -315,17 +279,17 @@ static size_t count_objects(const struct fg_desired *d, size_t *failed)
 
 int fg_cmd_validate(int argc, char **argv)
 {
-	struct render_args a;
+	struct fg_render_args a;
 	struct fg_desired *d;
 	size_t nobj, nfailed, nerr, i;
 	int rc;
 
 	if ((rc = parse_args("validate", argc, argv, &a, 0))) {
-		render_args_release(&a);
+		fg_render_args_release(&a);
 		return rc < 0 ? FG_EXIT_OK : rc;
 	}
-	if (!(d = run_render("validate", &a))) {
-		render_args_release(&a);
+	if (!(d = fg_render_run("validate", &a))) {
+		fg_render_args_release(&a);
 		return FG_EXIT_USAGE;
 	}
 	nobj = count_objects(d, &nfailed);
@@ -353,7 +317,7 @@ int fg_cmd_validate(int argc, char **argv)
 		putchar('\n');
 		json_decref(out);
 	} else {
-		print_diags(&d->diags);
+		fg_render_print_diags(&d->diags);
 		if (nerr)
 			printf("%zu error%s; %zu of %zu namespace%s invalid "
 			       "(not applied, not pruned)\n",
@@ -371,27 +335,27 @@ int fg_cmd_validate(int argc, char **argv)
 		    FG_LOG_INT("objects", nobj), FG_LOG_INT("errors", nerr));
 	rc = nerr ? FG_EXIT_PROBLEMS : FG_EXIT_OK;
 	fg_desired_free(d);
-	render_args_release(&a);
+	fg_render_args_release(&a);
 	return rc;
 }
 
 int fg_cmd_render(int argc, char **argv)
 {
-	struct render_args a;
+	struct fg_render_args a;
 	struct fg_desired *d;
 	struct fg_buf out = FG_BUF_INIT;
 	size_t i, j, nobj, nfailed;
 	int rc;
 
 	if ((rc = parse_args("render", argc, argv, &a, 1))) {
-		render_args_release(&a);
+		fg_render_args_release(&a);
 		return rc < 0 ? FG_EXIT_OK : rc;
 	}
-	if (!(d = run_render("render", &a))) {
-		render_args_release(&a);
+	if (!(d = fg_render_run("render", &a))) {
+		fg_render_args_release(&a);
 		return FG_EXIT_USAGE;
 	}
-	print_diags(&d->diags);
+	fg_render_print_diags(&d->diags);
 	nobj = count_objects(d, &nfailed);
 	if (a.json) {
 		json_t *list = json_pack("{s:s, s:s, s:[]}", "apiVersion", "v1",
@@ -429,6 +393,6 @@ int fg_cmd_render(int argc, char **argv)
 done:
 	fg_buf_release(&out);
 	fg_desired_free(d);
-	render_args_release(&a);
+	fg_render_args_release(&a);
 	return rc;
 }

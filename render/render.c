@@ -1231,7 +1231,8 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 			goto fail;
 		p.out->ns[p.out->nns - 1].failed = 1;
 	}
-	qsort(p.out->ns, p.out->nns, sizeof(*p.out->ns), cmp_ns);
+	if (p.out->nns > 1) /* qsort(NULL, 0) is undefined */
+		qsort(p.out->ns, p.out->nns, sizeof(*p.out->ns), cmp_ns);
 	fg_diags_sort(&p.out->diags);
 	fg_diags_dedupe(&p.out->diags);
 	*out = p.out;

@@ -254,7 +254,8 @@ int fg_source_list(struct fg_source *s, const char *sub, char ***paths,
 		*n = 0;
 		return err;
 	}
-	qsort(*paths, *n, sizeof(**paths), cmp_paths);
+	if (*n > 1)
+		qsort(*paths, *n, sizeof(**paths), cmp_paths);
 	return 0;
 }
 

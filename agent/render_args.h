@@ -1,0 +1,79 @@
+/*
+ * The source and render options every command that renders a repository
+ * takes (validate, render, sync): a folder, or --repo URL with its Git
+ * options; --path, -n. One code path from arguments to the desired set.
+ */
+#ifndef FG_AGENT_RENDER_ARGS_H
+#define FG_AGENT_RENDER_ARGS_H
+
+#include <getopt.h>
+
+#include "agent/git/git.h"
+#include "render/base/buf.h"
+#include "render/render.h"
+
+struct fg_render_args {
+	const char *dir;
+	struct fg_render_opts opts;
+	int json;
+	/* --repo: read a remote repository through its mirror */
+	struct fg_git_opts git;
+	const char *ref;
+	const char *verify;
+	const char *allowed_signers;
+	struct fg_git_mirror *mirror; /* owned, once opened */
+	struct fg_git_rev rev;
+	struct fg_buf origin;
+};
+
+/* getopt_long values of the Git options (--repo ...). */
+enum {
+	FG_OPT_REPO = 0x100,
+	FG_OPT_REF,
+	FG_OPT_CACHE_DIR,
+	FG_OPT_TIMEOUT,
+	FG_OPT_USERNAME,
+	FG_OPT_PASSWORD_FILE,
+	FG_OPT_TOKEN_FILE,
+	FG_OPT_CA_FILE,
+	FG_OPT_SSH_KEY,
+	FG_OPT_KNOWN_HOSTS,
+	FG_OPT_VERIFY,
+	FG_OPT_ALLOWED_SIGNERS,
+	FG_OPT_GIT_LAST = FG_OPT_ALLOWED_SIGNERS,
+};
+
+#define FG_RENDER_GIT_OPTIONS                                                 \
+	{ "repo", required_argument, NULL, FG_OPT_REPO },                     \
+		{ "ref", required_argument, NULL, FG_OPT_REF },               \
+		{ "cache-dir", required_argument, NULL, FG_OPT_CACHE_DIR },   \
+		{ "timeout", required_argument, NULL, FG_OPT_TIMEOUT },       \
+		{ "username", required_argument, NULL, FG_OPT_USERNAME },     \
+		{ "password-file", required_argument, NULL,                   \
+		  FG_OPT_PASSWORD_FILE },                                     \
+		{ "token-file", required_argument, NULL, FG_OPT_TOKEN_FILE }, \
+		{ "ca-file", required_argument, NULL, FG_OPT_CA_FILE },       \
+		{ "ssh-key", required_argument, NULL, FG_OPT_SSH_KEY },       \
+		{ "known-hosts", required_argument, NULL,                     \
+		  FG_OPT_KNOWN_HOSTS },                                       \
+		{ "verify", required_argument, NULL, FG_OPT_VERIFY },         \
+	{                                                                     \
+		"allowed-signers", required_argument, NULL,                   \
+			FG_OPT_ALLOWED_SIGNERS                                \
+	}
+
+/* Zero `a`, with dir "." and path "". */
+void fg_render_args_init(struct fg_render_args *a);
+/* Handle Git option `c` (value optarg): 0 done, -1 not a Git option,
+ * FG_EXIT_USAGE after printing a usage error. */
+int fg_render_git_opt(const char *cmd, int c, struct fg_render_args *a);
+void fg_render_args_release(struct fg_render_args *a);
+
+/* Open the source (folder or --repo) and render it; on an error print it
+ * ("flink-gitops: CMD: ...") and return NULL. */
+struct fg_desired *fg_render_run(const char *cmd, struct fg_render_args *a);
+
+/* Every diagnostic, one line each, on standard error. */
+void fg_render_print_diags(const struct fg_diags *d);
+
+#endif

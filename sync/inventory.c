@@ -1,0 +1,282 @@
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "render/base/buf.h"
+#include "render/base/error.h"
+#include "render/render.h"
+#include "sync/inventory.h"
+#include "render/base/banned.h"
+
+int fg_applyset_id(char out[FG_APPLYSET_ID_SIZE], const char *name,
+		   const char *ns, const char *kind, const char *group)
+{
+	struct fg_buf gknn = FG_BUF_INIT;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char b64[sodium_base64_ENCODED_LEN(
+		crypto_hash_sha256_BYTES,
+		sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+	int err;
+
+	out[0] = '\0';
+	if ((err = fg_buf_printf(&gknn, "%s.%s.%s.%s", name, ns ? ns : "", kind,
+				 group ? group : "")) < 0)
+		goto done;
+	crypto_hash_sha256(digest, (const unsigned char *)gknn.ptr, gknn.len);
+	sodium_bin2base64(b64, sizeof(b64), digest, sizeof(digest),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if ((size_t)snprintf(out, FG_APPLYSET_ID_SIZE, "applyset-%s-v1", b64) >=
+	    FG_APPLYSET_ID_SIZE)
+		err = fg_error_set(FG_ERROR, "applyset id too long");
+done:
+	fg_buf_release(&gknn);
+	return err;
+}
+
+int fg_inventory_id(char out[FG_APPLYSET_ID_SIZE], const char *ns)
+{
+	return fg_applyset_id(out, FG_INVENTORY_NAME, ns, "ConfigMap", "");
+}
+
+static void member_clear(struct fg_inv_member *m)
+{
+	free(m->group);
+	free(m->kind);
+	free(m->name);
+	free(m->uid);
+	memset(m, 0, sizeof(*m));
+}
+
+void fg_inventory_release(struct fg_inventory *inv)
+{
+	size_t i;
+
+	for (i = 0; i < inv->n; i++)
+		member_clear(&inv->v[i]);
+	free(inv->v);
+	inv->v = NULL;
+	inv->n = inv->cap = 0;
+}
+
+const struct fg_inv_member *fg_inventory_find(const struct fg_inventory *inv,
+					      const char *group,
+					      const char *kind,
+					      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < inv->n; i++) {
+		const struct fg_inv_member *m = &inv->v[i];
+
+		if (!strcmp(m->group, group) && !strcmp(m->kind, kind) &&
+		    !strcmp(m->name, name))
+			return m;
+	}
+	return NULL;
+}
+
+int fg_inventory_add(struct fg_inventory *inv, const char *group,
+		     const char *kind, const char *name, const char *uid)
+{
+	struct fg_inv_member m, *slot;
+
+	if (!uid)
+		uid = "";
+	if (inv->n >= FG_INVENTORY_MAX_MEMBERS)
+		return fg_error_set(FG_EINVALID,
+				    "inventory: more than %d members",
+				    FG_INVENTORY_MAX_MEMBERS);
+	m.group = strdup(group);
+	m.kind = strdup(kind);
+	m.name = strdup(name);
+	m.uid = strdup(uid);
+	if (!m.group || !m.kind || !m.name || !m.uid) {
+		member_clear(&m);
+		return fg_error_set(FG_ERROR, "out of memory");
+	}
+	slot = (struct fg_inv_member *)(uintptr_t)fg_inventory_find(inv, group,
+								    kind, name);
+	if (slot) {
+		member_clear(slot);
+		*slot = m;
+		return 0;
+	}
+	if (inv->n == inv->cap) {
+		size_t cap = inv->cap ? inv->cap * 2 : 16;
+		struct fg_inv_member *v = realloc(inv->v, cap * sizeof(*v));
+
+		if (!v) {
+			member_clear(&m);
+			return fg_error_set(FG_ERROR, "out of memory");
+		}
+		inv->v = v;
+		inv->cap = cap;
+	}
+	inv->v[inv->n++] = m;
+	return 0;
+}
+
+static int member_cmp(const void *a, const void *b)
+{
+	const struct fg_inv_member *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->group, y->group)))
+		return c;
+	if ((c = strcmp(x->kind, y->kind)))
+		return c;
+	return strcmp(x->name, y->name);
+}
+
+void fg_inventory_sort(struct fg_inventory *inv)
+{
+	if (inv->n > 1)
+		qsort(inv->v, inv->n, sizeof(*inv->v), member_cmp);
+}
+
+static const char *field(const json_t *m, const char *key, int may_be_empty)
+{
+	const char *s = json_string_value(json_object_get(m, key));
+
+	if (!s || strlen(s) > FG_INVENTORY_MAX_FIELD || (!may_be_empty && !*s))
+		return NULL;
+	return s;
+}
+
+int fg_inventory_parse(struct fg_inventory *inv, const json_t *cm)
+{
+	const char *text;
+	json_t *list = NULL, *m;
+	json_error_t jerr;
+	size_t i;
+	int err = 0;
+
+	if (!cm)
+		return 0;
+	text = json_string_value(
+		json_object_get(json_object_get(cm, "data"), FG_INVENTORY_KEY));
+	if (!text)
+		return fg_error_set(FG_EINVALID,
+				    "inventory %s: no data key '%s'",
+				    FG_INVENTORY_NAME, FG_INVENTORY_KEY);
+	list = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_array(list)) {
+		err = fg_error_set(FG_EINVALID,
+				   "inventory %s: '%s' is not a JSON list: %s",
+				   FG_INVENTORY_NAME, FG_INVENTORY_KEY,
+				   list ? "not an array" : jerr.text);
+		goto done;
+	}
+	if (json_array_size(list) > FG_INVENTORY_MAX_MEMBERS) {
+		err = fg_error_set(FG_EINVALID,
+				   "inventory %s: more than %d members",
+				   FG_INVENTORY_NAME, FG_INVENTORY_MAX_MEMBERS);
+		goto done;
+	}
+	json_array_foreach (list, i, m) {
+		const char *g = field(m, "group", 1), *k = field(m, "kind", 0),
+			   *n = field(m, "name", 0), *u = field(m, "uid", 1);
+
+		if (!g || !k || !n || !u) {
+			err = fg_error_set(FG_EINVALID,
+					   "inventory %s: member %zu: needs "
+					   "group, kind, name and uid strings",
+					   FG_INVENTORY_NAME, i);
+			goto done;
+		}
+		if ((err = fg_inventory_add(inv, g, k, n, u)) < 0)
+			goto done;
+	}
+done:
+	json_decref(list);
+	return err;
+}
+
+int fg_inventory_to_configmap(json_t **out, struct fg_inventory *inv,
+			      const char *ns, const char *tooling)
+{
+	char id[FG_APPLYSET_ID_SIZE];
+	struct fg_buf gks = FG_BUF_INIT;
+	json_t *list = NULL, *cm = NULL;
+	char *text = NULL;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	if ((err = fg_inventory_id(id, ns)) < 0)
+		return err;
+	fg_inventory_sort(inv);
+	list = json_array();
+	for (i = 0; i < inv->n && list; i++) {
+		const struct fg_inv_member *m = &inv->v[i];
+
+		if (json_array_append_new(
+			    list, json_pack("{s:s,s:s,s:s,s:s}", "group",
+					    m->group, "kind", m->kind, "name",
+					    m->name, "uid", m->uid)) < 0)
+			break;
+		/* "Kind" or "Kind.group", sorted and unique as inv is */
+		if (i && !strcmp(m->group, inv->v[i - 1].group) &&
+		    !strcmp(m->kind, inv->v[i - 1].kind))
+			continue;
+		fg_buf_printf(&gks, "%s%s%s%s", gks.len ? "," : "", m->kind,
+			      *m->group ? "." : "", m->group);
+	}
+	if (!list || i < inv->n ||
+	    !(text = json_dumps(list, JSON_SORT_KEYS | JSON_COMPACT))) {
+		err = fg_error_set(FG_ERROR, "out of memory");
+		goto done;
+	}
+	cm = json_pack("{s:s,s:s,s:{s:s,s:s,s:{s:s,s:s},s:{s:s,s:s}},"
+		       "s:{s:s}}",
+		       "apiVersion", "v1", "kind", "ConfigMap", "metadata",
+		       "name", FG_INVENTORY_NAME, "namespace", ns, "labels",
+		       FG_LABEL_MANAGED_BY, FG_MANAGER, FG_APPLYSET_LABEL_ID,
+		       id, "annotations", FG_APPLYSET_ANN_TOOLING, tooling,
+		       FG_APPLYSET_ANN_GROUP_KINDS, gks.ptr, "data",
+		       FG_INVENTORY_KEY, text);
+	if (!cm)
+		err = fg_error_set(FG_ERROR, "out of memory");
+	*out = cm;
+done:
+	free(text);
+	json_decref(list);
+	fg_buf_release(&gks);
+	return err;
+}
+
+static int same_string(const json_t *a, const json_t *b, const char *key)
+{
+	const char *x = json_string_value(json_object_get(a, key));
+	const char *y = json_string_value(json_object_get(b, key));
+
+	return x && y && !strcmp(x, y);
+}
+
+int fg_inventory_same(const json_t *live, const json_t *want)
+{
+	const json_t *lm = json_object_get(live, "metadata");
+	const json_t *wm = json_object_get(want, "metadata");
+	const char *key;
+	json_t *v;
+
+	if (!live)
+		return 0;
+	if (!same_string(json_object_get(live, "data"),
+			 json_object_get(want, "data"), FG_INVENTORY_KEY))
+		return 0;
+	json_object_foreach ((json_t *)(uintptr_t)json_object_get(wm, "labels"),
+			     key, v)
+		if (!same_string(json_object_get(lm, "labels"),
+				 json_object_get(wm, "labels"), key))
+			return 0;
+	json_object_foreach (
+		(json_t *)(uintptr_t)json_object_get(wm, "annotations"), key, v)
+		if (!same_string(json_object_get(lm, "annotations"),
+				 json_object_get(wm, "annotations"), key))
+			return 0;
+	return 1;
+}

@@ -1,0 +1,59 @@
+/*
+ * The ports through which the pure core reaches the cluster: a small
+ * vtable, in the style of Redis' rio. agent/cluster_port.c binds it to
+ * the Kubernetes client (sync/kube/); tests may bind it to anything.
+ * The core never includes sync/kube/kube.h.
+ *
+ * Every function returns 0 or a negative FG_E* code with the message in
+ * fg_error_last(): FG_ENOTFOUND for an absent object or a kind the
+ * server does not serve, FG_ECONFLICT for a failed precondition or a
+ * field owned by another manager, FG_EINVALID for an object the server
+ * rejects, FG_EAUTH, FG_ETIMEOUT, FG_ERROR as the client reports them.
+ *
+ * Kinds are named by struct fg_obj_ref (model.h): group "" for the core
+ * group; the server's preferred version is used.
+ */
+#ifndef FG_SYNC_PORTS_H
+#define FG_SYNC_PORTS_H
+
+#include <jansson.h>
+
+#include "sync/model.h"
+
+struct fg_port_apply_opts {
+	int force;   /* take over fields other managers own */
+	int dry_run; /* the server's dryRun=All: nothing persists */
+};
+
+struct fg_cluster_port {
+	void *ctx; /* passed to every call, borrowed */
+
+	/*
+	 * Every object of ref->kind in ref->ns (ref->ns NULL: all
+	 * namespaces), ref->name ignored; `label_selector` NULL for all.
+	 * One logical LIST, paginated by the implementation. *out is a new
+	 * JSON array of the objects, each with apiVersion and kind.
+	 */
+	int (*list)(void *ctx, const struct fg_obj_ref *ref,
+		    const char *label_selector, json_t **out);
+
+	/*
+	 * Server-side apply of `obj` (borrowed) as field manager
+	 * flink-gitops. *out (when `out` is not NULL) is a new reference to
+	 * the object as stored.
+	 */
+	int (*apply)(void *ctx, const json_t *obj,
+		     const struct fg_port_apply_opts *opts, json_t **out);
+
+	/*
+	 * Delete ref->ns/ref->name of ref->kind, only if its uid is still
+	 * `uid` (precondition; NULL: any). FG_ECONFLICT when it is not.
+	 */
+	int (*del)(void *ctx, const struct fg_obj_ref *ref, const char *uid,
+		   int dry_run);
+
+	/* GET one object; *out a new reference. */
+	int (*get)(void *ctx, const struct fg_obj_ref *ref, json_t **out);
+};
+
+#endif

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# `flink-gitops sync` against the real API server of the `k8s` fixture,
+# with kubectl as the second client and the API server's audit log as the
+# witness of every request. No operator runs: Flink objects just sit there.
+#   test-sync.sh ENV_FILE FLINK_GITOPS
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../k8s/lib.sh"
+fg=${2:?usage: $0 ENV_FILE FLINK_GITOPS}
+work=$(mktemp -d "$k8s_dir/test-sync.XXXXXX")
+trap 'rm -rf "$work" "$KUBECACHEDIR"' EXIT
+seq=0
+
+# new_ns: a fresh namespace (namespaces never finish deleting here).
+new_ns() {
+	seq=$((seq + 1))
+	ns=fg-sync-$$-$seq
+	kc create namespace "$ns" >/dev/null
+	repo=$work/repo-$seq
+	mkdir -p "$repo/$ns"
+}
+
+# sync ARGS...: run flink-gitops sync -n $ns on $repo (-n: the cluster is
+# shared, other tests' namespaces have inventories too); exit code in $rc.
+sync() {
+	set +e
+	"$fg" --log-level warn sync "$repo" --kubeconfig "$FG_K8S_KUBECONFIG" \
+		-n "$ns" "$@" >"$work/out" 2>"$work/err"
+	rc=$?
+	set -e
+}
+
+expect_rc() {
+	[[ $rc == "$1" ]] || fail "$2: exit $rc, expected $1; out: $(cat "$work/out") err: $(cat "$work/err")"
+}
+
+# writes: write requests flink-gitops made in $ns so far, once the audit
+# log has settled (entries are written as responses complete).
+writes() {
+	local n last=-1 i
+	for i in $(seq 1 30); do
+		n=$(grep -F '"userAgent":"flink-gitops/' "$FG_K8S_AUDIT_LOG" |
+			grep -F "\"namespace\":\"$ns\"" |
+			grep -F '"stage":"ResponseComplete"' |
+			grep -cE '"verb":"(create|update|patch|delete|deletecollection)"' || true)
+		[[ $n == "$last" ]] && break
+		last=$n
+		sleep 0.2
+	done
+	echo "$n"
+}
+
+# written: "resource/name" of each write in $ns, in order.
+written() {
+	writes >/dev/null
+	grep -F '"userAgent":"flink-gitops/' "$FG_K8S_AUDIT_LOG" |
+		grep -F '"stage":"ResponseComplete"' |
+		grep -E '"verb":"(patch|delete)"' |
+		grep -oE "\"requestURI\":\"[^\"?]*/namespaces/$ns/[a-z]+/[a-z0-9.-]+" |
+		sed -E 's|.*/namespaces/[^/]+/||'
+}
+
+exists() {
+	kc get -n "$ns" "$1" "$2" >/dev/null 2>&1
+}
+
+cm() {
+	cat >"$repo/$ns/$1.yaml" <<EOF
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: $1
+data:
+  value: "$2"
+EOF
+}
+
+fd() { # fd NAME [job]: a session cluster, or an application with a job
+	cat >"$repo/$ns/$1.yaml" <<EOF
+apiVersion: flink.apache.org/v1beta1
+kind: FlinkDeployment
+metadata:
+  name: $1
+spec:
+  image: flink:1.20
+  flinkVersion: v1_20
+  serviceAccount: flink
+  jobManager: {resource: {memory: 2048m, cpu: 1}}
+  taskManager: {resource: {memory: 2048m, cpu: 1}}
+EOF
+	if [[ ${2:-} == job ]]; then
+		cat >>"$repo/$ns/$1.yaml" <<EOF
+  job:
+    jarURI: local:///opt/flink/examples/streaming/StateMachineExample.jar
+    parallelism: 2
+    upgradeMode: stateless
+EOF
+	fi
+}
+
+sj() {
+	cat >"$repo/$ns/$1.yaml" <<EOF
+apiVersion: flink.apache.org/v1beta1
+kind: FlinkSessionJob
+metadata:
+  name: $1
+spec:
+  deploymentName: $2
+  job:
+    jarURI: https://example.com/job.jar
+    parallelism: 1
+    upgradeMode: stateless
+EOF
+}
+
+# ---- a pass over an empty namespace creates everything, in order -------
+new_ns
+cm a-settings 1
+fd b-session
+fd a-app job
+sj a-job b-session
+sync
+expect_rc 0 "first pass"
+order=$(written | tr '\n' ' ')
+[[ $order == "configmaps/a-settings flinkdeployments/b-session flinkdeployments/a-app flinksessionjobs/a-job configmaps/flink-gitops-inventory " ]] ||
+	fail "apply order: $order"
+kc get -n "$ns" configmap flink-gitops-inventory -o jsonpath='{.data.members}' | grep -q '"name":"a-app"' ||
+	fail "the inventory does not record a-app"
+echo "ok: first pass creates in order: $order"
+
+# ---- a second pass makes zero write requests ----------------------------
+before=$(writes)
+sync
+expect_rc 0 "second pass"
+after=$(writes)
+[[ $before == "$after" ]] || fail "no-op pass wrote: $before -> $after"
+grep -q "0 write requests" "$work/out" || fail "summary: $(cat "$work/out")"
+echo "ok: second pass makes no write request ($after before and after)"
+
+# ---- changing one object updates only that object -----------------------
+cm a-settings 2
+before=$(writes)
+sync
+expect_rc 0 "changed pass"
+[[ $(written | tail -n +$((before + 1)) | tr '\n' ' ') == "configmaps/a-settings " ]] ||
+	fail "changed pass wrote: $(written | tail -n +$((before + 1)))"
+[[ $(kc get -n "$ns" configmap a-settings -o jsonpath='{.data.value}') == 2 ]] ||
+	fail "a-settings not updated"
+echo "ok: one change, one write"
+
+# ---- removing a ConfigMap prunes it; our label alone does not -----------
+kc create -n "$ns" configmap stranger --from-literal=x=1 >/dev/null
+kc label -n "$ns" configmap stranger app.kubernetes.io/managed-by=flink-gitops >/dev/null
+rm "$repo/$ns/a-settings.yaml"
+sync
+expect_rc 0 "prune pass"
+exists configmap a-settings && fail "a-settings not pruned"
+exists configmap stranger || fail "stranger (labelled, not in the inventory) was deleted"
+grep -q "ConfigMap/a-settings: prune" "$work/out" || fail "prune not reported: $(cat "$work/out")"
+echo "ok: prune deletes the inventory's ConfigMap, spares a labelled stranger"
+
+# ---- removing a FlinkDeployment is blocked without --allow-delete -------
+rm "$repo/$ns/a-app.yaml"
+sync
+expect_rc 3 "blocked delete"
+exists flinkdeployment a-app || fail "a-app deleted without --allow-delete"
+grep -q "FlinkDeployment/a-app: prune blocked: .*--allow-delete" "$work/out" ||
+	fail "blocked delete not reported: $(cat "$work/out")"
+sync --allow-delete
+expect_rc 0 "allowed delete"
+exists flinkdeployment a-app && fail "a-app not deleted with --allow-delete"
+exists flinkdeployment b-session || fail "b-session deleted"
+echo "ok: FlinkDeployment deletion blocked, then allowed"
+
+# ---- a broken file means nothing in that namespace is touched -----------
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [broken\n' >"$repo/$ns/broken.yaml"
+cm z-new 1
+rm "$repo/$ns/a-job.yaml"
+before=$(writes)
+sync --allow-delete
+expect_rc 1 "broken namespace"
+[[ $(writes) == "$before" ]] || fail "a broken namespace was written to"
+exists configmap z-new && fail "z-new created in a broken namespace"
+exists flinksessionjob a-job || fail "a-job pruned in a broken namespace"
+grep -q "$ns: not synced: render errors" "$work/out" || fail "not reported: $(cat "$work/out")"
+echo "ok: a broken file keeps its namespace untouched"
+
+# ---- a folder that disappeared is not pruned without the allow ----------
+rm -rf "${repo:?}/$ns"
+mkdir -p "$repo/other-$$"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' >"$repo/other-$$/x.yaml"
+sync
+expect_rc 3 "gone folder"
+exists flinkdeployment b-session || fail "gone folder pruned"
+grep -q "$ns: blocked: its folder is gone" "$work/out" || fail "not reported: $(cat "$work/out")"
+sync --allow-prune-namespace "$ns"
+expect_rc 3 "allowed gone folder, Flink deletes still blocked"
+exists flinkdeployment b-session || fail "b-session deleted without --allow-delete"
+sync --allow-prune-namespace "$ns" --allow-delete
+expect_rc 0 "allowed gone folder"
+exists flinkdeployment b-session && fail "b-session not pruned"
+exists flinksessionjob a-job && fail "a-job not pruned"
+exists configmap stranger || fail "stranger deleted"
+echo "ok: a gone folder is pruned only with --allow-prune-namespace"
+
+# ---- --dry-run writes nothing --------------------------------------------
+new_ns
+cm dry 1
+fd dry-session
+sync --dry-run
+expect_rc 0 "dry run"
+exists configmap dry && fail "dry run created a ConfigMap"
+exists flinkdeployment dry-session && fail "dry run created a FlinkDeployment"
+exists configmap flink-gitops-inventory && fail "dry run wrote the inventory"
+grep -q "ConfigMap/dry: create: dry run" "$work/out" || fail "dry run output: $(cat "$work/out")"
+echo "ok: --dry-run leaves the namespace as it was"
