@@ -8,6 +8,7 @@
 #include "render/render.h"
 #include "sync/apply.h"
 #include "sync/inventory.h"
+#include "sync/observe.h"
 #include "render/base/banned.h"
 
 const char *fg_apply_action_name(enum fg_apply_action a)
@@ -115,85 +116,11 @@ static const char *annotation(const json_t *obj, const char *key)
 		key));
 }
 
-/* The group of `obj`'s apiVersion into `out`: "" for "v1". */
-static void group_of(const json_t *obj, char *out, size_t n)
-{
-	const char *av = json_string_value(json_object_get(obj, "apiVersion"));
-	const char *slash = av ? strchr(av, '/') : NULL;
-
-	snprintf(out, n, "%.*s", slash ? (int)(slash - av) : 0,
-		 slash ? av : "");
-}
-
 static int is_flink_workload(const char *group, const char *kind)
 {
 	return !strcmp(group, "flink.apache.org") &&
 	       (!strcmp(kind, "FlinkDeployment") ||
 		!strcmp(kind, "FlinkSessionJob"));
-}
-
-/* ---- observe ---------------------------------------------------------- */
-
-/*
- * What the cluster has: one LIST per kind, indexed "group/kind/name" ->
- * object (a JSON object used as a map; it holds the references).
- */
-struct live {
-	json_t *index;
-	json_t *listed; /* "group/kind" -> true */
-};
-
-static int live_key(struct fg_buf *b, const char *group, const char *kind,
-		    const char *name)
-{
-	fg_buf_clear(b);
-	return fg_buf_printf(b, "%s/%s/%s", group, kind, name ? name : "");
-}
-
-static int observe_kind(struct live *l, const struct fg_cluster_port *port,
-			const char *ns, const char *group, const char *kind)
-{
-	struct fg_obj_ref ref = { group, kind, ns, NULL };
-	struct fg_buf key = FG_BUF_INIT;
-	json_t *items = NULL, *it;
-	size_t i;
-	int err;
-
-	if ((err = live_key(&key, group, kind, NULL)) < 0)
-		goto done;
-	if (json_object_get(l->listed, key.ptr))
-		goto done;
-	if ((err = port->list(port->ctx, &ref, NULL, &items)) < 0) {
-		err = fg_error_wrap(err, "list %s%s%s in %s", kind,
-				    *group ? "." : "", group, ns);
-		goto done;
-	}
-	json_object_set_new(l->listed, key.ptr, json_true());
-	json_array_foreach (items, i, it) {
-		const char *name = meta_str(it, "name");
-
-		if (!name)
-			continue;
-		if ((err = live_key(&key, group, kind, name)) < 0)
-			goto done;
-		json_object_set(l->index, key.ptr, it);
-	}
-done:
-	json_decref(items);
-	fg_buf_release(&key);
-	return err;
-}
-
-static json_t *live_find(struct live *l, const char *group, const char *kind,
-			 const char *name)
-{
-	struct fg_buf key = FG_BUF_INIT;
-	json_t *o = NULL;
-
-	if (live_key(&key, group, kind, name) == 0)
-		o = json_object_get(l->index, key.ptr);
-	fg_buf_release(&key);
-	return o;
 }
 
 /* ---- the pass --------------------------------------------------------- */
@@ -204,8 +131,8 @@ struct pass {
 	struct fg_apply_report *rep;
 	const char *ns;
 	char id[FG_APPLYSET_ID_SIZE];
-	struct live live;
-	struct fg_inventory old, next;
+	struct fg_live live;
+	struct fg_inventory next;
 };
 
 /* Order of desired objects: rank, then kind, then name (stable). */
@@ -237,9 +164,9 @@ static int apply_one(struct pass *p, const struct fg_object *o)
 	json_t *live, *obj = NULL, *labels, *stored = NULL;
 	int err;
 
-	group_of(o->obj, group, sizeof(group));
-	live = live_find(&p->live, group, o->kind, o->name);
-	was = fg_inventory_find(&p->old, group, o->kind, o->name);
+	fg_object_group(o->obj, group, sizeof(group));
+	live = fg_live_find(&p->live, group, o->kind, o->name);
+	was = fg_inventory_find(&p->live.inventory, group, o->kind, o->name);
 	if (!strcmp(o->kind, "ConfigMap") && !*group &&
 	    !strcmp(o->name, FG_INVENTORY_NAME))
 		return report_add(p->rep, group, o->kind, o->name,
@@ -306,7 +233,7 @@ static int keep(struct pass *p, const struct fg_inv_member *m)
 static int prune_one(struct pass *p, const struct fg_inv_member *m)
 {
 	struct fg_obj_ref ref = { m->group, m->kind, p->ns, m->name };
-	json_t *live = live_find(&p->live, m->group, m->kind, m->name);
+	json_t *live = fg_live_find(&p->live, m->group, m->kind, m->name);
 	const char *uid, *part_of, *mb;
 	int err;
 
@@ -381,7 +308,7 @@ static int prune_cmp(const void *a, const void *b)
 
 static int member_rank(struct pass *p, const struct fg_inv_member *m)
 {
-	json_t *live = live_find(&p->live, m->group, m->kind, m->name);
+	json_t *live = fg_live_find(&p->live, m->group, m->kind, m->name);
 
 	if (live)
 		return fg_apply_rank(live);
@@ -438,33 +365,13 @@ int fg_apply_ns(struct fg_apply_report *rep, const struct fg_cluster_port *port,
 	p.opts = opts;
 	p.rep = rep;
 	p.ns = ns;
-	p.live.index = json_object();
-	p.live.listed = json_object();
-	if (!p.live.index || !p.live.listed) {
-		err = fg_error_set(FG_ERROR, "out of memory");
-		goto done;
-	}
 	if ((err = fg_inventory_id(p.id, ns)) < 0)
 		goto done;
 
-	/* observe: the inventory first (a ConfigMap), then every kind */
-	if ((err = observe_kind(&p.live, port, ns, "", "ConfigMap")) < 0)
+	/* observe: one LIST per kind, the inventory among them */
+	if ((err = fg_observe_ns(&p.live, port, ns, objs, n)) < 0)
 		goto done;
-	inv_live = live_find(&p.live, "", "ConfigMap", FG_INVENTORY_NAME);
-	if (inv_live && (err = fg_inventory_parse(&p.old, inv_live)) < 0) {
-		err = fg_error_wrap(err, "namespace %s", ns);
-		goto done;
-	}
-	for (i = 0; i < n; i++) {
-		group_of(objs[i].obj, group, sizeof(group));
-		if ((err = observe_kind(&p.live, port, ns, group,
-					objs[i].kind)) < 0)
-			goto done;
-	}
-	for (i = 0; i < p.old.n; i++)
-		if ((err = observe_kind(&p.live, port, ns, p.old.v[i].group,
-					p.old.v[i].kind)) < 0)
-			goto done;
+	inv_live = p.live.inventory_cm;
 
 	/* apply, in order */
 	if (n && !(order = calloc(n, sizeof(*order)))) {
@@ -482,17 +389,18 @@ int fg_apply_ns(struct fg_apply_report *rep, const struct fg_cluster_port *port,
 			goto done;
 
 	/* prune, in reverse order */
-	if (p.old.n && !(prunes = calloc(p.old.n, sizeof(*prunes)))) {
+	if (p.live.inventory.n &&
+	    !(prunes = calloc(p.live.inventory.n, sizeof(*prunes)))) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto done;
 	}
-	for (i = 0; i < p.old.n; i++) {
-		const struct fg_inv_member *m = &p.old.v[i];
+	for (i = 0; i < p.live.inventory.n; i++) {
+		const struct fg_inv_member *m = &p.live.inventory.v[i];
 		size_t j;
 		int desired = 0;
 
 		for (j = 0; j < n && !desired; j++) {
-			group_of(objs[j].obj, group, sizeof(group));
+			fg_object_group(objs[j].obj, group, sizeof(group));
 			desired = !strcmp(group, m->group) &&
 				  !strcmp(objs[j].kind, m->kind) &&
 				  !strcmp(objs[j].name, m->name);
@@ -515,10 +423,8 @@ int fg_apply_ns(struct fg_apply_report *rep, const struct fg_cluster_port *port,
 done:
 	free(order);
 	free(prunes);
-	fg_inventory_release(&p.old);
 	fg_inventory_release(&p.next);
-	json_decref(p.live.index);
-	json_decref(p.live.listed);
+	fg_live_release(&p.live);
 	return err;
 }
 

@@ -1,0 +1,170 @@
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/base/buf.h"
+#include "render/base/error.h"
+#include "sync/observe.h"
+#include "render/base/banned.h"
+
+static const char *meta_str(const json_t *obj, const char *key)
+{
+	return json_string_value(
+		json_object_get(json_object_get(obj, "metadata"), key));
+}
+
+void fg_object_group(const json_t *obj, char *out, size_t n)
+{
+	const char *av = json_string_value(json_object_get(obj, "apiVersion"));
+	const char *slash = av ? strchr(av, '/') : NULL;
+
+	snprintf(out, n, "%.*s", slash ? (int)(slash - av) : 0,
+		 slash ? av : "");
+}
+
+static int live_key(struct fg_buf *b, const char *group, const char *kind,
+		    const char *name)
+{
+	fg_buf_clear(b);
+	return fg_buf_printf(b, "%s/%s/%s", group, kind, name ? name : "");
+}
+
+int fg_live_observe_kind(struct fg_live *l, const struct fg_cluster_port *port,
+			 const char *group, const char *kind)
+{
+	struct fg_obj_ref ref = { group, kind, l->ns, NULL };
+	struct fg_buf key = FG_BUF_INIT;
+	json_t *items = NULL, *it;
+	size_t i;
+	int err;
+
+	if ((err = live_key(&key, group, kind, NULL)) < 0)
+		goto done;
+	if (json_object_get(l->listed, key.ptr))
+		goto done;
+	l->lists++;
+	if ((err = port->list(port->ctx, &ref, NULL, &items)) < 0) {
+		err = fg_error_wrap(err, "list %s%s%s in %s", kind,
+				    *group ? "." : "", group, l->ns);
+		goto done;
+	}
+	json_object_set_new(l->listed, key.ptr, json_true());
+	json_array_foreach (items, i, it) {
+		const char *name = meta_str(it, "name");
+
+		if (!name)
+			continue;
+		if ((err = live_key(&key, group, kind, name)) < 0)
+			goto done;
+		json_object_set(l->index, key.ptr, it);
+	}
+done:
+	json_decref(items);
+	fg_buf_release(&key);
+	return err;
+}
+
+json_t *fg_live_find(const struct fg_live *l, const char *group,
+		     const char *kind, const char *name)
+{
+	struct fg_buf key = FG_BUF_INIT;
+	json_t *o = NULL;
+
+	if (live_key(&key, group, kind, name) == 0)
+		o = json_object_get(l->index, key.ptr);
+	fg_buf_release(&key);
+	return o;
+}
+
+int fg_live_hpa_owns(const struct fg_live *l, const char *kind,
+		     const char *name)
+{
+	struct fg_buf key = FG_BUF_INIT;
+	int owns;
+
+	fg_buf_printf(&key, "%s/%s", kind, name);
+	owns = json_object_get(l->hpa_targets, key.ptr) != NULL;
+	fg_buf_release(&key);
+	return owns;
+}
+
+/*
+ * The HPAs of the namespace, only when it has FlinkDeployments. An HPA we
+ * may not list (RBAC) is taken as absent: that only makes HPA-driven
+ * replica changes show as drift, it never hides any.
+ */
+static int observe_hpas(struct fg_live *l, const struct fg_cluster_port *port)
+{
+	struct fg_obj_ref ref = { "autoscaling", "HorizontalPodAutoscaler",
+				  l->ns, NULL };
+	json_t *items = NULL, *it;
+	size_t i;
+
+	l->lists++;
+	if (port->list(port->ctx, &ref, NULL, &items) < 0)
+		return 0;
+	json_array_foreach (items, i, it) {
+		json_t *t = json_object_get(json_object_get(it, "spec"),
+					    "scaleTargetRef");
+		const char *kind =
+			json_string_value(json_object_get(t, "kind"));
+		const char *name =
+			json_string_value(json_object_get(t, "name"));
+		struct fg_buf key = FG_BUF_INIT;
+
+		if (!kind || !name)
+			continue;
+		fg_buf_printf(&key, "%s/%s", kind, name);
+		json_object_set_new(l->hpa_targets, key.ptr, json_true());
+		fg_buf_release(&key);
+	}
+	json_decref(items);
+	return 0;
+}
+
+int fg_observe_ns(struct fg_live *l, const struct fg_cluster_port *port,
+		  const char *ns, const struct fg_object *objs, size_t n)
+{
+	char group[256];
+	size_t i;
+	int err, deployments = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->ns = ns;
+	l->index = json_object();
+	l->listed = json_object();
+	l->hpa_targets = json_object();
+	if (!l->index || !l->listed || !l->hpa_targets)
+		return fg_error_set(FG_ERROR, "out of memory");
+
+	/* the inventory first (a ConfigMap), then every kind */
+	if ((err = fg_live_observe_kind(l, port, "", "ConfigMap")) < 0)
+		return err;
+	l->inventory_cm = fg_live_find(l, "", "ConfigMap", FG_INVENTORY_NAME);
+	if (l->inventory_cm &&
+	    (err = fg_inventory_parse(&l->inventory, l->inventory_cm)) < 0)
+		return fg_error_wrap(err, "namespace %s", ns);
+	for (i = 0; i < n; i++) {
+		fg_object_group(objs[i].obj, group, sizeof(group));
+		deployments |= !strcmp(objs[i].kind, "FlinkDeployment");
+		if ((err = fg_live_observe_kind(l, port, group, objs[i].kind)) <
+		    0)
+			return err;
+	}
+	for (i = 0; i < l->inventory.n; i++)
+		if ((err = fg_live_observe_kind(l, port,
+						l->inventory.v[i].group,
+						l->inventory.v[i].kind)) < 0)
+			return err;
+	return deployments ? observe_hpas(l, port) : 0;
+}
+
+void fg_live_release(struct fg_live *l)
+{
+	json_decref(l->index);
+	json_decref(l->listed);
+	json_decref(l->hpa_targets);
+	fg_inventory_release(&l->inventory);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,55 @@
+/*
+ * Observe: what the cluster has in one namespace, read with at most one
+ * LIST per kind (never a GET per object): every kind Git wants there,
+ * every kind the inventory records, the inventory itself, and the
+ * HorizontalPodAutoscalers (whose scaling of a FlinkDeployment is not
+ * drift). Shared by sync, plan and drift, so all three see the cluster
+ * the same way.
+ */
+#ifndef FG_SYNC_OBSERVE_H
+#define FG_SYNC_OBSERVE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "render/render.h"
+#include "sync/inventory.h"
+#include "sync/ports.h"
+
+struct fg_live {
+	const char *ns;		       /* borrowed */
+	json_t *index;		       /* "group/kind/name" -> object */
+	json_t *listed;		       /* "group/kind" -> true */
+	json_t *inventory_cm;	       /* our inventory ConfigMap, or NULL */
+	struct fg_inventory inventory; /* what it records (empty if none) */
+	json_t *hpa_targets;	       /* "Kind/name" an HPA scales -> true */
+	unsigned long lists;	       /* LIST calls made */
+};
+
+/*
+ * Observe `ns` for the desired objects `objs` (n, borrowed; n 0 for a
+ * namespace that no longer renders). FG_E* when a LIST fails or the
+ * inventory cannot be read: then nothing may be written there.
+ */
+int fg_observe_ns(struct fg_live *out, const struct fg_cluster_port *port,
+		  const char *ns, const struct fg_object *objs, size_t n);
+
+/* LIST one more kind into `l` (once; later calls are free). */
+int fg_live_observe_kind(struct fg_live *l, const struct fg_cluster_port *port,
+			 const char *group, const char *kind);
+
+/* The live object, borrowed, or NULL. */
+json_t *fg_live_find(const struct fg_live *l, const char *group,
+		     const char *kind, const char *name);
+
+/* 1 when a HorizontalPodAutoscaler in the namespace targets it. */
+int fg_live_hpa_owns(const struct fg_live *l, const char *kind,
+		     const char *name);
+
+void fg_live_release(struct fg_live *l);
+
+/* The API group of `obj`'s apiVersion into `out`: "" for "v1". */
+void fg_object_group(const json_t *obj, char *out, size_t n);
+
+#endif
