@@ -93,6 +93,62 @@ const struct fg_cmd fg_commands[] = {
 	  "exit status: 0 everything needed is there, 1 something is\n"
 	  "missing, 2 usage, configuration or connection error\n",
 	  fg_cmd_check },
+	{ "drift",
+	  "report where the cluster differs from Git, and who changed it",
+	  "usage: flink-gitops drift [DIR | --repo URL --ref REF] [--path "
+	  "SUB]\n"
+	  "                          [-n NS] [--self-heal [--dry-run]]\n"
+	  "                          [-o text|json]\n"
+	  "\n"
+	  "Render the repository as validate does, observe each namespace\n"
+	  "(one LIST per kind) and report every object that is not what Git\n"
+	  "says: each drifted field with Git's and the cluster's value and\n"
+	  "the field manager that set it, and when (managedFields); objects\n"
+	  "Git wants that are missing; objects flink-gitops applied that Git\n"
+	  "no longer has; Flink deployments the operator rolled back. Fields\n"
+	  "the operator itself owns (the target.session label of session\n"
+	  "jobs, taskManager.replicas under an HPA) are not drift.\n"
+	  "\n"
+	  "options:\n"
+	  "  --path SUB          the repository lives in folder SUB of DIR\n"
+	  "  -n, --namespace NS  check one namespace only\n"
+	  "  --self-heal         re-apply Git's values, taking drifted fields\n"
+	  "                      back (never a nonce: it would fire again)\n"
+	  "  --dry-run           with --self-heal: dryRun=All, nothing "
+	  "changes\n"
+	  "  -o, --output FMT    text (default) or json\n" FG_KUBE_CLI_HELP
+		  FG_GIT_CLI_HELP "\n"
+	  "exit status: 0 no drift, 1 error, 2 drift found (and, with\n"
+	  "--self-heal, repaired unless a line says otherwise)\n",
+	  fg_cmd_drift },
+	{ "plan",
+	  "show what a change does to Flink jobs, offline between two "
+	  "revisions",
+	  "usage: flink-gitops plan --base REF --repo URL [--ref REF]\n"
+	  "                         [--path SUB] [-n NS] [-o "
+	  "text|json|markdown]\n"
+	  "\n"
+	  "Render the head (--ref, default main) and the base revision "
+	  "(--base:\n"
+	  "branch, tag or commit of the same repository) and plan the head\n"
+	  "against the base, with no cluster: each base object stands in for\n"
+	  "the live one. Per namespace and object: create, update, delete or\n"
+	  "BLOCKED, what it does to the Flink job (\"restarts from a\n"
+	  "savepoint\", \"rescales in place to 8\", \"suspends with a\n"
+	  "savepoint\"), and the field changes. The state-safety policy\n"
+	  "applies as in sync (see repo-layout/README.md, Policy). Without\n"
+	  "status a job is taken to run as its spec says. For a local clone\n"
+	  "use --repo file://$PWD --ref HEAD. Never writes anywhere.\n"
+	  "\n"
+	  "options:\n"
+	  "  --base REF          the revision to compare with (required)\n"
+	  "  --path SUB          the repository lives in folder SUB\n"
+	  "  -n, --namespace NS  plan one namespace only\n"
+	  "  -o, --output FMT    text (default), json, or markdown (a pull\n"
+	  "                      request comment)\n" FG_GIT_CLI_HELP "\n"
+	  "exit status: 0 no changes, 2 changes, 3 something blocked,\n"
+	  "1 error (usage errors too)\n",
+	  fg_cmd_plan },
 	{ "sync", "apply a repository to the cluster, prune what left it",
 	  "usage: flink-gitops sync [DIR | --repo URL --ref REF] [--path SUB]\n"
 	  "                         [-n NS] [--dry-run] [--allow-delete]\n"

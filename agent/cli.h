@@ -11,6 +11,7 @@
 #define FG_EXIT_OK 0
 #define FG_EXIT_PROBLEMS 1
 #define FG_EXIT_USAGE 2
+#define FG_EXIT_DRIFT 2	  /* drift: the cluster differs from Git */
 #define FG_EXIT_BLOCKED 3 /* sync: something held back, the rest done */
 
 struct fg_cmd {
@@ -34,6 +35,8 @@ int fg_cmd_validate(int argc, char **argv);
 int fg_cmd_render(int argc, char **argv);
 int fg_cmd_check(int argc, char **argv);
 int fg_cmd_sync(int argc, char **argv);
+int fg_cmd_plan(int argc, char **argv);
+int fg_cmd_drift(int argc, char **argv);
 int fg_cmd_version(int argc, char **argv);
 int fg_cmd_help(int argc, char **argv);
 

@@ -971,6 +971,23 @@ static int keep_file(struct ns_pass *np, struct fg_yaml_file *yf)
 	return 0;
 }
 
+/* The repo's `policy:` with the namespace's keys over it, or NULL. */
+static int merge_policy(json_t **out, const json_t *repo, const json_t *ns)
+{
+	const json_t *rp = json_object_get(repo, "policy");
+	const json_t *np = json_object_get(ns, "policy");
+
+	*out = NULL;
+	if (!json_is_object(rp) && !json_is_object(np))
+		return 0;
+	if (!(*out = json_is_object(rp) ? json_deep_copy(rp) : json_object()))
+		return fg_error_set(FG_ERROR, "out of memory");
+	if (json_is_object(np) &&
+	    json_object_update(*out, (json_t *)(uintptr_t)np) < 0)
+		return fg_error_set(FG_ERROR, "out of memory");
+	return 0;
+}
+
 /* Render the namespace `name` from files paths[first..last). */
 static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 			 size_t first, size_t last, size_t base_len)
@@ -1006,7 +1023,8 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 	if (err < 0)
 		goto done;
 	np.errors += err;
-	err = 0;
+	if ((err = merge_policy(&ns->policy, p->repo.doc, np.conf.doc)) < 0)
+		goto done;
 
 	for (i = first; i < last; i++) {
 		struct fg_yaml_file *yf = NULL;
@@ -1093,9 +1111,11 @@ void fg_desired_free(struct fg_desired *d)
 		ns_clear_objects(&d->ns[i]);
 		free(d->ns[i].objs);
 		free(d->ns[i].name);
+		json_decref(d->ns[i].policy);
 	}
 	free(d->ns);
 	free(d->crd_version);
+	json_decref(d->policy);
 	fg_diags_release(&d->diags);
 	free(d);
 }
@@ -1158,6 +1178,9 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 		goto fail;
 	}
 	p.out->config_failed = n > 0;
+	if (!p.out->config_failed &&
+	    (err = merge_policy(&p.out->policy, p.repo.doc, NULL)) < 0)
+		goto fail;
 	p.allow_kinds = json_object_get(p.repo.doc, "allowKinds");
 	p.allow_secrets =
 		json_is_true(json_object_get(p.repo.doc, "allowPlainSecrets"));

@@ -51,7 +51,10 @@ struct fg_object {
 
 struct fg_ns {
 	char *name;
-	int failed; /* any error here: no objects, no apply, no prune */
+	int failed;	/* any error here: no objects, no apply, no prune */
+	json_t *policy; /* owned: the repo's `policy:` map with this
+			   namespace's keys over it; NULL when neither sets
+			   one (sync/policy.h reads it) */
 	struct fg_object *objs;
 	size_t n, cap;
 };
@@ -62,6 +65,8 @@ struct fg_desired {
 	char *crd_version; /* the operator release validated against */
 	struct fg_diags diags;
 	int config_failed; /* flink-gitops.yaml itself is broken */
+	json_t *policy;	   /* owned: flink-gitops.yaml's `policy:`, or NULL
+			      (for namespaces that no longer render) */
 };
 
 int fg_render(struct fg_desired **out, struct fg_source *src,

@@ -161,7 +161,7 @@ static int apply_one(struct pass *p, const struct fg_object *o)
 	const struct fg_inv_member *was;
 	const char *live_hash, *live_part_of, *uid = NULL;
 	enum fg_apply_action action;
-	json_t *live, *obj = NULL, *labels, *stored = NULL;
+	json_t *live, *obj = NULL, *stored = NULL;
 	int err;
 
 	fg_object_group(o->obj, group, sizeof(group));
@@ -189,16 +189,8 @@ static int apply_one(struct pass *p, const struct fg_object *o)
 		}
 		action = FG_ACT_UPDATE;
 	}
-	if (!(obj = json_deep_copy(o->obj)))
-		return fg_error_set(FG_ERROR, "out of memory");
-	labels = json_object_get(json_object_get(obj, "metadata"), "labels");
-	if (!json_is_object(labels)) {
-		labels = json_object();
-		json_object_set_new(json_object_get(obj, "metadata"), "labels",
-				    labels);
-	}
-	json_object_set_new(labels, FG_APPLYSET_LABEL_PART_OF,
-			    json_string(p->id));
+	if ((err = fg_inventory_member_object(&obj, o->obj, p->id)) < 0)
+		return err;
 	p->rep->writes++;
 	err = p->port->apply(p->port->ctx, obj, &ao, &stored);
 	json_decref(obj);

@@ -280,3 +280,26 @@ int fg_inventory_same(const json_t *live, const json_t *want)
 			return 0;
 	return 1;
 }
+
+int fg_inventory_member_object(json_t **out, const json_t *obj, const char *id)
+{
+	json_t *meta, *labels;
+
+	if (!(*out = json_deep_copy(obj)))
+		return fg_error_set(FG_ERROR, "out of memory");
+	meta = json_object_get(*out, "metadata");
+	labels = json_object_get(meta, "labels");
+	if (!json_is_object(labels)) {
+		labels = json_object();
+		if (json_object_set_new(meta, "labels", labels) < 0)
+			goto oom;
+	}
+	if (json_object_set_new(labels, FG_APPLYSET_LABEL_PART_OF,
+				json_string(id)) < 0)
+		goto oom;
+	return 0;
+oom:
+	json_decref(*out);
+	*out = NULL;
+	return fg_error_set(FG_ERROR, "out of memory");
+}

@@ -94,4 +94,12 @@ int fg_inventory_same(const json_t *live, const json_t *want);
 
 void fg_inventory_release(struct fg_inventory *inv);
 
+/*
+ * What is applied for a member: a copy of `obj` carrying the part-of
+ * label of inventory `id` (every apply of a member must send it, or
+ * server-side apply would drop the label and the object would no longer
+ * look like ours).
+ */
+int fg_inventory_member_object(json_t **out, const json_t *obj, const char *id);
+
 #endif

@@ -1,0 +1,125 @@
+/*
+ * Policy: the state-safety rules of a pass (issue 7, part 4), default
+ * deny, each a pure function that answers allow or block with a reason.
+ *
+ *   (a) an UPGRADE, suspend or resume that restarts a job without its
+ *       state: the running spec (lastReconciledSpec, else the live spec)
+ *       is `savepoint` or `last-state` and the restart is stateless, or
+ *       checkpointing is configured (execution.checkpointing.interval,
+ *       state.checkpoints.dir, execution.checkpointing.dir, in the
+ *       desired or the running flinkConfiguration) and the restart is
+ *       stateless. Override: allowStatelessUpgrade /
+ *       `allow-stateless-upgrade`.
+ *   (b) deleting a FlinkDeployment with a job or a FlinkSessionJob whose
+ *       job runs (status.jobStatus.state not terminal; without a job
+ *       state, lifecycleState not SUSPENDED and spec.job.state not
+ *       suspended). Override: delete suspend-first (the verdict says
+ *       so, the apply step runs the sequence) or allow.
+ *   (c) a change the operator rejects (mode switch session<->application
+ *       or native<->standalone, ...): blocked with the operator's reason
+ *       from the classification; no override (delete and re-create).
+ *   (d) a namespace that renders to nothing while the cluster has
+ *       managed objects there: nothing pruned. Override: prune: true.
+ *   (e) a namespace that failed to render: untouched; no override.
+ *
+ * Overrides come from Git: the `policy:` map of the repository and
+ * namespace config (render gives it merged, fg_ns.policy) and, per
+ * object, the annotation FG_POLICY_ANNOTATION, a comma list of
+ * `allow-stateless-upgrade`, `delete=block|suspend-first|allow`.
+ */
+#ifndef FG_SYNC_POLICY_H
+#define FG_SYNC_POLICY_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "sync/classify.h"
+
+#define FG_POLICY_ANNOTATION "flink-gitops.io/policy"
+#define FG_POLICY_ANNOTATION_MAX 1024 /* bytes of the annotation read */
+
+enum fg_delete_policy {
+	FG_DELETE_BLOCK = 0,
+	FG_DELETE_SUSPEND_FIRST,
+	FG_DELETE_ALLOW,
+};
+
+struct fg_policy {
+	int allow_stateless_upgrade;
+	enum fg_delete_policy del;
+	int prune; /* prune a namespace that renders to nothing */
+};
+
+#define FG_POLICY_INIT                \
+	{                             \
+		0, FG_DELETE_BLOCK, 0 \
+	}
+
+enum fg_rule {
+	FG_RULE_NONE = 0,
+	FG_RULE_STATELESS_UPGRADE, /* (a) */
+	FG_RULE_DELETE_RUNNING,	   /* (b) */
+	FG_RULE_REJECTED,	   /* (c) */
+	FG_RULE_EMPTY_NAMESPACE,   /* (d) */
+	FG_RULE_FAILED_NAMESPACE,  /* (e) */
+	FG_RULE_BAD_POLICY,	   /* the annotation itself is wrong */
+};
+
+enum fg_verdict_kind {
+	FG_VERDICT_ALLOW = 0,
+	FG_VERDICT_SUSPEND_FIRST, /* allowed as: suspend, then delete */
+	FG_VERDICT_BLOCK,
+};
+
+struct fg_verdict {
+	enum fg_verdict_kind kind;
+	enum fg_rule rule;   /* the rule that blocked, or that an override
+				let through (then kind != BLOCK) */
+	int overridden;	     /* a rule matched and a policy let it pass */
+	char reason[256];    /* "stateless upgrade would drop state", "" */
+	const char *unblock; /* how to let it through, a literal, or NULL */
+};
+
+const char *fg_delete_policy_name(enum fg_delete_policy d); /* "block" */
+const char *fg_rule_name(enum fg_rule r); /* "stateless-upgrade" ... */
+
+/*
+ * The policy of a namespace from its merged `policy:` map (borrowed, NULL
+ * for none): deny defaults, then the map. FG_EINVALID for a value render
+ * should have refused (wrong type, unknown delete word).
+ */
+int fg_policy_from_config(struct fg_policy *out, const json_t *config);
+
+/*
+ * `ns` with the object's FG_POLICY_ANNOTATION over it. FG_EINVALID (with
+ * *out = *ns) for an unknown word: the caller blocks the object.
+ */
+int fg_policy_for_object(struct fg_policy *out, const struct fg_policy *ns,
+			 const json_t *obj);
+
+/*
+ * Rules (a) and (c) for an update of `live` to `desired` (both borrowed;
+ * live NULL for a create, which is always allowed) as `c` classified it.
+ */
+void fg_policy_check_update(struct fg_verdict *out, const struct fg_policy *p,
+			    const json_t *desired, const json_t *live,
+			    const struct fg_classification *c);
+
+/* Rule (b) for deleting `live` (borrowed). */
+void fg_policy_check_delete(struct fg_verdict *out, const struct fg_policy *p,
+			    const json_t *live);
+
+/*
+ * Rules (d) and (e) for a namespace: `failed` it did not render,
+ * `ndesired` objects it renders to, `nmanaged` managed objects the
+ * cluster (or the base revision) has there.
+ */
+void fg_policy_check_namespace(struct fg_verdict *out,
+			       const struct fg_policy *p, int failed,
+			       size_t ndesired, size_t nmanaged);
+
+/* 1 when the job of FlinkDeployment/FlinkSessionJob `live` runs. */
+int fg_policy_job_runs(const json_t *live);
+
+#endif

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# `flink-gitops drift` against the real API server of the `k8s` fixture:
+# changes made with kubectl are reported field by field with the manager
+# that made them, the operator's own changes are not, and --self-heal
+# takes the fields back. No operator runs.
+#   test-drift.sh ENV_FILE FLINK_GITOPS
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../k8s/lib.sh"
+fg=${2:?usage: $0 ENV_FILE FLINK_GITOPS}
+work=$(mktemp -d "$k8s_dir/test-drift.XXXXXX")
+trap 'rm -rf "$work" "$KUBECACHEDIR"' EXIT
+seq=0
+. "$(dirname "${BASH_SOURCE[0]}")/lib-sync.sh"
+
+drift() { run drift "$@"; }
+
+# edit KIND NAME SED: change a live object as `kubectl edit` does
+edit() {
+	KUBE_EDITOR="sed -i -e '$3'" kc edit -n "$ns" "$1" "$2" >/dev/null
+}
+
+has() {
+	grep -qF -- "$1" "$work/out" || fail "$2: no '$1' in: $(cat "$work/out") $(cat "$work/err")"
+}
+
+new_ns
+cm settings 1
+fd session
+fd app job
+sj job session
+sync
+expect_rc 0 "sync"
+
+# ---- nothing changed: no drift ------------------------------------------
+drift
+expect_rc 0 "in sync"
+has "4 objects checked: 0 drifted" "in sync"
+echo "ok: a synced namespace has no drift"
+
+# ---- kubectl edit of a managed field is drift, named by its manager ------
+edit flinkdeployment app 's/parallelism: 2/parallelism: 4/'
+drift
+expect_rc 2 "after kubectl edit"
+has "$ns FlinkDeployment/app: drifted" "kubectl edit"
+has "spec.job.parallelism: Git 2, cluster 4 (set by kubectl-edit at " "kubectl edit"
+echo "ok: kubectl edit is drift naming kubectl-edit"
+
+# ---- the operator's own label on a session job is not drift --------------
+kc label -n "$ns" flinksessionjob job target.session=session >/dev/null
+drift
+has "1 drifted" "target.session is not drift"
+echo "ok: the operator's target.session label is not drift"
+
+# ---- --self-heal takes the field back ----------------------------------------
+drift --self-heal
+expect_rc 2 "self-heal reports what it healed"
+has "$ns FlinkDeployment/app: drifted, healed" "self-heal"
+p=$(kc get -n "$ns" flinkdeployment app -o jsonpath='{.spec.job.parallelism}')
+[[ $p == 2 ]] || fail "self-heal left parallelism $p"
+drift
+expect_rc 0 "after self-heal"
+echo "ok: --self-heal restores Git's value"
+
+# ---- missing and unexpected objects ------------------------------------------
+cm extra 1
+sync
+expect_rc 0 "sync extra"
+kc delete -n "$ns" configmap settings >/dev/null
+rm "$repo/$ns/extra.yaml"
+drift
+expect_rc 2 "missing and unexpected"
+has "$ns ConfigMap/settings: missing" "missing"
+has "$ns ConfigMap/extra: unexpected" "unexpected"
+echo "ok: missing and unexpected objects are reported"
+
+# ---- a nonce changed outside Git is reported but never written back -------
+new_ns
+fd app job
+sed -i 's/  job:/  restartNonce: 1\n  job:/' "$repo/$ns/app.yaml"
+sync
+expect_rc 0 "sync nonce"
+edit flinkdeployment app 's/restartNonce: 1/restartNonce: 7/'
+drift --self-heal
+expect_rc 2 "nonce drift"
+has "spec.restartNonce: Git 1, cluster 7" "nonce drift"
+has "not healed: spec.restartNonce: a nonce changed outside Git" "nonce heal refused"
+n=$(kc get -n "$ns" flinkdeployment app -o jsonpath='{.spec.restartNonce}')
+[[ $n == 7 ]] || fail "self-heal wrote the nonce back: $n"
+echo "ok: a nonce is never written back"
+
+# ---- replicas an HPA drives are not drift; without the HPA they are ----------
+new_ns
+fd app job
+sed -i 's/  taskManager: {resource: {memory: 2048m, cpu: 1}}/  taskManager: {replicas: 2, resource: {memory: 2048m, cpu: 1}}/' "$repo/$ns/app.yaml"
+sync
+expect_rc 0 "sync replicas"
+edit flinkdeployment app 's/replicas: 2/replicas: 5/'
+drift
+expect_rc 2 "replicas changed, no HPA"
+has "spec.taskManager.replicas: Git 2, cluster 5" "replicas drift"
+kc apply -n "$ns" -f - >/dev/null <<HPA
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: app
+spec:
+  scaleTargetRef: {apiVersion: flink.apache.org/v1beta1, kind: FlinkDeployment, name: app}
+  minReplicas: 1
+  maxReplicas: 10
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
+HPA
+drift
+expect_rc 0 "replicas under an HPA"
+echo "ok: HPA-driven replicas are not drift"

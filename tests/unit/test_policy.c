@@ -1,0 +1,359 @@
+/*
+ * Policy: each state-safety rule blocks by default, and its override in
+ * Git (namespace config or object annotation) lets the change through.
+ */
+#include "helpers.h"
+
+#include "sync/classify.h"
+#include "sync/diff.h"
+#include "sync/policy.h"
+#include "render/base/banned.h"
+
+static json_t *J(const char *text)
+{
+	json_error_t je;
+	json_t *v = json_loads(text, JSON_DECODE_ANY, &je);
+
+	if (!v)
+		fail_msg("bad test JSON: %s: %s", je.text, text);
+	return v;
+}
+
+/* A FlinkDeployment `j` with `spec` (JSON), optional status, annotation. */
+static json_t *fd(const char *spec, const char *status, const char *policy)
+{
+	json_t *o =
+		json_pack("{s:s, s:s, s:{s:s, s:s}}", "apiVersion",
+			  "flink.apache.org/v1beta1", "kind", "FlinkDeployment",
+			  "metadata", "name", "j", "namespace", "ns");
+
+	json_object_set_new(o, "spec", J(spec));
+	if (status)
+		json_object_set_new(o, "status", J(status));
+	if (policy)
+		json_object_set_new(
+			json_object_get(o, "metadata"), "annotations",
+			json_pack("{s:s}", FG_POLICY_ANNOTATION, policy));
+	return o;
+}
+
+#define JOB(mode, extra)                                                    \
+	"{\"image\":\"flink:1.20\",\"job\":{\"jarURI\":\"local:///j.jar\"," \
+	"\"upgradeMode\":\"" mode "\"" extra "}}"
+#define JOB2(mode, extra)                                                  \
+	"{\"image\":\"flink:2.0\",\"job\":{\"jarURI\":\"local:///j.jar\"," \
+	"\"upgradeMode\":\"" mode "\"" extra "}}"
+
+/* Diff, classify and check the update of `live` to `desired`. */
+static struct fg_verdict update(json_t *desired, json_t *live,
+				const json_t *config)
+{
+	struct fg_changes ch = FG_CHANGES_INIT;
+	struct fg_classification c = FG_CLASSIFICATION_INIT;
+	struct fg_policy ns, p;
+	struct fg_verdict v;
+
+	assert_int_equal(fg_policy_from_config(&ns, config), 0);
+	assert_int_equal(fg_policy_for_object(&p, &ns, desired), 0);
+	assert_int_equal(fg_diff(desired, live, NULL, &ch), 0);
+	assert_int_equal(fg_classify(desired, live, &ch, &c), 0);
+	fg_policy_check_update(&v, &p, desired, live, &c);
+	fg_classification_release(&c);
+	fg_changes_release(&ch);
+	json_decref(desired);
+	json_decref(live);
+	return v;
+}
+
+static struct fg_verdict del(json_t *live, const char *config)
+{
+	struct fg_policy ns, p;
+	struct fg_verdict v;
+	json_t *conf = config ? J(config) : NULL;
+
+	assert_int_equal(fg_policy_from_config(&ns, conf), 0);
+	assert_int_equal(fg_policy_for_object(&p, &ns, live), 0);
+	fg_policy_check_delete(&v, &p, live);
+	json_decref(conf);
+	json_decref(live);
+	return v;
+}
+
+static void
+test_policy__stateless_upgrade_of_a_stateful_job_is_blocked(void **state)
+{
+	struct fg_verdict v =
+		update(fd(JOB2("stateless", ""), NULL, NULL),
+		       fd(JOB("savepoint", ""), NULL, NULL), NULL);
+
+	(void)state;
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_int_equal(v.rule, FG_RULE_STATELESS_UPGRADE);
+	assert_string_equal(v.reason, "stateless upgrade would drop state");
+	assert_non_null(v.unblock);
+
+	v = update(fd(JOB2("stateless", ""), NULL, NULL),
+		   fd(JOB("last-state", ""), NULL, NULL), NULL);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+}
+
+static void test_policy__stateless_upgrade_reads_the_running_spec(void **state)
+{
+	/* the live spec already says stateless (an IGNORE-only commit
+	 * before), but the job runs what the operator last reconciled */
+	const char *status =
+		"{\"lifecycleState\":\"STABLE\",\"jobStatus\":{\"state\":"
+		"\"RUNNING\"},\"reconciliationStatus\":{\"lastReconciledSpec\":"
+		"\"{\\\"spec\\\":{\\\"image\\\":\\\"flink:1.20\\\",\\\"job\\\":"
+		"{\\\"jarURI\\\":\\\"local:///j.jar\\\",\\\"upgradeMode\\\":"
+		"\\\"savepoint\\\"}}}\"}}";
+	struct fg_verdict v =
+		update(fd(JOB2("stateless", ""), NULL, NULL),
+		       fd(JOB("stateless", ""), status, NULL), NULL);
+
+	(void)state;
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_int_equal(v.rule, FG_RULE_STATELESS_UPGRADE);
+}
+
+static void
+test_policy__stateless_upgrade_with_checkpointing_is_blocked(void **state)
+{
+	struct fg_verdict v = update(
+		fd("{\"image\":\"flink:2.0\",\"flinkConfiguration\":{"
+		   "\"execution.checkpointing.interval\":\"10s\"},\"job\":{"
+		   "\"jarURI\":\"local:///j.jar\"}}",
+		   NULL, NULL),
+		fd("{\"image\":\"flink:1.20\",\"flinkConfiguration\":{"
+		   "\"execution.checkpointing.interval\":\"10s\"},\"job\":{"
+		   "\"jarURI\":\"local:///j.jar\"}}",
+		   NULL, NULL),
+		NULL);
+
+	(void)state;
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_string_equal(
+		v.reason,
+		"stateless upgrade would drop state (checkpointing is "
+		"configured)");
+
+	/* nested form in the running spec counts too */
+	v = update(fd(JOB2("stateless", ""), NULL, NULL),
+		   fd("{\"image\":\"flink:1.20\",\"flinkConfiguration\":{"
+		      "\"state\":{\"checkpoints.dir\":\"s3://b/c\"}},\"job\":{"
+		      "\"jarURI\":\"local:///j.jar\",\"upgradeMode\":"
+		      "\"stateless\"}}",
+		      NULL, NULL),
+		   NULL);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+}
+
+static void test_policy__stateless_job_without_state_upgrades(void **state)
+{
+	struct fg_verdict v =
+		update(fd(JOB2("stateless", ""), NULL, NULL),
+		       fd(JOB("stateless", ""), NULL, NULL), NULL);
+
+	(void)state;
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_int_equal(v.rule, FG_RULE_NONE);
+
+	/* a stateful upgrade is not what the rule is about */
+	v = update(fd(JOB2("savepoint", ""), NULL, NULL),
+		   fd(JOB("savepoint", ""), NULL, NULL), NULL);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+}
+
+static void
+test_policy__stateless_suspend_of_a_stateful_job_is_blocked(void **state)
+{
+	struct fg_verdict v = update(
+		fd(JOB("stateless", ",\"state\":\"suspended\""), NULL, NULL),
+		fd(JOB("savepoint", ""), NULL, NULL), NULL);
+
+	(void)state;
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_int_equal(v.rule, FG_RULE_STATELESS_UPGRADE);
+}
+
+static void test_policy__allow_stateless_upgrade_lets_it_through(void **state)
+{
+	json_t *conf = J("{\"allowStatelessUpgrade\":true}");
+	struct fg_verdict v =
+		update(fd(JOB2("stateless", ""), NULL, NULL),
+		       fd(JOB("savepoint", ""), NULL, NULL), conf);
+
+	(void)state;
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_int_equal(v.rule, FG_RULE_STATELESS_UPGRADE);
+	assert_true(v.overridden);
+	json_decref(conf);
+
+	/* the object's annotation does the same */
+	v = update(fd(JOB2("stateless", ""), NULL,
+		      "delete=allow, allow-stateless-upgrade"),
+		   fd(JOB("savepoint", ""), NULL, NULL), NULL);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_true(v.overridden);
+}
+
+static void test_policy__deleting_a_running_job_is_blocked(void **state)
+{
+	struct fg_verdict v = del(fd(JOB("savepoint", ""), NULL, NULL), NULL);
+
+	(void)state;
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_int_equal(v.rule, FG_RULE_DELETE_RUNNING);
+	assert_string_equal(
+		v.reason,
+		"deleting a running job drops its checkpoint history");
+
+	/* by status: RUNNING wins over a suspended spec */
+	v = del(fd(JOB("savepoint", ",\"state\":\"suspended\""),
+		   "{\"jobStatus\":{\"state\":\"RUNNING\"}}", NULL),
+		NULL);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+}
+
+static void
+test_policy__deleting_a_job_that_does_not_run_is_allowed(void **state)
+{
+	struct fg_verdict v = del(
+		fd(JOB("savepoint", ",\"state\":\"suspended\""), NULL, NULL),
+		NULL);
+
+	(void)state;
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_int_equal(v.rule, FG_RULE_NONE);
+	v = del(fd(JOB("savepoint", ""),
+		   "{\"jobStatus\":{\"state\":\"FINISHED\"}}", NULL),
+		NULL);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	/* a session cluster runs no job of its own */
+	v = del(fd("{\"image\":\"flink:1.20\"}", NULL, NULL), NULL);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	/* not a Flink kind */
+	v = del(J("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+		  "\"metadata\":{\"name\":\"c\"}}"),
+		NULL);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+}
+
+static void test_policy__delete_overrides(void **state)
+{
+	struct fg_verdict v = del(fd(JOB("savepoint", ""), NULL, NULL),
+				  "{\"delete\":\"suspend-first\"}");
+
+	(void)state;
+	assert_int_equal(v.kind, FG_VERDICT_SUSPEND_FIRST);
+	assert_true(v.overridden);
+	v = del(fd(JOB("savepoint", ""), NULL, NULL), "{\"delete\":\"allow\"}");
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_true(v.overridden);
+	/* the object's annotation beats the namespace */
+	v = del(fd(JOB("savepoint", ""), NULL, "delete=block"),
+		"{\"delete\":\"allow\"}");
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	v = del(fd(JOB("savepoint", ""), NULL, "delete=suspend-first"), NULL);
+	assert_int_equal(v.kind, FG_VERDICT_SUSPEND_FIRST);
+}
+
+static void
+test_policy__mode_switch_is_blocked_with_the_operator_reason(void **state)
+{
+	struct fg_verdict v =
+		update(fd("{\"image\":\"flink:1.20\"}", NULL, NULL),
+		       fd(JOB("savepoint", ""), NULL, NULL), NULL);
+
+	(void)state;
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_int_equal(v.rule, FG_RULE_REJECTED);
+	assert_string_equal(v.reason, "the operator rejects it: Cannot "
+				      "switch from job to session cluster");
+	v = update(fd(JOB("savepoint", ",\"parallelism\":2"), NULL, NULL),
+		   fd("{\"image\":\"flink:1.20\",\"mode\":\"standalone\","
+		      "\"job\":{\"jarURI\":\"local:///j.jar\","
+		      "\"upgradeMode\":\"savepoint\"}}",
+		      NULL, NULL),
+		   NULL);
+	assert_int_equal(v.rule, FG_RULE_REJECTED);
+	assert_non_null(strstr(v.reason, "standalone kubernetes to native"));
+}
+
+static void test_policy__empty_namespace_is_not_pruned(void **state)
+{
+	struct fg_policy p = FG_POLICY_INIT;
+	struct fg_verdict v;
+	json_t *conf = J("{\"prune\":true}");
+
+	(void)state;
+	fg_policy_check_namespace(&v, &p, 0, 0, 3);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_int_equal(v.rule, FG_RULE_EMPTY_NAMESPACE);
+	fg_policy_check_namespace(&v, &p, 0, 1, 3);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	fg_policy_check_namespace(&v, &p, 0, 0, 0);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+
+	assert_int_equal(fg_policy_from_config(&p, conf), 0);
+	fg_policy_check_namespace(&v, &p, 0, 0, 3);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_true(v.overridden);
+	json_decref(conf);
+}
+
+static void test_policy__failed_namespace_is_untouched(void **state)
+{
+	struct fg_policy p = FG_POLICY_INIT;
+	struct fg_verdict v;
+
+	(void)state;
+	p.prune = 1;
+	fg_policy_check_namespace(&v, &p, 1, 0, 3);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_int_equal(v.rule, FG_RULE_FAILED_NAMESPACE);
+}
+
+static void test_policy__bad_overrides_are_errors(void **state)
+{
+	struct fg_policy ns = FG_POLICY_INIT, p;
+	json_t *o = fd(JOB("savepoint", ""), NULL, "allow-everything");
+	json_t *conf = J("{\"delete\":\"sometimes\"}");
+
+	(void)state;
+	assert_int_equal(fg_policy_for_object(&p, &ns, o), FG_EINVALID);
+	assert_non_null(strstr(fg_error_last(), "allow-everything"));
+	assert_int_equal(fg_policy_from_config(&p, conf), FG_EINVALID);
+	json_decref(o);
+	json_decref(conf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_policy__stateless_upgrade_of_a_stateful_job_is_blocked),
+		cmocka_unit_test(
+			test_policy__stateless_upgrade_reads_the_running_spec),
+		cmocka_unit_test(
+			test_policy__stateless_upgrade_with_checkpointing_is_blocked),
+		cmocka_unit_test(
+			test_policy__stateless_job_without_state_upgrades),
+		cmocka_unit_test(
+			test_policy__stateless_suspend_of_a_stateful_job_is_blocked),
+		cmocka_unit_test(
+			test_policy__allow_stateless_upgrade_lets_it_through),
+		cmocka_unit_test(
+			test_policy__deleting_a_running_job_is_blocked),
+		cmocka_unit_test(
+			test_policy__deleting_a_job_that_does_not_run_is_allowed),
+		cmocka_unit_test(test_policy__delete_overrides),
+		cmocka_unit_test(
+			test_policy__mode_switch_is_blocked_with_the_operator_reason),
+		cmocka_unit_test(test_policy__empty_namespace_is_not_pruned),
+		cmocka_unit_test(test_policy__failed_namespace_is_untouched),
+		cmocka_unit_test(test_policy__bad_overrides_are_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
