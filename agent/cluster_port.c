@@ -36,8 +36,9 @@ static int port_list(void *ctx, const struct fg_obj_ref *ref,
 static int port_apply(void *ctx, const json_t *obj,
 		      const struct fg_port_apply_opts *opts, json_t **out)
 {
-	struct fg_kube_apply_opts ao = { FG_KUBE_FIELD_MANAGER, opts->force,
-					 opts->dry_run };
+	struct fg_kube_apply_opts ao = { opts->manager ? opts->manager
+						       : FG_KUBE_FIELD_MANAGER,
+					 opts->force, opts->dry_run };
 
 	return fg_kube_apply(ctx, obj, &ao, out);
 }

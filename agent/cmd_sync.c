@@ -1,16 +1,22 @@
 /*
  * flink-gitops sync: render the repository (the same code path as
  * validate and render), then apply each namespace through the cluster
- * port (sync/apply.h): create and update what changed, prune what
- * flink-gitops applied earlier and Git no longer has.
+ * port (sync/apply.h), deciding with the namespace's policy (fg_ns.policy,
+ * the same rules as plan): create and update what changed unless a rule
+ * holds it back, prune what flink-gitops applied earlier and Git no
+ * longer has.
  *
- * Safety until the policy engine exists: a namespace with render errors
- * is not touched; a namespace whose folder is gone (or renders to
- * nothing) while its inventory holds objects is not pruned without
- * --allow-prune-namespace; FlinkDeployments and FlinkSessionJobs are
- * not deleted without --allow-delete.
+ * Namespaces run in parallel, at most --parallel at a time, each worker
+ * with its own client (a client is one connection, used by one thread);
+ * results are printed in namespace order once all are done.
+ *
+ * Run overrides: --allow-delete is policy delete: allow for every object
+ * of this run; --allow-prune-namespace NS is policy prune: true for NS. A
+ * namespace with render errors is never touched.
  */
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +35,16 @@
 #include "render/base/banned.h"
 
 #define SYNC_MAX_ALLOW_NS 256
+#define SYNC_PARALLEL_DEFAULT 8
+#define SYNC_PARALLEL_MAX 64
+#define SYNC_WAIT_MAX_S 86400 /* --wait-timeout */
 
 enum {
 	OPT_DRY_RUN = 0x200,
 	OPT_ALLOW_DELETE,
 	OPT_ALLOW_PRUNE_NS,
+	OPT_PARALLEL,
+	OPT_WAIT_TIMEOUT,
 };
 
 struct sync_args {
@@ -42,6 +53,20 @@ struct sync_args {
 	struct fg_apply_opts apply;
 	const char *allow_ns[SYNC_MAX_ALLOW_NS];
 	size_t nallow;
+	long parallel;
+};
+
+/* One namespace to apply, and what came of it. */
+struct ns_job {
+	const char *name; /* borrowed */
+	const struct fg_object *objs;
+	size_t n;
+	const json_t *policy;
+	int allow_prune;
+	json_t *jns; /* borrowed: its entry in the output */
+	struct fg_apply_report rep;
+	int err;
+	char msg[FG_ERROR_MSG_MAX];
 };
 
 struct totals {
@@ -62,6 +87,8 @@ static int parse(int argc, char **argv, struct sync_args *s)
 		{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
 		{ "allow-prune-namespace", required_argument, NULL,
 		  OPT_ALLOW_PRUNE_NS },
+		{ "parallel", required_argument, NULL, OPT_PARALLEL },
+		{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
 		FG_RENDER_GIT_OPTIONS,
 		FG_KUBE_CLI_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -97,6 +124,24 @@ static int parse(int argc, char **argv, struct sync_args *s)
 		case OPT_ALLOW_DELETE:
 			s->apply.allow_delete = 1;
 			break;
+		case OPT_PARALLEL:
+		case OPT_WAIT_TIMEOUT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			long max = c == OPT_PARALLEL ? SYNC_PARALLEL_MAX
+						     : SYNC_WAIT_MAX_S;
+
+			if (!*optarg || *end || v < 1 || v > max)
+				return fg_usage_error(
+					"sync",
+					"%s: want a number from 1 to %ld",
+					argv[optind - 1], max);
+			if (c == OPT_PARALLEL)
+				s->parallel = v;
+			else
+				s->apply.wait_ms = v * 1000;
+			break;
+		}
 		case OPT_ALLOW_PRUNE_NS:
 			if (s->nallow == SYNC_MAX_ALLOW_NS)
 				return fg_usage_error(
@@ -204,43 +249,129 @@ static void report_ns(const char *ns, const struct fg_apply_report *rep,
 	}
 }
 
-/* Apply one namespace (n 0: prune only); fills jns. */
-static void sync_ns(const struct sync_args *s,
-		    const struct fg_cluster_port *port, const char *ns,
-		    const struct fg_object *objs, size_t n, int text,
-		    json_t *jns, struct totals *t)
+/* One namespace's outcome, after the workers: printed, logged, counted. */
+static void finish_ns(struct ns_job *job, int text, struct totals *t)
 {
-	struct fg_apply_report rep = FG_APPLY_REPORT_INIT;
+	const struct fg_verdict *v = &job->rep.ns_verdict;
 	json_t *jobjs = json_array();
-	int err;
+	const char *ns = job->name;
+	json_t *jns = job->jns;
 
-	err = fg_apply_ns(&rep, port, ns, objs, n, &s->apply);
-	report_ns(ns, &rep, 0, text, jobjs, t);
-	t->writes += rep.writes;
+	report_ns(ns, &job->rep, 0, text, jobjs, t);
+	t->writes += job->rep.writes;
 	t->namespaces++;
 	json_object_set_new(jns, "objects", jobjs);
 	json_object_set_new(jns, "writes",
-			    json_integer((json_int_t)rep.writes));
-	if (err < 0) {
+			    json_integer((json_int_t)job->rep.writes));
+	if (job->err < 0) {
 		t->error = 1;
 		if (text)
-			printf("%s: not synced: %s\n", ns, fg_error_last());
+			printf("%s: not synced: %s\n", ns, job->msg);
 		json_object_set_new(jns, "status", json_string("error"));
-		json_object_set_new(jns, "message",
-				    json_string(fg_error_last()));
+		json_object_set_new(jns, "message", json_string(job->msg));
 		FG_LOG_ERROR("sync.namespace", FG_LOG_STR("namespace", ns),
 			     FG_LOG_STR("status", "error"),
-			     FG_LOG_STR("message", fg_error_last()));
+			     FG_LOG_STR("message", job->msg));
+	} else if (v->kind == FG_VERDICT_BLOCK) {
+		char why[512];
+
+		t->blocked++;
+		t->namespaces--;
+		snprintf(why, sizeof(why), "%s (to allow: %s%s)", v->reason,
+			 v->unblock ? v->unblock : "",
+			 ", or --allow-prune-namespace for this run");
+		if (text)
+			printf("%s: blocked: %s\n", ns, why);
+		json_object_set_new(jns, "status", json_string("blocked"));
+		json_object_set_new(jns, "message", json_string(why));
+		t->skipped_ns++;
+		FG_LOG_WARN("sync.namespace", FG_LOG_STR("namespace", ns),
+			    FG_LOG_STR("status", "blocked"),
+			    FG_LOG_STR("message", why));
 	} else {
 		json_object_set_new(jns, "status", json_string("synced"));
 		FG_LOG_INFO("sync.namespace", FG_LOG_STR("namespace", ns),
 			    FG_LOG_STR("status", "synced"),
-			    FG_LOG_INT("objects", n),
-			    FG_LOG_INT("writes", rep.writes),
-			    FG_LOG_INT("failed", rep.failed),
-			    FG_LOG_INT("blocked", rep.blocked));
+			    FG_LOG_INT("objects", job->n),
+			    FG_LOG_INT("writes", job->rep.writes),
+			    FG_LOG_INT("failed", job->rep.failed),
+			    FG_LOG_INT("blocked", job->rep.blocked));
 	}
-	fg_apply_report_release(&rep);
+}
+
+/* The workers: each takes the next namespace until none is left. */
+struct pool {
+	const struct sync_args *s;
+	struct ns_job *jobs;
+	size_t njobs;
+	atomic_size_t next;
+};
+
+struct worker {
+	struct pool *pool;
+	struct fg_cluster_port port;
+	struct fg_kube *k;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *pool = w->pool;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->njobs) {
+		struct ns_job *job = &pool->jobs[i];
+		struct fg_apply_opts o = pool->s->apply;
+
+		o.policy = job->policy;
+		o.allow_prune = job->allow_prune;
+		job->err = fg_apply_ns(&job->rep, &w->port, job->name,
+				       job->objs, job->n, &o);
+		if (job->err < 0)
+			snprintf(job->msg, sizeof(job->msg), "%s",
+				 fg_error_last());
+	}
+	return NULL;
+}
+
+/*
+ * Run the jobs on up to `parallel` workers: `k0` is the first worker's
+ * client (borrowed), the others connect their own. 0, or FG_E* when no
+ * worker could start (nothing applied).
+ */
+static int run_pool(const struct sync_args *s, struct fg_kube *k0,
+		    struct ns_job *jobs, size_t njobs)
+{
+	struct pool pool = { s, jobs, njobs, 0 };
+	struct worker w[SYNC_PARALLEL_MAX];
+	pthread_t th[SYNC_PARALLEL_MAX];
+	size_t nw = (size_t)s->parallel, i, started = 0;
+	int err = 0;
+
+	if (nw > njobs)
+		nw = njobs;
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < nw; i++) {
+		w[i].pool = &pool;
+		if (i && fg_kube_cli_connect(&s->kc, &w[i].k) < 0)
+			break; /* fewer workers; the others still run */
+		fg_cluster_port_init(&w[i].port, i ? w[i].k : k0);
+	}
+	nw = i;
+	for (i = 1; i < nw; i++) {
+		if (pthread_create(&th[i], NULL, work, &w[i]))
+			break;
+		started = i;
+	}
+	if (nw)
+		work(&w[0]);
+	else
+		err = -1;
+	for (i = 1; i <= started; i++)
+		pthread_join(th[i], NULL);
+	for (i = 1; i < SYNC_PARALLEL_MAX; i++)
+		fg_kube_free(w[i].k);
+	return err;
 }
 
 static void skip_ns(const char *ns, const char *status, const char *why,
@@ -263,13 +394,15 @@ int fg_cmd_sync(int argc, char **argv)
 	struct fg_kube *k = NULL;
 	struct fg_cluster_port port;
 	json_t *out = NULL, *jnss, *inv_nss = NULL, *it;
-	size_t i, j;
+	struct ns_job *jobs = NULL;
+	size_t i, j, njobs = 0;
 	int rc, text;
 
 	memset(&s, 0, sizeof(s));
 	memset(&t, 0, sizeof(t));
 	fg_render_args_init(&s.r);
 	s.apply.tooling = FG_MANAGER "/v" FG_VERSION;
+	s.parallel = SYNC_PARALLEL_DEFAULT;
 	if ((rc = parse(argc, argv, &s))) {
 		rc = rc < 0 ? FG_EXIT_OK : rc;
 		goto done;
@@ -303,32 +436,33 @@ int fg_cmd_sync(int argc, char **argv)
 		    FG_LOG_INT("namespaces", d->nns),
 		    FG_LOG_INT("dry_run", s.apply.dry_run));
 
-	/* the rendered namespaces */
+	/* the rendered namespaces, then those whose folder is gone */
+	if (!(jobs = calloc(d->nns + json_array_size(inv_nss) + 1,
+			    sizeof(*jobs)))) {
+		fprintf(stderr, "flink-gitops: sync: out of memory\n");
+		rc = FG_EXIT_PROBLEMS;
+		goto done;
+	}
 	for (i = 0; i < d->nns; i++) {
 		const struct fg_ns *ns = &d->ns[i];
 		json_t *jns = json_pack("{s:s}", "name", ns->name);
-		int has_inv = 0;
 
 		json_array_append_new(jnss, jns);
-		json_array_foreach (inv_nss, j, it)
-			has_inv |= !strcmp(json_string_value(it), ns->name);
 		if (ns->failed) {
 			t.error = 1;
 			skip_ns(ns->name, "not synced",
 				"render errors; nothing applied or pruned",
 				text, jns, &t);
-		} else if (!ns->n && has_inv && !allowed_ns(&s, ns->name)) {
-			t.blocked++;
-			skip_ns(ns->name, "blocked",
-				"renders to nothing; not pruned without "
-				"--allow-prune-namespace",
-				text, jns, &t);
-		} else {
-			sync_ns(&s, &port, ns->name, ns->objs, ns->n, text, jns,
-				&t);
+			continue;
 		}
+		jobs[njobs].name = ns->name;
+		jobs[njobs].objs = ns->objs;
+		jobs[njobs].n = ns->n;
+		jobs[njobs].policy = ns->policy;
+		jobs[njobs].allow_prune = allowed_ns(&s, ns->name);
+		jobs[njobs].jns = jns;
+		njobs++;
 	}
-	/* namespaces with an inventory whose folder is gone */
 	json_array_foreach (inv_nss, j, it) {
 		const char *name = json_string_value(it);
 		json_t *jns;
@@ -341,16 +475,18 @@ int fg_cmd_sync(int argc, char **argv)
 			continue;
 		jns = json_pack("{s:s}", "name", name);
 		json_array_append_new(jnss, jns);
-		if (allowed_ns(&s, name)) {
-			sync_ns(&s, &port, name, NULL, 0, text, jns, &t);
-		} else {
-			t.blocked++;
-			skip_ns(name, "blocked",
-				"its folder is gone; not pruned without "
-				"--allow-prune-namespace",
-				text, jns, &t);
-		}
+		jobs[njobs].name = name;
+		jobs[njobs].policy = d->policy; /* the repository's */
+		jobs[njobs].allow_prune = allowed_ns(&s, name);
+		jobs[njobs].jns = jns;
+		njobs++;
 	}
+	if (njobs && run_pool(&s, k, jobs, njobs) < 0) {
+		fprintf(stderr, "flink-gitops: sync: %s\n", fg_error_last());
+		t.error = 1;
+	}
+	for (i = 0; i < njobs; i++)
+		finish_ns(&jobs[i], text, &t);
 	if (d->config_failed)
 		t.error = 1;
 
@@ -389,6 +525,9 @@ int fg_cmd_sync(int argc, char **argv)
 		    FG_LOG_INT("failed", t.failed),
 		    FG_LOG_INT("writes", t.writes), FG_LOG_INT("exit", rc));
 done:
+	for (i = 0; i < njobs; i++)
+		fg_apply_report_release(&jobs[i].rep);
+	free(jobs);
 	json_decref(inv_nss);
 	json_decref(out);
 	fg_kube_free(k);

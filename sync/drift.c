@@ -105,7 +105,7 @@ static void heal(struct fg_drift_obj *d, struct fg_drift_report *r,
 		 const struct fg_cluster_port *port, const char *id,
 		 const struct fg_object *o, const struct fg_drift_opts *opts)
 {
-	struct fg_port_apply_opts ao = { 1, opts->dry_run };
+	struct fg_port_apply_opts ao = { 1, opts->dry_run, NULL };
 	struct fg_buf why = FG_BUF_INIT;
 	json_t *obj = NULL;
 	size_t i;

@@ -44,7 +44,7 @@ const char *fg_rule_name(enum fg_rule r)
 	static const char *const names[] = {
 		"none",	      "stateless-upgrade", "delete-running",
 		"rejected",   "empty-namespace",   "failed-namespace",
-		"bad-policy",
+		"bad-policy", "conflict",
 	};
 
 	return (size_t)r < sizeof(names) / sizeof(*names) ? names[r] : "?";
@@ -87,6 +87,12 @@ int fg_policy_from_config(struct fg_policy *out, const json_t *config)
 					    "policy.prune: not a boolean");
 		out->prune = json_is_true(v);
 	}
+	if ((v = get(config, "force"))) {
+		if (!json_is_boolean(v))
+			return fg_error_set(FG_EINVALID,
+					    "policy.force: not a boolean");
+		out->force = json_is_true(v);
+	}
 	if ((v = get(config, "delete"))) {
 		d = json_string_value(v);
 		if (!d || delete_word(&out->del, d, strlen(d)) < 0)
@@ -126,6 +132,8 @@ int fg_policy_for_object(struct fg_policy *out, const struct fg_policy *ns,
 			continue;
 		if (n == 23 && !strncmp(s, "allow-stateless-upgrade", n))
 			p.allow_stateless_upgrade = 1;
+		else if (n == 5 && !strncmp(s, "force", n))
+			p.force = 1;
 		else if (n > 7 && !strncmp(s, "delete=", 7) &&
 			 !delete_word(&p.del, s + 7, n - 7))
 			;
@@ -134,7 +142,8 @@ int fg_policy_for_object(struct fg_policy *out, const struct fg_policy *ns,
 					    FG_POLICY_ANNOTATION
 					    ": unknown policy '%.*s' (want "
 					    "allow-stateless-upgrade, "
-					    "delete=block|suspend-first|allow)",
+					    "delete=block|suspend-first|allow, "
+					    "force)",
 					    (int)n, s);
 	}
 	*out = p;

@@ -21,11 +21,15 @@
  *   (d) a namespace that renders to nothing while the cluster has
  *       managed objects there: nothing pruned. Override: prune: true.
  *   (e) a namespace that failed to render: untouched; no override.
+ *   (f) a server-side apply that conflicts with another field manager
+ *       (someone else owns a field Git sets, with another value): not
+ *       forced; the conflict is reported. Override: force: true /
+ *       `force` (take the fields over).
  *
  * Overrides come from Git: the `policy:` map of the repository and
  * namespace config (render gives it merged, fg_ns.policy) and, per
  * object, the annotation FG_POLICY_ANNOTATION, a comma list of
- * `allow-stateless-upgrade`, `delete=block|suspend-first|allow`.
+ * `allow-stateless-upgrade`, `delete=block|suspend-first|allow`, `force`.
  */
 #ifndef FG_SYNC_POLICY_H
 #define FG_SYNC_POLICY_H
@@ -49,11 +53,12 @@ struct fg_policy {
 	int allow_stateless_upgrade;
 	enum fg_delete_policy del;
 	int prune; /* prune a namespace that renders to nothing */
+	int force; /* take over fields another field manager owns */
 };
 
-#define FG_POLICY_INIT                \
-	{                             \
-		0, FG_DELETE_BLOCK, 0 \
+#define FG_POLICY_INIT                   \
+	{                                \
+		0, FG_DELETE_BLOCK, 0, 0 \
 	}
 
 enum fg_rule {
@@ -64,6 +69,7 @@ enum fg_rule {
 	FG_RULE_EMPTY_NAMESPACE,   /* (d) */
 	FG_RULE_FAILED_NAMESPACE,  /* (e) */
 	FG_RULE_BAD_POLICY,	   /* the annotation itself is wrong */
+	FG_RULE_CONFLICT,	   /* (f) */
 };
 
 enum fg_verdict_kind {

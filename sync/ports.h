@@ -21,8 +21,9 @@
 #include "sync/model.h"
 
 struct fg_port_apply_opts {
-	int force;   /* take over fields other managers own */
-	int dry_run; /* the server's dryRun=All: nothing persists */
+	int force;	     /* take over fields other managers own */
+	int dry_run;	     /* the server's dryRun=All: nothing persists */
+	const char *manager; /* field manager; NULL: flink-gitops */
 };
 
 struct fg_cluster_port {
@@ -39,7 +40,7 @@ struct fg_cluster_port {
 
 	/*
 	 * Server-side apply of `obj` (borrowed) as field manager
-	 * flink-gitops. *out (when `out` is not NULL) is a new reference to
+	 * opts->manager (NULL: flink-gitops). *out (when `out` is not NULL) is a new reference to
 	 * the object as stored.
 	 */
 	int (*apply)(void *ctx, const json_t *obj,

@@ -166,6 +166,44 @@ static void first_line(const char *body, size_t len, char *out, size_t max)
 	snprintf(out, max, "%.*s", (int)n, body);
 }
 
+/*
+ * A server-side apply refused because other field managers own fields:
+ * the API server gives one cause per field, type FieldManagerConflict,
+ * message `conflict with "MANAGER" using VERSION`. Written as
+ * "conflict with other field managers: FIELD (MANAGER), ..."; 0 when
+ * the causes are not that.
+ */
+static int manager_conflicts(struct fg_buf *msg, const json_t *causes)
+{
+	size_t i, n = json_array_size(causes);
+
+	for (i = 0; i < n; i++) {
+		const json_t *c = json_array_get(causes, i);
+		const char *t = json_string_value(json_object_get(c, "reason"));
+
+		if (!t) /* older servers: "type" */
+			t = json_string_value(json_object_get(c, "type"));
+		if (!json_is_string(json_object_get(c, "field")) || !t ||
+		    strcmp(t, "FieldManagerConflict"))
+			return 0;
+	}
+	if (!n)
+		return 0;
+	fg_buf_puts(msg, "conflict with other field managers:");
+	for (i = 0; i < n; i++) {
+		const json_t *c = json_array_get(causes, i);
+		const char *f = json_string_value(json_object_get(c, "field"));
+		const char *m =
+			json_string_value(json_object_get(c, "message"));
+		const char *q = m ? strchr(m, '"') : NULL;
+		const char *e = q ? strchr(q + 1, '"') : NULL;
+
+		fg_buf_printf(msg, "%s %s (%.*s)", i ? "," : "", f,
+			      e ? (int)(e - q - 1) : 7, e ? q + 1 : "unknown");
+	}
+	return 1;
+}
+
 int fg_kube_status_error(long http, const char *body, size_t len,
 			 const char *what)
 {
@@ -174,7 +212,7 @@ int fg_kube_status_error(long http, const char *body, size_t len,
 	const char *reason = NULL, *message = NULL;
 	json_error_t jerr;
 	size_t i;
-	int code, err;
+	int code, err, conflicts;
 
 	fg_buf_init(&msg, FG_ERROR_MSG_MAX * 2);
 	if (body && len)
@@ -203,7 +241,11 @@ int fg_kube_status_error(long http, const char *body, size_t len,
 	    strstr(message, "failed to create typed patch object"))
 		code = FG_EINVALID;
 	fg_buf_printf(&msg, "%s: ", what ? what : "request");
-	if (http == 401)
+	causes = st ? json_object_get(json_object_get(st, "details"), "causes")
+		    : NULL;
+	if ((conflicts = manager_conflicts(&msg, causes))) {
+		/* the field and manager of each conflict, on one line */
+	} else if (http == 401)
 		fg_buf_puts(&msg, "the server refused the credentials");
 	else if (message && *message)
 		fg_buf_puts(&msg, message);
@@ -214,9 +256,7 @@ int fg_kube_status_error(long http, const char *body, size_t len,
 		fg_buf_puts(&msg, *line ? line : "no message");
 	} else
 		fg_buf_puts(&msg, reason ? reason : "no message");
-	causes = st ? json_object_get(json_object_get(st, "details"), "causes")
-		    : NULL;
-	for (i = 0; i < json_array_size(causes); i++) {
+	for (i = 0; i < json_array_size(causes) && !conflicts; i++) {
 		json_t *c = json_array_get(causes, i);
 		const char *f = json_string_value(json_object_get(c, "field"));
 		const char *m =

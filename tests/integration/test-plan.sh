@@ -140,6 +140,6 @@ grep -q 'update   FlinkDeployment/orders: restarts from a savepoint' \
 
 # usage errors exit 1 (2 means changes)
 rc=0
-plan >/dev/null 2>&1 || rc=$?
-[ "$rc" = 1 ] || fail "missing --base: exit $rc, want 1"
+"$FG" plan --base main >/dev/null 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "--base without --repo: exit $rc, want 1"
 echo "ok"

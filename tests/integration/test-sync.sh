@@ -62,7 +62,7 @@ rm "$repo/$ns/a-app.yaml"
 sync
 expect_rc 3 "blocked delete"
 exists flinkdeployment a-app || fail "a-app deleted without --allow-delete"
-grep -q "FlinkDeployment/a-app: prune blocked: .*--allow-delete" "$work/out" ||
+grep -q "FlinkDeployment/a-app: prune blocked: deleting a running job drops its checkpoint history (to allow: policy delete" "$work/out" ||
 	fail "blocked delete not reported: $(cat "$work/out")"
 sync --allow-delete
 expect_rc 0 "allowed delete"
@@ -90,7 +90,7 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' >"$repo/other-$$
 sync
 expect_rc 3 "gone folder"
 exists flinkdeployment b-session || fail "gone folder pruned"
-grep -q "$ns: blocked: its folder is gone" "$work/out" || fail "not reported: $(cat "$work/out")"
+grep -q "$ns: blocked: the namespace renders to nothing" "$work/out" || fail "not reported: $(cat "$work/out")"
 sync --allow-prune-namespace "$ns"
 expect_rc 3 "allowed gone folder, Flink deletes still blocked"
 exists flinkdeployment b-session || fail "b-session deleted without --allow-delete"

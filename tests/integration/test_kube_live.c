@@ -407,7 +407,8 @@ static void test_kube__conflict_with_other_manager_needs_force(void **state)
 			    ns, admin_kc),
 			 0);
 	assert_int_equal(fg_kube_apply(k, obj, &o, NULL), FG_ECONFLICT);
-	has(fg_error_last(), "conflict with \"other\"");
+	has(fg_error_last(),
+	    "conflict with other field managers: .data.mode (other)");
 	has(fg_error_last(), ".data.mode");
 	o.force = 1;
 	assert_int_equal(fg_kube_apply(k, obj, &o, NULL), 0);

@@ -115,6 +115,7 @@ struct fake {
 	json_t *objs; /* "Kind/name" -> object */
 	int uid_seq;
 	char log[4096]; /* "apply Kind/name;delete Kind/name;" */
+	int conflict;	/* apply without force: 409 as another manager's */
 };
 
 static int fake_list(void *ctx, const struct fg_obj_ref *ref,
@@ -145,7 +146,15 @@ static int fake_apply(void *ctx, const json_t *obj,
 
 	snprintf(key, sizeof(key), "%s/%s", kind, name);
 	snprintf(f->log + strlen(f->log), sizeof(f->log) - strlen(f->log),
-		 "apply %s;", key);
+		 "apply %s%s;", key,
+		 opts->force && f->conflict ? " (force)" : "");
+	if (f->conflict && !opts->force) {
+		json_decref(copy);
+		return fg_error_set(FG_ECONFLICT,
+				    "apply %s: conflict with other field "
+				    "managers: .data.a (kubectl-edit)",
+				    key);
+	}
 	old = json_object_get(f->objs, key);
 	if (old)
 		json_object_set(
@@ -185,6 +194,21 @@ static int fake_del(void *ctx, const struct fg_obj_ref *ref, const char *uid,
 	return 0;
 }
 
+static int fake_get(void *ctx, const struct fg_obj_ref *ref, json_t **out)
+{
+	struct fake *f = ctx;
+	char key[256];
+	json_t *o;
+
+	snprintf(key, sizeof(key), "%s/%s", ref->kind, ref->name);
+	snprintf(f->log + strlen(f->log), sizeof(f->log) - strlen(f->log),
+		 "get %s;", key);
+	if (!(o = json_object_get(f->objs, key)))
+		return fg_error_set(FG_ENOTFOUND, "not found");
+	*out = json_incref(o);
+	return 0;
+}
+
 static struct fg_object desired(const char *text)
 {
 	struct fg_object o;
@@ -220,12 +244,13 @@ static struct fg_object desired(const char *text)
 
 static void test_apply__orders_creates_and_then_does_nothing(void **state)
 {
-	struct fake f = { json_object(), 0, "" };
+	struct fake f = { json_object(), 0, "", 0 };
 	struct fg_cluster_port port = { &f, fake_list, fake_apply, fake_del,
-					NULL };
-	struct fg_apply_opts opts = { 0, 0, "flink-gitops/test" };
+					fake_get };
+	struct fg_apply_opts opts = { .tooling = "flink-gitops/test" };
 	struct fg_apply_report rep = FG_APPLY_REPORT_INIT;
 	struct fg_object objs[4];
+	json_t *prune = json_pack("{s:b}", "prune", 1);
 	size_t i;
 
 	(void)state;
@@ -250,22 +275,34 @@ static void test_apply__orders_creates_and_then_does_nothing(void **state)
 		assert_int_equal(rep.v[i].action, FG_ACT_NOOP);
 	fg_apply_report_release(&rep);
 
-	/* dropping objects prunes in reverse order, Flink kinds blocked */
+	/* a namespace that renders to nothing is not pruned by default */
 	f.log[0] = '\0';
 	assert_int_equal(fg_apply_ns(&rep, &port, "ns", NULL, 0, &opts), 0);
-	assert_string_equal(f.log, "delete ConfigMap/c;"
-				   "apply ConfigMap/flink-gitops-inventory;");
-	assert_int_equal(rep.blocked, 3);
+	assert_string_equal(f.log, "");
+	assert_int_equal(rep.ns_verdict.rule, FG_RULE_EMPTY_NAMESPACE);
+	assert_int_equal(rep.blocked, 1);
+	fg_apply_report_release(&rep);
+
+	/* with prune allowed: reverse order, the running job blocked, and
+	   the session cluster only once its job answers 404 */
+	f.log[0] = '\0';
+	opts.policy = prune;
+	assert_int_equal(fg_apply_ns(&rep, &port, "ns", NULL, 0, &opts), 0);
+	assert_string_equal(f.log,
+			    "delete FlinkSessionJob/j;"
+			    "get FlinkSessionJob/j;"
+			    "delete FlinkDeployment/s;delete ConfigMap/c;"
+			    "apply ConfigMap/flink-gitops-inventory;");
+	assert_int_equal(rep.blocked, 1);
 	fg_apply_report_release(&rep);
 	f.log[0] = '\0';
 	opts.allow_delete = 1;
 	assert_int_equal(fg_apply_ns(&rep, &port, "ns", NULL, 0, &opts), 0);
-	assert_string_equal(
-		f.log, "delete FlinkSessionJob/j;delete FlinkDeployment/app;"
-		       "delete FlinkDeployment/s;"
-		       "apply ConfigMap/flink-gitops-inventory;");
+	assert_string_equal(f.log, "delete FlinkDeployment/app;"
+				   "apply ConfigMap/flink-gitops-inventory;");
 	assert_int_equal(rep.blocked, 0);
 	fg_apply_report_release(&rep);
+	json_decref(prune);
 	for (i = 0; i < 4; i++)
 		json_decref(objs[i].obj);
 	json_decref(f.objs);
@@ -273,15 +310,16 @@ static void test_apply__orders_creates_and_then_does_nothing(void **state)
 
 static void test_apply__prune_spares_objects_not_in_the_inventory(void **state)
 {
-	struct fake f = { json_object(), 0, "" };
+	struct fake f = { json_object(), 0, "", 0 };
 	struct fg_cluster_port port = { &f, fake_list, fake_apply, fake_del,
-					NULL };
-	struct fg_apply_opts opts = { 0, 0, "flink-gitops/test" };
+					fake_get };
+	struct fg_apply_opts opts = { .tooling = "flink-gitops/test" };
 	struct fg_apply_report rep = FG_APPLY_REPORT_INIT;
 	struct fg_object o = desired(CM("mine"));
 	struct fg_object other = desired(CM("labelled"));
 
 	(void)state;
+	opts.allow_prune = 1;
 	/* someone else's object that carries our managed-by label */
 	json_object_set(f.objs, "ConfigMap/labelled", other.obj);
 	assert_int_equal(fg_apply_ns(&rep, &port, "ns", &o, 1, &opts), 0);
@@ -297,6 +335,75 @@ static void test_apply__prune_spares_objects_not_in_the_inventory(void **state)
 	json_decref(f.objs);
 }
 
+static void
+test_apply__blocks_a_stateless_upgrade_of_a_stateful_job(void **state)
+{
+	struct fake f = { json_object(), 0, "", 0 };
+	struct fg_cluster_port port = { &f, fake_list, fake_apply, fake_del,
+					fake_get };
+	struct fg_apply_opts opts = { .tooling = "flink-gitops/test" };
+	struct fg_apply_report rep = FG_APPLY_REPORT_INIT;
+	struct fg_object was = desired(FD(
+		"app", "\"job\":{\"jarURI\":\"local:///a.jar\",\"upgradeMode\":"
+		       "\"savepoint\"}"));
+	struct fg_object now = desired(FD(
+		"app", "\"job\":{\"jarURI\":\"local:///b.jar\",\"upgradeMode\":"
+		       "\"stateless\"}"));
+	struct fg_object ok = desired(FD(
+		"app", "\"job\":{\"jarURI\":\"local:///b.jar\",\"upgradeMode\":"
+		       "\"savepoint\"}"));
+
+	(void)state;
+	assert_int_equal(fg_apply_ns(&rep, &port, "ns", &was, 1, &opts), 0);
+	fg_apply_report_release(&rep);
+	f.log[0] = '\0';
+	assert_int_equal(fg_apply_ns(&rep, &port, "ns", &now, 1, &opts), 0);
+	assert_string_equal(f.log, "");
+	assert_int_equal(rep.blocked, 1);
+	assert_int_equal(rep.v[0].outcome, FG_OUT_BLOCKED);
+	assert_non_null(
+		strstr(rep.v[0].message, "stateless upgrade would drop state"));
+	fg_apply_report_release(&rep);
+	/* a stateful upgrade proceeds */
+	assert_int_equal(fg_apply_ns(&rep, &port, "ns", &ok, 1, &opts), 0);
+	assert_string_equal(f.log, "apply FlinkDeployment/app;");
+	assert_int_equal(rep.blocked, 0);
+	fg_apply_report_release(&rep);
+	json_decref(was.obj);
+	json_decref(now.obj);
+	json_decref(ok.obj);
+	json_decref(f.objs);
+}
+
+static void test_apply__forces_a_conflict_only_by_policy(void **state)
+{
+	struct fake f = { json_object(), 0, "", 1 };
+	struct fg_cluster_port port = { &f, fake_list, fake_apply, fake_del,
+					fake_get };
+	struct fg_apply_opts opts = { .tooling = "flink-gitops/test" };
+	struct fg_apply_report rep = FG_APPLY_REPORT_INIT;
+	struct fg_object o = desired(CM("c"));
+	json_t *force = json_pack("{s:b}", "force", 1);
+
+	(void)state;
+	assert_int_equal(fg_apply_ns(&rep, &port, "ns", &o, 1, &opts), 0);
+	assert_int_equal(rep.blocked, 1);
+	assert_non_null(strstr(rep.v[0].message, ".data.a (kubectl-edit)"));
+	assert_non_null(strstr(rep.v[0].message, "not forced"));
+	fg_apply_report_release(&rep);
+	f.log[0] = '\0';
+	opts.policy = force;
+	assert_int_equal(fg_apply_ns(&rep, &port, "ns", &o, 1, &opts), 0);
+	assert_string_equal(f.log, "apply ConfigMap/c (force);"
+				   "apply ConfigMap/flink-gitops-inventory "
+				   "(force);");
+	assert_int_equal(rep.blocked, 0);
+	fg_apply_report_release(&rep);
+	json_decref(force);
+	json_decref(o.obj);
+	json_decref(f.objs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +414,9 @@ int main(void)
 			test_apply__orders_creates_and_then_does_nothing),
 		cmocka_unit_test(
 			test_apply__prune_spares_objects_not_in_the_inventory),
+		cmocka_unit_test(
+			test_apply__blocks_a_stateless_upgrade_of_a_stateful_job),
+		cmocka_unit_test(test_apply__forces_a_conflict_only_by_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

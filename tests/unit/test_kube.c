@@ -409,6 +409,17 @@ static void test_kube__status_becomes_code_and_message(void **state)
 		"\"Invalid value: 0: must be greater than 0\",\"field\":"
 		"\"spec.job.parallelism\"}]},\"code\":422}";
 
+	static const char conflict[] =
+		"{\"kind\":\"Status\",\"message\":\"Apply failed with 2 "
+		"conflicts: conflicts with \\\"kubectl-edit\\\" using v1:\\n- "
+		".data.a\",\"reason\":\"Conflict\",\"details\":{\"causes\":["
+		"{\"reason\":\"FieldManagerConflict\",\"type\":"
+		"\"FieldManagerConflict\",\"message\":\"conflict with "
+		"\\\"kubectl-edit\\\" using v1\",\"field\":\".data.a\"},"
+		"{\"type\":\"FieldManagerConflict\",\"message\":\"conflict "
+		"with \\\"ops\\\" using v1\",\"field\":\".data.b\"}]},"
+		"\"code\":409}";
+
 	assert_int_equal(fg_kube_status_error(403, forbidden, strlen(forbidden),
 					      "apply x"),
 			 FG_EAUTH);
@@ -430,6 +441,14 @@ static void test_kube__status_becomes_code_and_message(void **state)
 					      37, "get y"),
 			 FG_ENOTFOUND);
 	assert_int_equal(fg_kube_status_error(409, NULL, 0, "z"), FG_ECONFLICT);
+	/* a server-side apply conflict names each field and its manager */
+	assert_int_equal(fg_kube_status_error(409, conflict, strlen(conflict),
+					      "apply ConfigMap n/c"),
+			 FG_ECONFLICT);
+	assert_string_equal(fg_error_last(),
+			    "apply ConfigMap n/c: conflict with other field "
+			    "managers: .data.a (kubectl-edit), .data.b (ops) "
+			    "(Conflict, HTTP 409)");
 	assert_int_equal(fg_kube_status_error(401, "{}", 2, "z"), FG_EAUTH);
 	has(("refused the credentials"));
 	assert_int_equal(fg_kube_status_error(504, NULL, 0, "z"), FG_ETIMEOUT);

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# `flink-gitops sync` decides with the state-safety policy (the same rules
+# as plan), against the real API server of the `k8s` fixture. No operator
+# runs: the test plays its part, writing status through the status
+# subresource and removing finalizers.
+#   test-sync-policy.sh ENV_FILE FLINK_GITOPS
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../k8s/lib.sh"
+fg=${2:?usage: $0 ENV_FILE FLINK_GITOPS}
+work=$(mktemp -d "$k8s_dir/test-sync-policy.XXXXXX")
+trap 'rm -rf "$work" "$KUBECACHEDIR"' EXIT
+seq=0
+. "$(dirname "${BASH_SOURCE[0]}")/lib-sync.sh"
+
+# annotate FILE POLICY: add the policy annotation to an object file
+annotate() {
+	sed -i "s|^metadata:|metadata:\n  annotations: {flink-gitops.io/policy: \"$2\"}|" "$repo/$ns/$1.yaml"
+}
+
+stateful() { # stateful NAME: checkpoint and savepoint folders configured
+	sed -i 's|^  image: flink:1.20|&\n  flinkConfiguration: {execution.checkpointing.dir: "s3://b/ckpt", execution.checkpointing.savepoint-dir: "s3://b/sp"}|' "$repo/$ns/$1.yaml"
+}
+
+status() { # status KIND NAME JSON: the operator's view, via the subresource
+	kc patch -n "$ns" "$1" "$2" --subresource=status --type merge -p "{\"status\":$3}" >/dev/null
+}
+
+# ---- a stateless upgrade of a stateful job is blocked, the rest applied --
+new_ns
+cm keep 1
+fd app job
+stateful app
+sed -i 's/upgradeMode: stateless/upgradeMode: savepoint/' "$repo/$ns/app.yaml"
+sync
+expect_rc 0 "create"
+sed -i 's/upgradeMode: savepoint/upgradeMode: stateless/; s/parallelism: 2/parallelism: 4/' "$repo/$ns/app.yaml"
+cm keep 2
+sync
+expect_rc 3 "stateless upgrade"
+grep -q "FlinkDeployment/app: update blocked: stateless upgrade would drop state" "$work/out" ||
+	fail "not reported: $(cat "$work/out")"
+[[ $(kc get -n "$ns" flinkdeployment app -o jsonpath='{.spec.job.upgradeMode}') == savepoint ]] ||
+	fail "the blocked update was applied"
+[[ $(kc get -n "$ns" configmap keep -o jsonpath='{.data.value}') == 2 ]] || fail "the rest was not applied"
+annotate app allow-stateless-upgrade
+sync
+expect_rc 0 "allowed stateless upgrade"
+[[ $(kc get -n "$ns" flinkdeployment app -o jsonpath='{.spec.job.upgradeMode}') == stateless ]] ||
+	fail "the allowed update was not applied"
+echo "ok: a stateless upgrade is blocked, the annotation lets it through"
+
+# ---- a conflict with another field manager is reported, forced by policy --
+cm c 1
+sync
+expect_rc 0 "create c"
+kc patch -n "$ns" configmap c --field-manager=kubectl-edit --type merge -p '{"data":{"value":"x"}}' >/dev/null
+cm c 2
+sync
+expect_rc 3 "conflict"
+grep -q "ConfigMap/c: update blocked: .*conflict with other field managers: .data.value (kubectl-edit).*not forced" "$work/out" ||
+	fail "conflict not reported: $(cat "$work/out")"
+[[ $(kc get -n "$ns" configmap c -o jsonpath='{.data.value}') == x ]] || fail "forced without policy"
+annotate c force
+sync
+expect_rc 0 "forced"
+[[ $(kc get -n "$ns" configmap c -o jsonpath='{.data.value}') == 2 ]] || fail "not forced with policy"
+echo "ok: a conflict names field and manager; force: the annotation takes it over"
+
+# ---- session jobs are gone (finalizers done) before their cluster goes --
+new_ns
+cm keep 1
+fd sess
+sj job1 sess
+annotate job1 delete=allow
+sync
+expect_rc 0 "create session"
+kc patch -n "$ns" flinksessionjob job1 --type merge \
+	-p '{"metadata":{"finalizers":["flinksessionjobs.flink.apache.org/finalizer"]}}' >/dev/null
+rm "$repo/$ns/sess.yaml" "$repo/$ns/job1.yaml"
+sync --wait-timeout 2
+expect_rc 1 "session job finalizer pending"
+grep -q "FlinkDeployment/sess: prune failed: timed out after 2s waiting for its session jobs to be gone (job1)" "$work/out" ||
+	fail "timeout not reported: $(cat "$work/out")"
+exists flinkdeployment sess || fail "the session cluster went before its job"
+[[ -n $(kc get -n "$ns" flinksessionjob job1 -o jsonpath='{.metadata.deletionTimestamp}') ]] ||
+	fail "job1 not being deleted"
+# the next pass waits for the terminating job; the operator's part: finalizer
+sync --wait-timeout 60 &
+pid=$!
+sleep 2
+exists flinkdeployment sess || fail "the session cluster went while its job was terminating"
+kc patch -n "$ns" flinksessionjob job1 --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null
+wait "$pid" || fail "second pass failed: $(cat "$work/out")"
+exists flinkdeployment sess && fail "the session cluster was not deleted"
+echo "ok: the session cluster is deleted only after its job is gone"
+
+# ---- suspend-first: suspend, wait for the savepoint, delete; across passes --
+new_ns
+cm keep 1
+fd app job
+stateful app
+annotate app delete=suspend-first
+sync
+expect_rc 0 "create app"
+status flinkdeployment app '{"lifecycleState":"STABLE","jobStatus":{"state":"RUNNING"}}'
+rm "$repo/$ns/app.yaml"
+sync --wait-timeout 2
+expect_rc 1 "suspend pending"
+grep -q "FlinkDeployment/app: prune failed: suspend-first: timed out after 2s waiting for lifecycleState SUSPENDED and a recorded savepoint (now: lifecycleState STABLE, no savepoint)" "$work/out" ||
+	fail "not reported: $(cat "$work/out")"
+[[ $(kc get -n "$ns" flinkdeployment app -o jsonpath='{.spec.job.state}/{.spec.job.upgradeMode}') == suspended/savepoint ]] ||
+	fail "not suspended: $(kc get -n "$ns" flinkdeployment app -o jsonpath='{.spec.job}')"
+# stopped, but no savepoint recorded yet: the next pass keeps waiting
+status flinkdeployment app '{"lifecycleState":"SUSPENDED","jobStatus":{"state":"FINISHED"}}'
+sync --wait-timeout 2
+expect_rc 1 "no savepoint yet"
+exists flinkdeployment app || fail "deleted before the savepoint was recorded"
+grep -q "now: lifecycleState SUSPENDED, no savepoint" "$work/out" || fail "not reported: $(cat "$work/out")"
+sync --wait-timeout 60 &
+pid=$!
+sleep 2
+exists flinkdeployment app || fail "deleted before the savepoint was recorded"
+status flinkdeployment app '{"jobStatus":{"upgradeSavepointPath":"s3://sp/savepoint-1"}}'
+wait "$pid" || fail "suspend-first pass failed: $(cat "$work/out")"
+exists flinkdeployment app && fail "app not deleted after its savepoint"
+grep -q "FlinkDeployment/app: prune" "$work/out" || fail "not reported: $(cat "$work/out")"
+echo "ok: suspend-first suspends, waits for SUSPENDED and a savepoint, then deletes"
+
+# ---- namespaces in parallel, printed in namespace order -----------------
+new_ns
+first=$ns
+cm a 1
+ns2=fg-sync-$$-p2
+kc create namespace "$ns2" >/dev/null
+mkdir -p "$repo/$ns2"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n' >"$repo/$ns2/b.yaml"
+set +e
+"$fg" --log-level warn sync "$repo" --kubeconfig "$FG_K8S_KUBECONFIG" --parallel 2 >"$work/out" 2>"$work/err"
+rc=$?
+set -e
+# (other tests' namespaces on this shared cluster are blocked: folder gone)
+[[ $rc == 0 || $rc == 3 ]] || fail "parallel: exit $rc: $(cat "$work/err")"
+kc get -n "$ns2" configmap b >/dev/null || fail "$ns2 not synced"
+kc get -n "$first" configmap a >/dev/null || fail "$first not synced"
+[[ $(grep -E "^($first|$ns2) " "$work/out" | cut -d' ' -f1 | tr '\n' ' ') == "$first $first $ns2 $ns2 " ]] ||
+	fail "not in namespace order: $(cat "$work/out")"
+echo "ok: --parallel 2 syncs both namespaces, output in namespace order"
