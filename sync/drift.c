@@ -101,6 +101,37 @@ static json_t *comparable(const json_t *obj, const json_t *live, const char *id)
 	return c;
 }
 
+/*
+ * Differences that only defaulting or normalisation make (the API server
+ * stores Git's value in another form, or fills in a field) are not drift.
+ * A server-side dry-run apply of what Git wants says what the server
+ * would really store: diff that against the live object instead. It costs
+ * one request per object that looked drifted, none for the others. When
+ * the dry run cannot be made, the plain diff stands.
+ */
+static int settle(const struct fg_cluster_port *port, const json_t *want,
+		  const json_t *live, const struct fg_diff_opts *dopts,
+		  struct fg_changes *changes, unsigned long *dry_runs)
+{
+	struct fg_port_apply_opts ao = { 1, 1, NULL };
+	struct fg_changes settled = FG_CHANGES_INIT;
+	json_t *stored = NULL;
+	int err;
+
+	(*dry_runs)++;
+	if (port->apply(port->ctx, want, &ao, &stored) < 0 || !stored)
+		return 0;
+	err = fg_diff(stored, live, dopts, &settled);
+	json_decref(stored);
+	if (err < 0) {
+		fg_changes_release(&settled);
+		return 0;
+	}
+	fg_changes_release(changes);
+	*changes = settled;
+	return 0;
+}
+
 static void heal(struct fg_drift_obj *d, struct fg_drift_report *r,
 		 const struct fg_cluster_port *port, const char *id,
 		 const struct fg_object *o, const struct fg_drift_opts *opts)
@@ -178,6 +209,10 @@ int fg_drift_ns(struct fg_drift_report *r, const struct fg_cluster_port *port,
 			break;
 		}
 		err = fg_diff(want, lv, &dopts, &changes);
+		if (!err && changes.n) {
+			err = settle(port, want, lv, &dopts, &changes,
+				     &r->dry_runs);
+		}
 		json_decref(want);
 		if (!err && changes.n)
 			err = fg_drift_build(&d->fields, &changes, lv);

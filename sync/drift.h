@@ -41,14 +41,15 @@ struct fg_drift_obj {
 struct fg_drift_report {
 	struct fg_drift_obj *v;
 	size_t n, cap;
-	size_t drifted;	      /* objects not IN_SYNC */
-	unsigned long writes; /* self-heal applies sent */
-	unsigned long lists;  /* LIST requests made */
+	size_t drifted;		/* objects not IN_SYNC */
+	unsigned long writes;	/* self-heal applies sent */
+	unsigned long dry_runs; /* dry-run applies that settled a diff */
+	unsigned long lists;	/* LIST requests made */
 };
 
-#define FG_DRIFT_REPORT_INIT        \
-	{                           \
-		NULL, 0, 0, 0, 0, 0 \
+#define FG_DRIFT_REPORT_INIT           \
+	{                              \
+		NULL, 0, 0, 0, 0, 0, 0 \
 	}
 
 struct fg_drift_opts {

@@ -114,3 +114,35 @@ HPA
 drift
 expect_rc 0 "replicas under an HPA"
 echo "ok: HPA-driven replicas are not drift"
+
+# ---- what only the API server's defaulting changes is not drift -----------
+# A Service's port gets protocol and targetPort filled in: a plain diff of
+# the ports list would call that drift; the dry-run apply settles it.
+new_ns
+cat >"$repo/flink-gitops.yaml" <<CFG
+apiVersion: flink-gitops.io/v1alpha1
+kind: RepoConfig
+allowKinds: [Service]
+CFG
+cat >"$repo/$ns/svc.yaml" <<SVC
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+SVC
+sync
+expect_rc 0 "sync service"
+p=$(kc get -n "$ns" service web -o jsonpath='{.spec.ports[0].protocol}')
+[[ $p == TCP ]] || fail "the API server did not default the protocol: $p"
+drift
+expect_rc 0 "defaulted service"
+has "1 object checked: 0 drifted" "defaulting is not drift"
+edit service web 's/port: 80$/port: 81/'
+drift
+expect_rc 2 "service port changed"
+has "$ns Service/web: drifted" "service drift"
+echo "ok: defaulting is not drift, a real change is"
