@@ -267,8 +267,29 @@ int fg_cmd_drift(int argc, char **argv)
 			checked++;
 			if (o->heal_error && !o->heal_refused)
 				error = 1;
-			if (o->state == FG_DRIFT_IN_SYNC)
+			if (o->state == FG_DRIFT_IN_SYNC) {
+				/* in sync, but the job is not well: say so */
+				if (o->health.health == FG_HEALTH_DEGRADED) {
+					json_array_append_new(
+						json_object_get(jns, "objects"),
+						obj_json(o));
+					if (!a.r.json)
+						printf("%s %s/%s: in sync, "
+						       "health %s%s%s\n",
+						       ns->name, o->kind,
+						       o->name,
+						       fg_health_name(
+							       o->health
+								       .health),
+						       o->health.message ? ": "
+									 : "",
+						       o->health.message
+							       ? o->health
+									 .message
+							       : "");
+				}
 				continue;
+			}
 			json_array_append_new(json_object_get(jns, "objects"),
 					      obj_json(o));
 			if (!a.r.json)

@@ -146,3 +146,16 @@ drift
 expect_rc 2 "service port changed"
 has "$ns Service/web: drifted" "service drift"
 echo "ok: defaulting is not drift, a real change is"
+
+# ---- a job the operator reports failed is shown, in sync or not ------------
+new_ns
+fd app job
+sync
+expect_rc 0 "sync for health"
+kc patch -n "$ns" flinkdeployment app --subresource=status --type=merge \
+	-p '{"status":{"lifecycleState":"FAILED","error":"{\"type\":\"org.apache.flink.kubernetes.operator.exception.ReconciliationException\",\"message\":\"JobManager deployment is missing\"}","jobStatus":{"state":"FAILED"},"observedGeneration":1}}' >/dev/null
+drift
+expect_rc 0 "failed but in sync"
+has "$ns FlinkDeployment/app: in sync, health Degraded" "health shown"
+has "JobManager deployment is missing" "operator error message"
+echo "ok: a degraded job is shown with the operator's message"
