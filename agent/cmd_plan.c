@@ -276,6 +276,20 @@ static int desired_has(const struct fg_ns *ns, const struct fg_inv_member *m)
 	return 0;
 }
 
+/* The live object is what sync last applied for `o` (sync's own test). */
+static int same_hash(const json_t *lv, const struct fg_object *o,
+		     const char *id)
+{
+	const json_t *meta = json_object_get(lv, "metadata");
+	const char *hash = json_string_value(json_object_get(
+		json_object_get(meta, "annotations"), FG_ANNOTATION_HASH));
+	const char *part_of = json_string_value(json_object_get(
+		json_object_get(meta, "labels"), FG_APPLYSET_LABEL_PART_OF));
+
+	return hash && part_of && !strcmp(hash, o->hash) &&
+	       !strcmp(part_of, id);
+}
+
 /*
  * Desired `obj` as sync applies it (with the inventory's part-of label),
  * appended to `d`; its live counterpart, if any, to `l`. The replicas an
@@ -292,7 +306,13 @@ static int add_pair(json_t *d, json_t *l, const struct fg_live *live,
 	if ((err = fg_inventory_member_object(&c, o->obj, id)) < 0)
 		return err;
 	lv = fg_live_find(live, group, o->kind, o->name);
-	if (lv && fg_live_hpa_owns(live, o->kind, o->name)) {
+	if (lv && same_hash(lv, o, id)) {
+		/* sync would not touch it: neither does the plan (what only
+		 * the API server's defaulting changed is no change either) */
+		json_decref(c);
+		if (!(c = json_deep_copy(lv)))
+			return fg_error_set(FG_ERROR, "out of memory");
+	} else if (lv && fg_live_hpa_owns(live, o->kind, o->name)) {
 		tm = json_object_get(json_object_get(c, "spec"), "taskManager");
 		r = json_object_get(json_object_get(json_object_get(lv, "spec"),
 						    "taskManager"),

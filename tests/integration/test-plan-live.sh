@@ -180,4 +180,27 @@ expect_rc 1 "unknown context"
 plan -o yaml
 expect_rc 1 "usage error"
 echo "ok: errors and usage errors exit 1"
+
+# ---- what sync would not touch is no change (defaulting included) -----------
+new_ns
+cat >"$repo/flink-gitops.yaml" <<CFG
+apiVersion: flink-gitops.io/v1alpha1
+kind: RepoConfig
+allowKinds: [Service]
+CFG
+cat >"$repo/$ns/svc.yaml" <<SVC
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+SVC
+sync
+expect_rc 0 "sync service"
+plan
+expect_rc 0 "plan after sync: the defaulted protocol is no change"
+echo "ok: a defaulted Service is no change"
 echo "ok"
