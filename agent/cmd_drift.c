@@ -82,13 +82,8 @@ static int parse(int argc, char **argv, struct drift_args *a)
 			return fg_usage_error("drift", "unknown option '%s'",
 					      argv[optind - 1]);
 		default:
-			if (c >= FG_OPT_REPO && c <= FG_OPT_GIT_LAST) {
-				if ((rc = fg_render_git_opt("drift", c,
-							    &a->r)) != 0)
-					return rc;
-				break;
-			}
-			rc = fg_kube_cli_option(&a->kc, "drift", c, optarg);
+			rc = fg_cluster_cmd_option("drift", c, optarg, &a->r,
+						   &a->kc);
 			if (rc == 1)
 				break;
 			if (rc == 0)
@@ -98,14 +93,8 @@ static int parse(int argc, char **argv, struct drift_args *a)
 			return rc;
 		}
 	}
-	if (optind < argc && a->r.git.url)
-		return fg_usage_error("drift",
-				      "give a folder or --repo, not both");
-	if (optind < argc)
-		a->r.dir = argv[optind++];
-	if (optind < argc)
-		return fg_usage_error("drift", "unexpected argument '%s'",
-				      argv[optind]);
+	if ((rc = fg_render_args_positional("drift", argc, argv, &a->r)))
+		return rc;
 	if (a->opts.dry_run && !a->opts.self_heal)
 		return fg_usage_error("drift", "--dry-run needs --self-heal");
 	return 0;

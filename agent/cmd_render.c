@@ -13,6 +13,7 @@
 
 #include "agent/cli.h"
 #include "agent/git/git.h"
+#include "agent/kube_opts.h"
 #include "agent/log.h"
 #include "agent/render_args.h"
 #include "render/base/error.h"
@@ -20,6 +21,34 @@
 #include "render/emit.h"
 #include "render/render.h"
 #include "render/base/banned.h"
+
+int fg_cluster_cmd_option(const char *cmd, int c, const char *arg,
+			  struct fg_render_args *r, struct fg_kube_cli *kc)
+{
+	int rc;
+
+	if (c >= FG_OPT_REPO && c <= FG_OPT_GIT_LAST)
+		return (rc = fg_render_git_opt(cmd, c, r)) != 0 ? rc : 1;
+	return fg_kube_cli_option(kc, cmd, c, arg);
+}
+
+int fg_render_args_positional(const char *cmd, int argc, char **argv,
+			      struct fg_render_args *r)
+{
+	if (optind < argc && r->git.url)
+		return fg_usage_error(cmd, "give a folder or --repo, not both");
+	if (optind < argc)
+		r->dir = argv[optind++];
+	if (optind < argc)
+		return fg_usage_error(cmd, "unexpected argument '%s'",
+				      argv[optind]);
+	if (!r->git.url && (r->ref || r->verify || r->allowed_signers))
+		return fg_usage_error(cmd, "--ref and --verify need --repo");
+	if (r->verify && !strcmp(r->verify, "head") && !r->allowed_signers)
+		return fg_usage_error(cmd,
+				      "--verify head needs --allowed-signers");
+	return 0;
+}
 
 int fg_render_git_opt(const char *cmd, int c, struct fg_render_args *a)
 {

@@ -158,13 +158,8 @@ static int parse(int argc, char **argv, struct sync_args *s)
 			return fg_usage_error("sync", "unknown option '%s'",
 					      argv[optind - 1]);
 		default:
-			if (c >= FG_OPT_REPO && c <= FG_OPT_GIT_LAST) {
-				if ((rc = fg_render_git_opt("sync", c,
-							    &s->r)) != 0)
-					return rc;
-				break;
-			}
-			rc = fg_kube_cli_option(&s->kc, "sync", c, optarg);
+			rc = fg_cluster_cmd_option("sync", c, optarg, &s->r,
+						   &s->kc);
 			if (rc == 1)
 				break;
 			if (rc == 0)
@@ -174,21 +169,7 @@ static int parse(int argc, char **argv, struct sync_args *s)
 			return rc;
 		}
 	}
-	if (optind < argc && s->r.git.url)
-		return fg_usage_error("sync",
-				      "give a folder or --repo, not both");
-	if (optind < argc)
-		s->r.dir = argv[optind++];
-	if (optind < argc)
-		return fg_usage_error("sync", "unexpected argument '%s'",
-				      argv[optind]);
-	if (!s->r.git.url && (s->r.ref || s->r.verify || s->r.allowed_signers))
-		return fg_usage_error("sync", "--ref and --verify need --repo");
-	if (s->r.verify && !strcmp(s->r.verify, "head") &&
-	    !s->r.allowed_signers)
-		return fg_usage_error("sync",
-				      "--verify head needs --allowed-signers");
-	return 0;
+	return fg_render_args_positional("sync", argc, argv, &s->r);
 }
 
 static int allowed_ns(const struct sync_args *s, const char *ns)

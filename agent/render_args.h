@@ -69,6 +69,24 @@ void fg_render_args_init(struct fg_render_args *a);
 int fg_render_git_opt(const char *cmd, int c, struct fg_render_args *a);
 void fg_render_args_release(struct fg_render_args *a);
 
+/*
+ * For commands that render a repository and talk to a cluster (sync,
+ * drift): handle getopt's `c` when it is a Git (--repo ...) or cluster
+ * (--kubeconfig ...) option. 1 handled, 0 neither (the caller reports an
+ * unknown option), else the exit code of a usage error already printed.
+ */
+struct fg_kube_cli;
+int fg_cluster_cmd_option(const char *cmd, int c, const char *arg,
+			  struct fg_render_args *r, struct fg_kube_cli *kc);
+
+/*
+ * After getopt: the optional DIR (argv[optind]), nothing after it, and
+ * --ref/--verify only with --repo. 0, or the exit code of a usage error
+ * already printed.
+ */
+int fg_render_args_positional(const char *cmd, int argc, char **argv,
+			      struct fg_render_args *r);
+
 /* Open the source (folder or --repo) and render it; on an error print it
  * ("flink-gitops: CMD: ...") and return NULL. */
 struct fg_desired *fg_render_run(const char *cmd, struct fg_render_args *a);
