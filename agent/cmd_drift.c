@@ -51,23 +51,6 @@ static int parse(int argc, char **argv, struct drift_args *a)
 		case 'h':
 			fputs(fg_cmd_find("drift")->help, stdout);
 			return -1;
-		case 'p':
-			a->r.opts.path = optarg;
-			break;
-		case 'n':
-			if (!*optarg)
-				return fg_usage_error("drift",
-						      "-n needs a namespace");
-			a->r.opts.only_ns = optarg;
-			break;
-		case 'o':
-			if (!strcmp(optarg, "json"))
-				a->r.json = 1;
-			else if (strcmp(optarg, "text"))
-				return fg_usage_error(
-					"drift", "-o: '%s' is not text or json",
-					optarg);
-			break;
 		case OPT_SELF_HEAL:
 			a->opts.self_heal = 1;
 			break;

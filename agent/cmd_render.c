@@ -27,6 +27,25 @@ int fg_cluster_cmd_option(const char *cmd, int c, const char *arg,
 {
 	int rc;
 
+	switch (c) {
+	case 'p':
+		r->opts.path = arg;
+		return 1;
+	case 'n':
+		if (!*arg)
+			return fg_usage_error(cmd, "-n needs a namespace");
+		r->opts.only_ns = arg;
+		return 1;
+	case 'o':
+		if (!strcmp(arg, "json"))
+			r->json = 1;
+		else if (strcmp(arg, "text"))
+			return fg_usage_error(
+				cmd, "-o: '%s' is not text or json", arg);
+		return 1;
+	default:
+		break;
+	}
 	if (c >= FG_OPT_REPO && c <= FG_OPT_GIT_LAST)
 		return (rc = fg_render_git_opt(cmd, c, r)) != 0 ? rc : 1;
 	return fg_kube_cli_option(kc, cmd, c, arg);

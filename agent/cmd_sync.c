@@ -101,23 +101,6 @@ static int parse(int argc, char **argv, struct sync_args *s)
 		case 'h':
 			fputs(fg_cmd_find("sync")->help, stdout);
 			return -1;
-		case 'p':
-			s->r.opts.path = optarg;
-			break;
-		case 'n':
-			if (!*optarg)
-				return fg_usage_error("sync",
-						      "-n needs a namespace");
-			s->r.opts.only_ns = optarg;
-			break;
-		case 'o':
-			if (!strcmp(optarg, "json"))
-				s->r.json = 1;
-			else if (strcmp(optarg, "text"))
-				return fg_usage_error(
-					"sync", "-o: '%s' is not text or json",
-					optarg);
-			break;
 		case OPT_DRY_RUN:
 			s->apply.dry_run = 1;
 			break;

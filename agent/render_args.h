@@ -71,7 +71,8 @@ void fg_render_args_release(struct fg_render_args *a);
 
 /*
  * For commands that render a repository and talk to a cluster (sync,
- * drift): handle getopt's `c` when it is a Git (--repo ...) or cluster
+ * drift): handle getopt's `c` when it is -p/--path, -n/--namespace,
+ * -o/--output (text|json), a Git (--repo ...) or a cluster
  * (--kubeconfig ...) option. 1 handled, 0 neither (the caller reports an
  * unknown option), else the exit code of a usage error already printed.
  */
