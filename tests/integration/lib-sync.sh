@@ -110,3 +110,23 @@ spec:
 EOF
 }
 
+
+# service_web: Service web in $ns (allowed through the repo config), with a
+# port whose protocol and targetPort the API server defaults.
+service_web() {
+	cat >"$repo/flink-gitops.yaml" <<CFG
+apiVersion: flink-gitops.io/v1alpha1
+kind: RepoConfig
+allowKinds: [Service]
+CFG
+	cat >"$repo/$ns/svc.yaml" <<SVC
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+SVC
+}

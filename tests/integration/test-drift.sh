@@ -119,21 +119,7 @@ echo "ok: HPA-driven replicas are not drift"
 # A Service's port gets protocol and targetPort filled in: a plain diff of
 # the ports list would call that drift; the dry-run apply settles it.
 new_ns
-cat >"$repo/flink-gitops.yaml" <<CFG
-apiVersion: flink-gitops.io/v1alpha1
-kind: RepoConfig
-allowKinds: [Service]
-CFG
-cat >"$repo/$ns/svc.yaml" <<SVC
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector: {app: web}
-  ports:
-  - port: 80
-SVC
+service_web
 sync
 expect_rc 0 "sync service"
 p=$(kc get -n "$ns" service web -o jsonpath='{.spec.ports[0].protocol}')

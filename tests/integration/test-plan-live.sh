@@ -186,21 +186,7 @@ echo "ok: errors and usage errors exit 1"
 
 # ---- what sync would not touch is no change (defaulting included) -----------
 new_ns
-cat >"$repo/flink-gitops.yaml" <<CFG
-apiVersion: flink-gitops.io/v1alpha1
-kind: RepoConfig
-allowKinds: [Service]
-CFG
-cat >"$repo/$ns/svc.yaml" <<SVC
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector: {app: web}
-  ports:
-  - port: 80
-SVC
+service_web
 sync
 expect_rc 0 "sync service"
 plan
