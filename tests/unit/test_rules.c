@@ -3,8 +3,8 @@
  * with the operator's exact message and the pointer of the node to fix,
  * and every upstream example passing.
  *
- * The operator examples are read from argv[1], else $FG_ANCHORS, else
- * ../shared/anchors/flink-kubernetes-operator.
+ * The operator examples are read from argv[1]/examples (tests/operator/
+ * in the tree).
  */
 #include <dirent.h>
 #include <math.h>
@@ -1369,8 +1369,7 @@ static void test_rules__operator_examples_pass(void **state)
 	assert_int_equal(fg_buf_printf(&dir, "%s/examples", anchors), 0);
 	d = opendir(dir.ptr);
 	if (!d)
-		fail_msg("cannot open '%s' (pass the anchors folder as argv[1] "
-			 "or FG_ANCHORS)",
+		fail_msg("cannot open '%s' (pass the operator folder as argv[1])",
 			 dir.ptr);
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
@@ -1537,8 +1536,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_rules__operator_examples_pass),
 	};
 
-	anchors = argc > 1 ? argv[1] : getenv("FG_ANCHORS");
-	if (!anchors)
-		anchors = "../shared/anchors/flink-kubernetes-operator";
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s OPERATOR_DIR\n", argv[0]);
+		return 2;
+	}
+	anchors = argv[1];
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,10 +2,10 @@
  * Tests for render/schema: CRD openAPIV3Schema validation as
  * kube-apiserver does it with fieldValidation=Strict.
  *
- * The real Flink operator CRDs and examples are read from the anchors
- * directory: argv[1], else $FG_ANCHORS, else FG_ANCHORS_DEFAULT (set by
- * the build to ${CMAKE_SOURCE_DIR}/../shared/anchors/flink-kubernetes-
- * operator).
+ * The real Flink operator CRDs and examples are read from the repository:
+ * argv[1] is the folder holding the operator's examples (examples/,
+ * tests/operator/ in the tree), argv[2] the bundled CRDs (render/crds/,
+ * one folder per release).
  */
 #include <glob.h>
 #include <setjmp.h>
@@ -25,34 +25,8 @@
 #include "render/yaml.h"
 #include "render/base/banned.h"
 
-static const char *anchors;
-static char anchors_buf[1024];
-
-/*
- * Without argv[1] or $FG_ANCHORS: FG_ANCHORS_DEFAULT when the build
- * defines it, else shared/ beside the source tree (the CI layout),
- * found from this file's own path.
- */
-static const char *default_anchors(void)
-{
-#ifdef FG_ANCHORS_DEFAULT
-	return FG_ANCHORS_DEFAULT;
-#else
-	const char *file = __FILE__, *end = file + strlen(file);
-	int slashes = 0;
-
-	/* strip "tests/unit/test_schema.c" to reach the repository */
-	while (end > file && slashes < 3)
-		if (*--end == '/')
-			slashes++;
-	if (slashes < 3)
-		return "../shared/anchors/flink-kubernetes-operator";
-	snprintf(anchors_buf, sizeof(anchors_buf),
-		 "%.*s/../shared/anchors/flink-kubernetes-operator",
-		 (int)(end - file), file);
-	return anchors_buf;
-#endif
-}
+static const char *anchors;  /* holds examples/ */
+static const char *crd_root; /* holds main/ and 1.15.0/ */
 
 /* ---- helpers ------------------------------------------------------- */
 
@@ -208,7 +182,7 @@ static int load_crds(struct crd *v, const char *dir)
 		const json_t *versions, *ver, *openapi = NULL;
 
 		snprintf(path, sizeof(path), "%s/%s/%s.flink.apache.org-v1.yml",
-			 anchors, dir, v[k].file);
+			 crd_root, dir, v[k].file);
 		if (fg_yaml_load_path(&v[k].yaml, path, NULL, NULL)) {
 			print_error("%s\n", fg_error_last());
 			return -1;
@@ -248,8 +222,7 @@ static void free_crds(struct crd *v)
 static int setup_crds(void **state)
 {
 	(void)state;
-	if (load_crds(crds_main, "crds") ||
-	    load_crds(crds_115, "crds-release-1.15.0"))
+	if (load_crds(crds_main, "main") || load_crds(crds_115, "1.15.0"))
 		return -1;
 	return 0;
 }
@@ -1265,15 +1238,14 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_schema__problems_are_capped),
 		cmocka_unit_test(test_schema__malformed_schema_is_refused),
 	};
-	const char *env = getenv("FG_ANCHORS");
 	int failed;
 
-	if (argc > 1)
-		anchors = argv[1];
-	else if (env && *env)
-		anchors = env;
-	else
-		anchors = default_anchors();
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s OPERATOR_DIR CRD_DIR\n", argv[0]);
+		return 2;
+	}
+	anchors = argv[1];
+	crd_root = argv[2];
 	failed = cmocka_run_group_tests_name("schema", tests, NULL, NULL);
 	failed += cmocka_run_group_tests_name("schema_crds", crd_tests,
 					      setup_crds, teardown_crds);
