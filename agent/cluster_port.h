@@ -4,7 +4,7 @@
 #ifndef FG_AGENT_CLUSTER_PORT_H
 #define FG_AGENT_CLUSTER_PORT_H
 
-#include "sync/kube/kube.h"
+#include "agent/kube/kube.h"
 #include "sync/ports.h"
 
 /* Fill `port` to act through `k` (borrowed; it must outlive the port). */

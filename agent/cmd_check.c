@@ -19,7 +19,7 @@
 #include "agent/log.h"
 #include "render/base/error.h"
 #include "render/crd.h"
-#include "sync/kube/kube.h"
+#include "agent/kube/kube.h"
 #include "render/base/banned.h"
 
 #define CHECK_MAX_NAMESPACES 256

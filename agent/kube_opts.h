@@ -16,7 +16,7 @@
 
 #include <getopt.h>
 
-#include "sync/kube/kube.h"
+#include "agent/kube/kube.h"
 
 /* getopt_long values of the shared options (outside the char range). */
 enum {

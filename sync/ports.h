@@ -1,8 +1,8 @@
 /*
  * The ports through which the pure core reaches the cluster: a small
  * vtable, in the style of Redis' rio. agent/cluster_port.c binds it to
- * the Kubernetes client (sync/kube/); tests may bind it to anything.
- * The core never includes sync/kube/kube.h.
+ * the Kubernetes client (agent/kube/); tests may bind it to anything.
+ * The core never includes agent/kube/kube.h.
  *
  * Every function returns 0 or a negative FG_E* code with the message in
  * fg_error_last(): FG_ENOTFOUND for an absent object or a kind the

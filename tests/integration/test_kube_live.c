@@ -24,7 +24,7 @@
 #include <sodium.h>
 
 #include "render/base/buf.h"
-#include "sync/kube/kube.h"
+#include "agent/kube/kube.h"
 #include "render/base/banned.h"
 
 static const char *env_file, *control_plane, *flink_gitops, *exec_plugin;

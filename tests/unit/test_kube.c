@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "render/base/buf.h"
-#include "sync/kube/kube.h"
+#include "agent/kube/kube.h"
 #include "render/base/banned.h"
 
 #define PEM "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"

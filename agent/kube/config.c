@@ -20,7 +20,7 @@
 #include "render/base/buf.h"
 #include "render/base/error.h"
 #include "render/yaml.h"
-#include "sync/kube/kube_int.h"
+#include "agent/kube/kube_int.h"
 #include "render/base/banned.h"
 
 /* ---- hooks ---- */

@@ -18,7 +18,7 @@
 
 #include "render/base/buf.h"
 #include "render/base/error.h"
-#include "sync/kube/client_int.h"
+#include "agent/kube/client_int.h"
 #include "render/base/banned.h"
 
 #ifndef FG_KUBE_VERSION

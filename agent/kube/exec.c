@@ -22,7 +22,7 @@
 
 #include "render/base/buf.h"
 #include "render/base/error.h"
-#include "sync/kube/kube_int.h"
+#include "agent/kube/kube_int.h"
 #include "render/base/banned.h"
 
 extern char **environ;

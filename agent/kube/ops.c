@@ -12,7 +12,7 @@
 
 #include "render/base/buf.h"
 #include "render/base/error.h"
-#include "sync/kube/client_int.h"
+#include "agent/kube/client_int.h"
 #include "render/base/banned.h"
 
 #define FLINK_GROUP "flink.apache.org"

@@ -1,15 +1,15 @@
 /*
- * Private to sync/kube/: the client struct and one request, shared by
+ * Private to agent/kube/: the client struct and one request, shared by
  * client.c (HTTP) and ops.c (discovery and verbs). Includes libcurl.
  */
-#ifndef FG_SYNC_KUBE_CLIENT_INT_H
-#define FG_SYNC_KUBE_CLIENT_INT_H
+#ifndef FG_AGENT_KUBE_CLIENT_INT_H
+#define FG_AGENT_KUBE_CLIENT_INT_H
 
 #include <curl/curl.h>
 #include <jansson.h>
 
 #include "render/base/buf.h"
-#include "sync/kube/kube_int.h"
+#include "agent/kube/kube_int.h"
 
 struct fg_kube {
 	struct fg_kube_config *cfg; /* owned */

@@ -1,15 +1,15 @@
 /*
- * Private to sync/kube/: the bodies of the configuration and client
+ * Private to agent/kube/: the bodies of the configuration and client
  * structs and the helpers the files share.
  */
-#ifndef FG_SYNC_KUBE_KUBE_INT_H
-#define FG_SYNC_KUBE_KUBE_INT_H
+#ifndef FG_AGENT_KUBE_KUBE_INT_H
+#define FG_AGENT_KUBE_KUBE_INT_H
 
 #include <stddef.h>
 #include <time.h>
 
 #include "render/base/buf.h"
-#include "sync/kube/kube.h"
+#include "agent/kube/kube.h"
 
 /* Bytes in sodium_malloc memory, NUL-terminated, wiped when freed. */
 struct kube_secret {
