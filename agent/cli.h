@@ -9,10 +9,10 @@
 #define FG_AGENT_CLI_H
 
 #define FG_EXIT_OK 0
-#define FG_EXIT_PROBLEMS 1
-#define FG_EXIT_USAGE 2
-#define FG_EXIT_DRIFT 2	  /* drift: the cluster differs from Git */
-#define FG_EXIT_BLOCKED 3 /* sync: something held back, the rest done */
+#define FG_EXIT_ERROR 1
+#define FG_EXIT_CHANGES 2 /* plan: changes; drift: differs from Git */
+#define FG_EXIT_BLOCKED 3 /* something held back by a safety rule */
+#define FG_EXIT_USAGE 64
 
 struct fg_cmd {
 	const char *name;
@@ -26,7 +26,8 @@ extern const struct fg_cmd fg_commands[];
 
 const struct fg_cmd *fg_cmd_find(const char *name);
 
-/* Print "flink-gitops: MESSAGE" plus a hint on stderr; returns 2. */
+/* Print "flink-gitops: MESSAGE" plus a hint on stderr; returns
+ * FG_EXIT_USAGE. */
 int fg_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -338,12 +338,12 @@ int fg_cmd_check(int argc, char **argv)
 				      argv[optind]);
 	if ((err = fg_kube_cli_connect(&kc, &k)) < 0) {
 		fprintf(stderr, "flink-gitops: check: %s\n", fg_error_last());
-		return FG_EXIT_USAGE;
+		return FG_EXIT_ERROR;
 	}
 	if (fg_kube_server_version(k, &ver) < 0) {
 		fprintf(stderr, "flink-gitops: check: %s\n", fg_error_last());
 		fg_kube_free(k);
-		return FG_EXIT_USAGE;
+		return FG_EXIT_ERROR;
 	}
 	if (!nns)
 		nss[nns++] = fg_kube_config_namespace(fg_kube_get_config(k));
@@ -371,7 +371,7 @@ int fg_cmd_check(int argc, char **argv)
 		if ((err = check_namespace(k, &r, nss[i], text)) < 0) {
 			fprintf(stderr, "flink-gitops: check: %s\n",
 				fg_error_last());
-			rc = FG_EXIT_USAGE;
+			rc = FG_EXIT_ERROR;
 			goto done;
 		}
 	}
@@ -386,7 +386,7 @@ int fg_cmd_check(int argc, char **argv)
 		json_dumpf(r.j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		putchar('\n');
 	}
-	rc = r.problems ? FG_EXIT_PROBLEMS : FG_EXIT_OK;
+	rc = r.problems ? FG_EXIT_ERROR : FG_EXIT_OK;
 	{
 		struct fg_kube_stats st;
 

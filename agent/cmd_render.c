@@ -338,7 +338,7 @@ int fg_cmd_validate(int argc, char **argv)
 	}
 	if (!(d = fg_render_run("validate", &a))) {
 		fg_render_args_release(&a);
-		return FG_EXIT_USAGE;
+		return FG_EXIT_ERROR;
 	}
 	nobj = count_objects(d, &nfailed);
 	nerr = fg_diags_errors(&d->diags);
@@ -381,7 +381,7 @@ int fg_cmd_validate(int argc, char **argv)
 	FG_LOG_INFO("validate.done", FG_LOG_STR("root", a.dir),
 		    FG_LOG_INT("namespaces", d->nns),
 		    FG_LOG_INT("objects", nobj), FG_LOG_INT("errors", nerr));
-	rc = nerr ? FG_EXIT_PROBLEMS : FG_EXIT_OK;
+	rc = nerr ? FG_EXIT_ERROR : FG_EXIT_OK;
 	fg_desired_free(d);
 	fg_render_args_release(&a);
 	return rc;
@@ -401,7 +401,7 @@ int fg_cmd_render(int argc, char **argv)
 	}
 	if (!(d = fg_render_run("render", &a))) {
 		fg_render_args_release(&a);
-		return FG_EXIT_USAGE;
+		return FG_EXIT_ERROR;
 	}
 	fg_render_print_diags(&d->diags);
 	nobj = count_objects(d, &nfailed);
@@ -424,7 +424,7 @@ int fg_cmd_render(int argc, char **argv)
 					fprintf(stderr,
 						"flink-gitops: render: %s\n",
 						fg_error_last());
-					rc = FG_EXIT_USAGE;
+					rc = FG_EXIT_ERROR;
 					goto done;
 				}
 			}
@@ -437,7 +437,7 @@ int fg_cmd_render(int argc, char **argv)
 		    FG_LOG_INT("failed_namespaces", nfailed),
 		    FG_LOG_INT("objects", nobj),
 		    FG_LOG_INT("errors", fg_diags_errors(&d->diags)));
-	rc = fg_diags_errors(&d->diags) ? FG_EXIT_PROBLEMS : FG_EXIT_OK;
+	rc = fg_diags_errors(&d->diags) ? FG_EXIT_ERROR : FG_EXIT_OK;
 done:
 	fg_buf_release(&out);
 	fg_desired_free(d);

@@ -133,7 +133,7 @@ int fg_cmd_scan(int argc, char **argv)
 	json_t *jobjs = NULL;
 	char **paths = NULL;
 	size_t npaths = 0, i;
-	int c, text = 1, rc = FG_EXIT_USAGE;
+	int c, text = 1, rc = FG_EXIT_ERROR;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -169,7 +169,7 @@ int fg_cmd_scan(int argc, char **argv)
 
 	if (fg_source_dir_new(&src, dir) < 0) {
 		fprintf(stderr, "flink-gitops: scan: %s\n", fg_error_last());
-		return FG_EXIT_USAGE;
+		return FG_EXIT_ERROR;
 	}
 	if (fg_source_list(src, sub, &paths, &npaths, &diags) < 0) {
 		fprintf(stderr, "flink-gitops: scan: %s\n", fg_error_last());
@@ -214,7 +214,7 @@ int fg_cmd_scan(int argc, char **argv)
 		    FG_LOG_INT("files", t.files),
 		    FG_LOG_INT("objects", t.objects),
 		    FG_LOG_INT("errors", fg_diags_errors(&diags)));
-	rc = fg_diags_errors(&diags) ? FG_EXIT_PROBLEMS : FG_EXIT_OK;
+	rc = fg_diags_errors(&diags) ? FG_EXIT_ERROR : FG_EXIT_OK;
 done:
 	json_decref(jobjs);
 	fg_source_paths_free(paths, npaths);

@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 
 	if (sodium_init() < 0) {
 		fprintf(stderr, "flink-gitops: cannot initialise libsodium\n");
-		return FG_EXIT_USAGE;
+		return FG_EXIT_ERROR;
 	}
 	json_object_seed(0);
 

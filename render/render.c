@@ -1116,6 +1116,7 @@ void fg_desired_free(struct fg_desired *d)
 	free(d->ns);
 	free(d->crd_version);
 	json_decref(d->policy);
+	free(d->repository);
 	fg_diags_release(&d->diags);
 	free(d);
 }
@@ -1181,6 +1182,11 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 	if (!p.out->config_failed &&
 	    (err = merge_policy(&p.out->policy, p.repo.doc, NULL)) < 0)
 		goto fail;
+	if (!p.out->config_failed && str_member(p.repo.doc, "name") &&
+	    !(p.out->repository = strdup(str_member(p.repo.doc, "name")))) {
+		err = fg_error_set(FG_ERROR, "out of memory");
+		goto fail;
+	}
 	p.allow_kinds = json_object_get(p.repo.doc, "allowKinds");
 	p.allow_secrets =
 		json_is_true(json_object_get(p.repo.doc, "allowPlainSecrets"));

@@ -67,6 +67,7 @@ struct fg_desired {
 	int config_failed; /* flink-gitops.yaml itself is broken */
 	json_t *policy;	   /* owned: flink-gitops.yaml's `policy:`, or NULL
 			      (for namespaces that no longer render) */
+	char *repository;  /* owned: flink-gitops.yaml's `name:`, or NULL */
 };
 
 int fg_render(struct fg_desired **out, struct fg_source *src,

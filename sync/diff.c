@@ -410,7 +410,7 @@ static int is_member(const json_t *fields)
  * may be stored nested (and 2 at spec, 0 elsewhere, -1 at the root).
  */
 static int fields_own(const json_t *fields, const json_t *live, const char *p,
-		      int conf, int depth)
+		      int conf, int depth, int touch)
 {
 	struct fg_buf tok = FG_BUF_INIT, name = FG_BUF_INIT, rest = FG_BUF_INIT;
 	int own = 0, next;
@@ -418,7 +418,7 @@ static int fields_own(const json_t *fields, const json_t *live, const char *p,
 	if (!json_is_object(fields) || depth > FG_DIFF_MAX_DEPTH)
 		return 0;
 	if (!*p)
-		return is_member(fields);
+		return touch ? 1 : is_member(fields);
 	if (json_object_size(fields) == 0)
 		return 1; /* an ancestor owned whole: an atomic value */
 	if (pointer_next(&p, &tok) < 0)
@@ -435,7 +435,7 @@ static int fields_own(const json_t *fields, const json_t *live, const char *p,
 			goto done;
 		json_object_foreach (mut(fields), k, sub)
 			if (item_matches(k, item, i) &&
-			    fields_own(sub, item, p, 0, depth + 1)) {
+			    fields_own(sub, item, p, 0, depth + 1, touch)) {
 				own = 1;
 				break;
 			}
@@ -450,7 +450,8 @@ static int fields_own(const json_t *fields, const json_t *live, const char *p,
 	    fg_buf_add(&name, tok.ptr, tok.len) < 0)
 		goto done;
 	own = fields_own(json_object_get(fields, name.ptr),
-			 json_object_get(live, tok.ptr), p, next, depth + 1);
+			 json_object_get(live, tok.ptr), p, next, depth + 1,
+			 touch);
 
 	/* a flat flinkConfiguration key owned through nested maps */
 	for (size_t j = 0; !own && conf == 1 && j < tok.len; j++) {
@@ -465,7 +466,7 @@ static int fields_own(const json_t *fields, const json_t *live, const char *p,
 			goto done;
 		own = fields_own(json_object_get(fields, name.ptr),
 				 json_object_get(live, name.ptr + 2), rest.ptr,
-				 1, depth + 1);
+				 1, depth + 1, touch);
 	}
 done:
 	fg_buf_release(&tok);
@@ -516,7 +517,7 @@ static const json_t *owner_entry(const json_t *live, const char *pointer,
 			continue;
 		if (skip_manager && is_apply_entry(entry, skip_manager))
 			continue;
-		if (!fields_own(entry_fields(entry), live, pointer, -1, 0))
+		if (!fields_own(entry_fields(entry), live, pointer, -1, 0, 0))
 			continue;
 		t = json_string_value(json_object_get(entry, "time"));
 		/* RFC 3339 in UTC ("...Z"), as the API server writes it,
@@ -527,6 +528,37 @@ static const json_t *owner_entry(const json_t *live, const char *pointer,
 		}
 	}
 	return best;
+}
+
+int fg_field_touched_by_others(const json_t *live, const char *pointer,
+			       const char *manager, const char **who)
+{
+	const json_t *mf = json_object_get(json_object_get(live, "metadata"),
+					   "managedFields");
+	json_t *entry;
+	size_t i;
+
+	if (who)
+		*who = NULL;
+	if (!manager)
+		manager = FG_MANAGER;
+	json_array_foreach (mut(mf), i, entry) {
+		const char *m =
+			json_string_value(json_object_get(entry, "manager"));
+		const char *sub = json_string_value(
+			json_object_get(entry, "subresource"));
+
+		if (!json_is_object(entry) || !m ||
+		    is_apply_entry(entry, manager) ||
+		    (sub && !strcmp(sub, "status")))
+			continue;
+		if (fields_own(entry_fields(entry), live, pointer, -1, 0, 1)) {
+			if (who)
+				*who = m;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int fg_field_owner(const json_t *live, const char *pointer,

@@ -80,6 +80,19 @@ int fg_field_owner(const json_t *live, const char *pointer,
 		   const char **manager, const char **time);
 
 /*
+ * 1 when a field manager other than `manager`'s Apply set (NULL:
+ * "flink-gitops") owns the field at `pointer` in `live`, an ancestor of
+ * it whole (an atomic value), or anything under it: any operation, on
+ * the main resource or a subresource other than status (the scale
+ * subresource an HPA writes counts). *who (when not NULL) is that
+ * manager's name, borrowed from `live`. The API server's own rewrites
+ * (defaulting, normalised values) have no manager: a difference on a
+ * field nobody else touches is not someone's change.
+ */
+int fg_field_touched_by_others(const json_t *live, const char *pointer,
+			       const char *manager, const char **who);
+
+/*
  * Fields `manager` owns in `live` through server-side apply (its entries
  * with operation Apply on the main resource, not a subresource), as JSON
  * pointers into `live`, in fieldsV1 order: every member of the set, that

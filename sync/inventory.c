@@ -36,9 +36,27 @@ done:
 	return err;
 }
 
-int fg_inventory_id(char out[FG_APPLYSET_ID_SIZE], const char *ns)
+int fg_inventory_name(char out[FG_INVENTORY_NAME_SIZE], const char *repository)
 {
-	return fg_applyset_id(out, FG_INVENTORY_NAME, ns, "ConfigMap", "");
+	int n;
+
+	if (!repository || !strcmp(repository, "default"))
+		n = snprintf(out, FG_INVENTORY_NAME_SIZE, "%s",
+			     FG_INVENTORY_NAME);
+	else
+		n = snprintf(out, FG_INVENTORY_NAME_SIZE, "%s.%s",
+			     FG_INVENTORY_NAME, repository);
+	if (n < 0 || n >= FG_INVENTORY_NAME_SIZE)
+		return fg_error_set(FG_EINVALID,
+				    "repository name '%s' is too long",
+				    repository);
+	return 0;
+}
+
+int fg_inventory_id(char out[FG_APPLYSET_ID_SIZE], const char *ns,
+		    const char *name)
+{
+	return fg_applyset_id(out, name, ns, "ConfigMap", "");
 }
 
 static void member_clear(struct fg_inv_member *m)
@@ -148,7 +166,7 @@ static const char *field(const json_t *m, const char *key, int may_be_empty)
 
 int fg_inventory_parse(struct fg_inventory *inv, const json_t *cm)
 {
-	const char *text;
+	const char *text, *cm_name;
 	json_t *list = NULL, *m;
 	json_error_t jerr;
 	size_t i;
@@ -156,24 +174,28 @@ int fg_inventory_parse(struct fg_inventory *inv, const json_t *cm)
 
 	if (!cm)
 		return 0;
+	cm_name = json_string_value(
+		json_object_get(json_object_get(cm, "metadata"), "name"));
+	if (!cm_name)
+		cm_name = FG_INVENTORY_NAME;
 	text = json_string_value(
 		json_object_get(json_object_get(cm, "data"), FG_INVENTORY_KEY));
 	if (!text)
 		return fg_error_set(FG_EINVALID,
-				    "inventory %s: no data key '%s'",
-				    FG_INVENTORY_NAME, FG_INVENTORY_KEY);
+				    "inventory %s: no data key '%s'", cm_name,
+				    FG_INVENTORY_KEY);
 	list = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json_is_array(list)) {
 		err = fg_error_set(FG_EINVALID,
 				   "inventory %s: '%s' is not a JSON list: %s",
-				   FG_INVENTORY_NAME, FG_INVENTORY_KEY,
+				   cm_name, FG_INVENTORY_KEY,
 				   list ? "not an array" : jerr.text);
 		goto done;
 	}
 	if (json_array_size(list) > FG_INVENTORY_MAX_MEMBERS) {
 		err = fg_error_set(FG_EINVALID,
 				   "inventory %s: more than %d members",
-				   FG_INVENTORY_NAME, FG_INVENTORY_MAX_MEMBERS);
+				   cm_name, FG_INVENTORY_MAX_MEMBERS);
 		goto done;
 	}
 	json_array_foreach (list, i, m) {
@@ -184,7 +206,7 @@ int fg_inventory_parse(struct fg_inventory *inv, const json_t *cm)
 			err = fg_error_set(FG_EINVALID,
 					   "inventory %s: member %zu: needs "
 					   "group, kind, name and uid strings",
-					   FG_INVENTORY_NAME, i);
+					   cm_name, i);
 			goto done;
 		}
 		if ((err = fg_inventory_add(inv, g, k, n, u)) < 0)
@@ -196,7 +218,8 @@ done:
 }
 
 int fg_inventory_to_configmap(json_t **out, struct fg_inventory *inv,
-			      const char *ns, const char *tooling)
+			      const char *ns, const char *name,
+			      const char *repository, const char *tooling)
 {
 	char id[FG_APPLYSET_ID_SIZE];
 	struct fg_buf gks = FG_BUF_INIT;
@@ -206,8 +229,10 @@ int fg_inventory_to_configmap(json_t **out, struct fg_inventory *inv,
 	int err;
 
 	*out = NULL;
-	if ((err = fg_inventory_id(id, ns)) < 0)
+	if ((err = fg_inventory_id(id, ns, name)) < 0)
 		return err;
+	if (!repository)
+		repository = "default";
 	fg_inventory_sort(inv);
 	list = json_array();
 	for (i = 0; i < inv->n && list; i++) {
@@ -230,12 +255,13 @@ int fg_inventory_to_configmap(json_t **out, struct fg_inventory *inv,
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto done;
 	}
-	cm = json_pack("{s:s,s:s,s:{s:s,s:s,s:{s:s,s:s},s:{s:s,s:s}},"
+	cm = json_pack("{s:s,s:s,s:{s:s,s:s,s:{s:s,s:s,s:s},s:{s:s,s:s}},"
 		       "s:{s:s}}",
 		       "apiVersion", "v1", "kind", "ConfigMap", "metadata",
-		       "name", FG_INVENTORY_NAME, "namespace", ns, "labels",
+		       "name", name, "namespace", ns, "labels",
 		       FG_LABEL_MANAGED_BY, FG_MANAGER, FG_APPLYSET_LABEL_ID,
-		       id, "annotations", FG_APPLYSET_ANN_TOOLING, tooling,
+		       id, FG_INVENTORY_LABEL_REPOSITORY, repository,
+		       "annotations", FG_APPLYSET_ANN_TOOLING, tooling,
 		       FG_APPLYSET_ANN_GROUP_KINDS, gks.ptr, "data",
 		       FG_INVENTORY_KEY, text);
 	if (!cm)

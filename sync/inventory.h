@@ -2,8 +2,11 @@
  * The agent's own record of what it applied, one per namespace, after the
  * Kubernetes ApplySet conventions (KEP-3659):
  *
- *   parent: ConfigMap FG_INVENTORY_NAME in the namespace, labelled
- *     app.kubernetes.io/managed-by=flink-gitops and
+ *   parent: ConfigMap fg_inventory_name(repository) in the namespace, one
+ *     per repository (FG_INVENTORY_NAME for the default one, else
+ *     FG_INVENTORY_NAME.<repository>), labelled
+ *     app.kubernetes.io/managed-by=flink-gitops,
+ *     flink-gitops.io/repository=<repository> and
  *     applyset.kubernetes.io/id=<id>, annotated with
  *     applyset.kubernetes.io/tooling=flink-gitops/<version> and
  *     applyset.kubernetes.io/contains-group-kinds=<Kind.group,...>;
@@ -26,6 +29,8 @@
 #include <jansson.h>
 
 #define FG_INVENTORY_NAME "flink-gitops-inventory"
+#define FG_INVENTORY_NAME_SIZE 64 /* FG_INVENTORY_NAME "." 40 chars, NUL */
+#define FG_INVENTORY_LABEL_REPOSITORY "flink-gitops.io/repository"
 #define FG_INVENTORY_KEY "members"
 #define FG_APPLYSET_LABEL_ID "applyset.kubernetes.io/id"
 #define FG_APPLYSET_LABEL_PART_OF "applyset.kubernetes.io/part-of"
@@ -57,8 +62,15 @@ struct fg_inventory {
 int fg_applyset_id(char out[FG_APPLYSET_ID_SIZE], const char *name,
 		   const char *ns, const char *kind, const char *group);
 
-/* The id of the inventory ConfigMap of `ns`. */
-int fg_inventory_id(char out[FG_APPLYSET_ID_SIZE], const char *ns);
+/*
+ * The inventory ConfigMap's name for `repository` (NULL or "default":
+ * FG_INVENTORY_NAME). FG_EINVALID for a name that does not fit.
+ */
+int fg_inventory_name(char out[FG_INVENTORY_NAME_SIZE], const char *repository);
+
+/* The ApplySet id of inventory ConfigMap `name` in `ns`. */
+int fg_inventory_id(char out[FG_APPLYSET_ID_SIZE], const char *ns,
+		    const char *name);
 
 /*
  * Read the member list of inventory ConfigMap `cm` (borrowed; NULL gives
@@ -82,11 +94,13 @@ const struct fg_inv_member *fg_inventory_find(const struct fg_inventory *inv,
 void fg_inventory_sort(struct fg_inventory *inv);
 
 /*
- * The inventory ConfigMap of `ns` for `inv` (sorted first), as it is
- * applied: *out a new object. `tooling` is "flink-gitops/<version>".
+ * The inventory ConfigMap `name` of `repository` in `ns` for `inv`
+ * (sorted first), as it is applied: *out a new object. `tooling` is
+ * "flink-gitops/<version>".
  */
 int fg_inventory_to_configmap(json_t **out, struct fg_inventory *inv,
-			      const char *ns, const char *tooling);
+			      const char *ns, const char *name,
+			      const char *repository, const char *tooling);
 
 /* 1 when live ConfigMap `live` (may be NULL) already says what `want`
  * says: same member list, labels and annotations. */

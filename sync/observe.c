@@ -123,8 +123,36 @@ static int observe_hpas(struct fg_live *l, const struct fg_cluster_port *port)
 	return 0;
 }
 
+/* Every inventory in the namespace: ApplySet id -> repository. */
+static int index_inventories(struct fg_live *l)
+{
+	const char *key;
+	json_t *o;
+
+	json_object_foreach (l->index, key, o) {
+		const json_t *labels = json_object_get(
+			json_object_get(o, "metadata"), "labels");
+		const char *id = json_string_value(
+			json_object_get(labels, FG_APPLYSET_LABEL_ID));
+		const char *repo = json_string_value(
+			json_object_get(labels, FG_INVENTORY_LABEL_REPOSITORY));
+		const char *mb = json_string_value(
+			json_object_get(labels, FG_LABEL_MANAGED_BY));
+
+		if (strncmp(key, "/ConfigMap/", 11) || !id || !mb ||
+		    strcmp(mb, FG_MANAGER))
+			continue;
+		if (json_object_set_new(l->inventories, id,
+					json_string(repo ? repo : "default")) <
+		    0)
+			return fg_error_set(FG_ERROR, "out of memory");
+	}
+	return 0;
+}
+
 int fg_observe_ns(struct fg_live *l, const struct fg_cluster_port *port,
-		  const char *ns, const struct fg_object *objs, size_t n)
+		  const char *ns, const char *inventory,
+		  const struct fg_object *objs, size_t n)
 {
 	char group[256];
 	size_t i;
@@ -135,13 +163,15 @@ int fg_observe_ns(struct fg_live *l, const struct fg_cluster_port *port,
 	l->index = json_object();
 	l->listed = json_object();
 	l->hpa_targets = json_object();
-	if (!l->index || !l->listed || !l->hpa_targets)
+	l->inventories = json_object();
+	if (!l->index || !l->listed || !l->hpa_targets || !l->inventories)
 		return fg_error_set(FG_ERROR, "out of memory");
 
-	/* the inventory first (a ConfigMap), then every kind */
-	if ((err = fg_live_observe_kind(l, port, "", "ConfigMap")) < 0)
+	/* the inventories first (ConfigMaps), then every kind */
+	if ((err = fg_live_observe_kind(l, port, "", "ConfigMap")) < 0 ||
+	    (err = index_inventories(l)) < 0)
 		return err;
-	l->inventory_cm = fg_live_find(l, "", "ConfigMap", FG_INVENTORY_NAME);
+	l->inventory_cm = fg_live_find(l, "", "ConfigMap", inventory);
 	if (l->inventory_cm &&
 	    (err = fg_inventory_parse(&l->inventory, l->inventory_cm)) < 0)
 		return fg_error_wrap(err, "namespace %s", ns);
@@ -152,12 +182,25 @@ int fg_observe_ns(struct fg_live *l, const struct fg_cluster_port *port,
 		    0)
 			return err;
 	}
-	for (i = 0; i < l->inventory.n; i++)
+	for (i = 0; i < l->inventory.n; i++) {
+		deployments |=
+			!strcmp(l->inventory.v[i].kind, "FlinkDeployment") &&
+			!strcmp(l->inventory.v[i].group, "flink.apache.org");
 		if ((err = fg_live_observe_kind(l, port,
 						l->inventory.v[i].group,
 						l->inventory.v[i].kind)) < 0)
 			return err;
-	return deployments ? observe_hpas(l, port) : 0;
+	}
+	if (!deployments)
+		return 0;
+	/* session jobs decide whether a session cluster may go */
+	err = fg_live_observe_kind(l, port, "flink.apache.org",
+				   "FlinkSessionJob");
+	if (err == FG_ENOTFOUND) {
+		fg_error_clear();
+		err = 0;
+	}
+	return err < 0 ? err : observe_hpas(l, port);
 }
 
 void fg_live_release(struct fg_live *l)
@@ -165,6 +208,7 @@ void fg_live_release(struct fg_live *l)
 	json_decref(l->index);
 	json_decref(l->listed);
 	json_decref(l->hpa_targets);
+	json_decref(l->inventories);
 	fg_inventory_release(&l->inventory);
 	memset(l, 0, sizeof(*l));
 }

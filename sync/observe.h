@@ -1,10 +1,12 @@
 /*
  * Observe: what the cluster has in one namespace, read with at most one
  * LIST per kind (never a GET per object): every kind Git wants there,
- * every kind the inventory records, the inventory itself, and the
+ * every kind the inventory records, the inventories (ConfigMaps), the
+ * FlinkSessionJobs where FlinkDeployments are involved (a session
+ * cluster is deleted only once no job uses it), and the
  * HorizontalPodAutoscalers (whose scaling of a FlinkDeployment is not
- * drift). Shared by sync, plan and drift, so all three see the cluster
- * the same way.
+ * drift). The pass (sync/pass.h) observes through it, so plan, sync and
+ * drift see the cluster the same way.
  */
 #ifndef FG_SYNC_OBSERVE_H
 #define FG_SYNC_OBSERVE_H
@@ -23,17 +25,21 @@ struct fg_live {
 	json_t *listed;		       /* "group/kind" -> true */
 	json_t *inventory_cm;	       /* our inventory ConfigMap, or NULL */
 	struct fg_inventory inventory; /* what it records (empty if none) */
+	json_t *inventories;	       /* every inventory's ApplySet id ->
+					  its repository's name */
 	json_t *hpa_targets;	       /* "Kind/name" an HPA scales -> true */
 	unsigned long lists;	       /* LIST calls made */
 };
 
 /*
  * Observe `ns` for the desired objects `objs` (n, borrowed; n 0 for a
- * namespace that no longer renders). FG_E* when a LIST fails or the
- * inventory cannot be read: then nothing may be written there.
+ * namespace that no longer renders), with our inventory in ConfigMap
+ * `inventory` (borrowed name). FG_E* when a LIST fails or the inventory
+ * cannot be read: then nothing may be written there.
  */
 int fg_observe_ns(struct fg_live *out, const struct fg_cluster_port *port,
-		  const char *ns, const struct fg_object *objs, size_t n);
+		  const char *ns, const char *inventory,
+		  const struct fg_object *objs, size_t n);
 
 /* LIST one more kind into `l` (once; later calls are free). */
 int fg_live_observe_kind(struct fg_live *l, const struct fg_cluster_port *port,

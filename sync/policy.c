@@ -42,9 +42,17 @@ const char *fg_delete_policy_name(enum fg_delete_policy d)
 const char *fg_rule_name(enum fg_rule r)
 {
 	static const char *const names[] = {
-		"none",	      "stateless-upgrade", "delete-running",
-		"rejected",   "empty-namespace",   "failed-namespace",
-		"bad-policy", "conflict",
+		"none",
+		"stateless-upgrade",
+		"delete-running",
+		"rejected",
+		"empty-namespace",
+		"failed-namespace",
+		"bad-policy",
+		"conflict",
+		"nonce",
+		"owned-elsewhere",
+		"reserved",
 	};
 
 	return (size_t)r < sizeof(names) / sizeof(*names) ? names[r] : "?";

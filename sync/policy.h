@@ -70,6 +70,9 @@ enum fg_rule {
 	FG_RULE_FAILED_NAMESPACE,  /* (e) */
 	FG_RULE_BAD_POLICY,	   /* the annotation itself is wrong */
 	FG_RULE_CONFLICT,	   /* (f) */
+	FG_RULE_NONCE,		   /* a nonce changed outside Git */
+	FG_RULE_OWNED_ELSEWHERE,   /* another repository manages it */
+	FG_RULE_RESERVED,	   /* a name flink-gitops keeps for itself */
 };
 
 enum fg_verdict_kind {

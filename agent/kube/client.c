@@ -516,6 +516,51 @@ fail:
 	return err;
 }
 
+int fg_kube_clone(struct fg_kube **out, const struct fg_kube *k)
+{
+	struct fg_kube_client_opts o = k->opts;
+	struct fg_kube_config *cfg = NULL;
+	struct fg_kube *c = NULL;
+	int err;
+
+	*out = NULL;
+	o.user_agent = k->user_agent;
+	if ((err = fg_kube_config_dup(&cfg, k->cfg)) < 0 ||
+	    (err = fg_kube_new(&c, cfg, &o)) < 0)
+		return err;
+	json_decref(c->groups);
+	json_decref(c->resources);
+	c->groups = json_deep_copy(k->groups);
+	c->resources = json_deep_copy(k->resources);
+	if (!c->groups || !c->resources) {
+		fg_kube_free(c);
+		return fg_error_set(FG_ERROR, "out of memory");
+	}
+	*out = c;
+	return 0;
+}
+
+void fg_kube_adopt_discovery(struct fg_kube *dst, const struct fg_kube *src)
+{
+	json_t *g, *r;
+
+	if (json_object_size(src->resources) <=
+		    json_object_size(dst->resources) &&
+	    json_object_size(src->groups) <= json_object_size(dst->groups))
+		return;
+	g = json_deep_copy(src->groups);
+	r = json_deep_copy(src->resources);
+	if (!g || !r) {
+		json_decref(g);
+		json_decref(r);
+		return; /* a cache: keep the old one */
+	}
+	json_decref(dst->groups);
+	json_decref(dst->resources);
+	dst->groups = g;
+	dst->resources = r;
+}
+
 void fg_kube_free(struct fg_kube *k)
 {
 	if (!k)

@@ -814,6 +814,106 @@ void fg_kube_config_free(struct fg_kube_config *cfg)
 	free(cfg);
 }
 
+/* ---- copies, for a pool of clients ---- */
+
+static int dup_str(char **out, const char *s)
+{
+	*out = NULL;
+	return !s || (*out = strdup(s)) ? 0 : -1;
+}
+
+static int dup_bytes(char **out, const char *p, size_t len)
+{
+	*out = NULL;
+	if (!p)
+		return 0;
+	if (!(*out = malloc(len + 1)))
+		return -1;
+	memcpy(*out, p, len);
+	(*out)[len] = '\0';
+	return 0;
+}
+
+static int dup_secret(struct kube_secret *out, const struct kube_secret *s)
+{
+	memset(out, 0, sizeof(*out));
+	return s->p ? kube_secret_set(out, s->p, s->len) : 0;
+}
+
+static char **strv_dup(char *const *v)
+{
+	size_t n = 0, i;
+	char **c;
+
+	while (v && v[n])
+		n++;
+	if (!v || !(c = calloc(n + 1, sizeof(*c))))
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!(c[i] = strdup(v[i]))) {
+			strv_free(c);
+			return NULL;
+		}
+	return c;
+}
+
+static struct kube_exec *exec_dup(const struct kube_exec *x)
+{
+	struct kube_exec *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->provide_cluster_info = x->provide_cluster_info;
+	if (dup_str(&c->api_version, x->api_version) < 0 ||
+	    dup_str(&c->command, x->command) < 0 ||
+	    dup_str(&c->where, x->where) < 0 ||
+	    (x->argv && !(c->argv = strv_dup(x->argv))) ||
+	    (x->env && !(c->env = strv_dup(x->env)))) {
+		exec_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int fg_kube_config_dup(struct fg_kube_config **out,
+		       const struct fg_kube_config *cfg)
+{
+	struct fg_kube_config *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (!c)
+		return fg_error_set(FG_ERROR, "out of memory");
+	c->insecure = cfg->insecure;
+	c->ca_len = cfg->ca_len;
+	c->cert_len = cfg->cert_len;
+	c->token_read_at = cfg->token_read_at;
+	c->have_cred = cfg->have_cred;
+	c->cred_expiry = cfg->cred_expiry;
+	c->cred_cert_len = cfg->cred_cert_len;
+	if (dup_str(&c->server, cfg->server) < 0 ||
+	    dup_str(&c->tls_server_name, cfg->tls_server_name) < 0 ||
+	    dup_str(&c->proxy_url, cfg->proxy_url) < 0 ||
+	    dup_bytes(&c->ca_pem, cfg->ca_pem, cfg->ca_len) < 0 ||
+	    dup_bytes(&c->cert_pem, cfg->cert_pem, cfg->cert_len) < 0 ||
+	    dup_secret(&c->key, &cfg->key) < 0 ||
+	    dup_secret(&c->token, &cfg->token) < 0 ||
+	    dup_str(&c->token_file, cfg->token_file) < 0 ||
+	    (cfg->exec && !(c->exec = exec_dup(cfg->exec))) ||
+	    dup_bytes(&c->cred_cert, cfg->cred_cert, cfg->cred_cert_len) < 0 ||
+	    dup_secret(&c->cred_key, &cfg->cred_key) < 0 ||
+	    dup_secret(&c->cred_token, &cfg->cred_token) < 0 ||
+	    dup_str(&c->ns, cfg->ns) < 0 ||
+	    dup_str(&c->context, cfg->context) < 0 ||
+	    dup_str(&c->user, cfg->user) < 0 ||
+	    dup_str(&c->origin, cfg->origin) < 0 ||
+	    dup_str(&c->where_user, cfg->where_user) < 0) {
+		fg_kube_config_free(c);
+		return fg_error_set(FG_ERROR, "out of memory");
+	}
+	*out = c;
+	return 0;
+}
+
 static int from_kubeconfig(struct fg_kube_config *cfg, struct kc *kc,
 			   const char *want_context)
 {

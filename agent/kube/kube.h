@@ -88,6 +88,11 @@ int fg_kube_config_load(struct fg_kube_config **out,
 			const struct fg_kube_config_opts *opts);
 void fg_kube_config_free(struct fg_kube_config *cfg);
 
+/* A copy of `cfg`, credentials obtained so far included (so a copy does
+ * not run the exec plugin again until they expire). */
+int fg_kube_config_dup(struct fg_kube_config **out,
+		       const struct fg_kube_config *cfg);
+
 const char *fg_kube_config_server(const struct fg_kube_config *cfg);
 /* The context's namespace, the in-cluster namespace, or "default". */
 const char *fg_kube_config_namespace(const struct fg_kube_config *cfg);
@@ -122,6 +127,16 @@ struct fg_kube;
 int fg_kube_new(struct fg_kube **out, struct fg_kube_config *cfg,
 		const struct fg_kube_client_opts *opts);
 void fg_kube_free(struct fg_kube *k);
+
+/*
+ * A second client like `k` (same configuration, options, credentials
+ * and discovery cache; its own connection), for another thread. `k` is
+ * only read, but not while another thread uses it.
+ */
+int fg_kube_clone(struct fg_kube **out, const struct fg_kube *k);
+
+/* Take `src`'s discovery cache into `dst` when it knows more. */
+void fg_kube_adopt_discovery(struct fg_kube *dst, const struct fg_kube *src);
 
 /* The configuration the client runs with (borrowed). */
 const struct fg_kube_config *fg_kube_get_config(const struct fg_kube *k);

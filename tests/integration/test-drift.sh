@@ -80,10 +80,13 @@ sed -i 's/  job:/  restartNonce: 1\n  job:/' "$repo/$ns/app.yaml"
 sync
 expect_rc 0 "sync nonce"
 edit flinkdeployment app 's/restartNonce: 1/restartNonce: 7/'
-drift --self-heal
+drift
 expect_rc 2 "nonce drift"
+has "spec.restartNonce changed outside Git" "nonce drift reported"
+drift --self-heal
+expect_rc 3 "nonce heal held back"
 has "spec.restartNonce: Git 1, cluster 7" "nonce drift"
-has "not healed: spec.restartNonce: a nonce changed outside Git" "nonce heal refused"
+has "not healed: spec.restartNonce changed outside Git: writing Git's value back would fire it again" "nonce heal refused"
 n=$(kc get -n "$ns" flinkdeployment app -o jsonpath='{.spec.restartNonce}')
 [[ $n == 7 ]] || fail "self-heal wrote the nonce back: $n"
 echo "ok: a nonce is never written back"

@@ -177,12 +177,12 @@ has "plan cluster -> main@" "head label"
 has "blocked  FlinkSessionJob/etl" "plan --repo"
 echo "ok: plan --repo URL --ref REF"
 
-# ---- errors exit 1 -----------------------------------------------------------
+# ---- errors exit 1, usage errors 64 (never a result's code) -----------------
 plan --context no-such-context
 expect_rc 1 "unknown context"
 plan -o yaml
-expect_rc 1 "usage error"
-echo "ok: errors and usage errors exit 1"
+expect_rc 64 "usage error"
+echo "ok: errors exit 1, usage errors 64"
 
 # ---- what sync would not touch is no change (defaulting included) -----------
 new_ns

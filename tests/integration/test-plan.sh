@@ -138,8 +138,17 @@ cat "$T/changes.txt"
 grep -q 'update   FlinkDeployment/orders: restarts from a savepoint' \
 	"$T/changes.txt" || fail "text lacks the orders row"
 
-# usage errors exit 1 (2 means changes)
+# usage errors exit 64, never a result's code (2 means changes)
 rc=0
 "$FG" plan --base main >/dev/null 2>&1 || rc=$?
-[ "$rc" = 1 ] || fail "--base without --repo: exit $rc, want 1"
+[ "$rc" = 64 ] || fail "--base without --repo: exit $rc, want 64"
+
+# a render error in the head is an error (1), not "blocked" (3): a broken
+# pull request must fail the pipeline step
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [x\n' >jobs/broken.yaml
+git add -A && git commit -qm broken && git push -q "$T/repo.git" main:broken
+rc=0
+plan --ref broken --base "$BASE" >"$T/broken.txt" 2>"$T/broken.err" || rc=$?
+[ "$rc" = 1 ] || fail "render error: exit $rc, want 1: $(cat "$T/broken.err")"
+grep -q 'broken.yaml' "$T/broken.err" || fail "render error not shown: $(cat "$T/broken.err")"
 echo "ok"

@@ -54,7 +54,7 @@ sync
 expect_rc 0 "prune pass"
 exists configmap a-settings && fail "a-settings not pruned"
 exists configmap stranger || fail "stranger (labelled, not in the inventory) was deleted"
-grep -q "ConfigMap/a-settings: prune" "$work/out" || fail "prune not reported: $(cat "$work/out")"
+grep -q "ConfigMap/a-settings: delete: deletes it" "$work/out" || fail "prune not reported: $(cat "$work/out")"
 echo "ok: prune deletes the inventory's ConfigMap, spares a labelled stranger"
 
 # ---- removing a FlinkDeployment is blocked without --allow-delete -------
@@ -62,7 +62,7 @@ rm "$repo/$ns/a-app.yaml"
 sync
 expect_rc 3 "blocked delete"
 exists flinkdeployment a-app || fail "a-app deleted without --allow-delete"
-grep -q "FlinkDeployment/a-app: prune blocked: deleting a running job drops its checkpoint history (to allow: policy delete" "$work/out" ||
+grep -q "FlinkDeployment/a-app: delete blocked: deleting a running job drops its checkpoint history (to allow: policy delete" "$work/out" ||
 	fail "blocked delete not reported: $(cat "$work/out")"
 sync --allow-delete
 expect_rc 0 "allowed delete"
@@ -110,5 +110,5 @@ expect_rc 0 "dry run"
 exists configmap dry && fail "dry run created a ConfigMap"
 exists flinkdeployment dry-session && fail "dry run created a FlinkDeployment"
 exists configmap flink-gitops-inventory && fail "dry run wrote the inventory"
-grep -q "ConfigMap/dry: create: dry run" "$work/out" || fail "dry run output: $(cat "$work/out")"
+grep -q "ConfigMap/dry: create: creates it (no Flink impact) (dry run)" "$work/out" || fail "dry run output: $(cat "$work/out")"
 echo "ok: --dry-run leaves the namespace as it was"

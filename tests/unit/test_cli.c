@@ -131,14 +131,16 @@ static void test_cli__unknown_command_is_a_one_line_usage_error(void **state)
 	struct run r;
 
 	run(&r, "frobnicate", NULL);
-	assert_int_equal(r.code, 2);
+	assert_int_equal(r.code, 64);
 	assert_string_equal(r.err.ptr, "flink-gitops: 'frobnicate' is not a "
 				       "command (see 'flink-gitops --help')\n");
 	assert_string_equal(r.out.ptr, "");
 	run_release(&r);
 }
 
-static void test_cli__usage_errors_exit_2_with_one_line(void **state)
+/* A usage error never shares its exit code with a result: a CI job can
+ * tell a typo from drift (2) or a blocked change (3). */
+static void test_cli__usage_errors_exit_64_with_one_line(void **state)
 {
 	static const char *const cases[][3] = {
 		{ "--bogus", NULL, NULL },
@@ -148,13 +150,21 @@ static void test_cli__usage_errors_exit_2_with_one_line(void **state)
 		{ "scan", "a", "b" },
 		{ "help", "nope", NULL },
 		{ "version", "extra", NULL },
+		{ "plan", "--output", "yaml" },
+		{ "plan", "--dry-run", NULL },
+		{ "sync", "--self-heal", NULL },
+		{ "sync", "--parallel", "0" },
+		{ "drift", "--dry-run", NULL },
+		{ "drift", "--bogus", NULL },
+		{ "drift", "a", "b" },
+		{ "sync", "--repository", "Not_A_Name" },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct run r;
 		run(&r, cases[i][0], cases[i][1], cases[i][2], NULL);
-		if (r.code != 2 || count_lines(r.err.ptr) != 1)
+		if (r.code != 64 || count_lines(r.err.ptr) != 1)
 			fail_msg("case %zu: exit %d, stderr:\n%s", i, r.code,
 				 r.err.ptr);
 		assert_memory_equal(r.err.ptr, "flink-gitops: ", 14);
@@ -167,7 +177,7 @@ static void test_cli__no_command_shows_help_and_fails(void **state)
 	struct run r;
 
 	run(&r, NULL);
-	assert_int_equal(r.code, 2);
+	assert_int_equal(r.code, 64);
 	assert_non_null(strstr(r.out.ptr, "commands:"));
 	run_release(&r);
 }
@@ -262,7 +272,7 @@ static void test_cli__scan_of_a_missing_folder_fails_clearly(void **state)
 	struct run r;
 
 	run(&r, "scan", "/nonexistent/repo", NULL);
-	assert_int_equal(r.code, 2);
+	assert_int_equal(r.code, 1);
 	assert_string_equal(r.err.ptr,
 			    "flink-gitops: scan: cannot open repository folder "
 			    "'/nonexistent/repo': No such file or directory\n");
@@ -373,7 +383,7 @@ static void test_cli__unknown_crd_version_is_a_usage_error(void **state)
 	struct run r;
 
 	run(&r, "validate", "--crd-version", "9.9", example, NULL);
-	assert_int_equal(r.code, 2);
+	assert_int_equal(r.code, 64);
 	assert_string_equal(r.err.ptr,
 			    "flink-gitops: validate: operator version '9.9' "
 			    "is not bundled (see 'flink-gitops version') (see "
@@ -389,7 +399,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cli__help_for_a_command),
 		cmocka_unit_test(
 			test_cli__unknown_command_is_a_one_line_usage_error),
-		cmocka_unit_test(test_cli__usage_errors_exit_2_with_one_line),
+		cmocka_unit_test(test_cli__usage_errors_exit_64_with_one_line),
 		cmocka_unit_test(test_cli__no_command_shows_help_and_fails),
 		cmocka_unit_test_setup_teardown(
 			test_cli__scan_lists_objects_and_reports_bad_files,

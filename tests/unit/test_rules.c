@@ -1369,7 +1369,8 @@ static void test_rules__operator_examples_pass(void **state)
 	assert_int_equal(fg_buf_printf(&dir, "%s/examples", anchors), 0);
 	d = opendir(dir.ptr);
 	if (!d)
-		fail_msg("cannot open '%s' (pass the operator folder as argv[1])",
+		fail_msg("cannot open '%s' (pass the operator folder as "
+			 "argv[1])",
 			 dir.ptr);
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);

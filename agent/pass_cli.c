@@ -1,0 +1,319 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "agent/cli.h"
+#include "agent/log.h"
+#include "agent/pass_cli.h"
+#include "agent/version.h"
+#include "render/base/error.h"
+#include "render/crd.h"
+#include "sync/report.h"
+#include "render/base/banned.h"
+
+enum {
+	OPT_BASE = FG_OPT_GIT_LAST + 1,
+	OPT_DRY_RUN,
+	OPT_ALLOW_DELETE,
+	OPT_ALLOW_PRUNE_NS,
+	OPT_PARALLEL,
+	OPT_CONNECTIONS,
+	OPT_WAIT_TIMEOUT,
+	OPT_SELF_HEAL,
+	OPT_REPOSITORY,
+	OPT_CRD_VERSION,
+};
+
+/* Which commands take an option. */
+#define P (1u << FG_CMD_PLAN)
+#define S (1u << FG_CMD_SYNC)
+#define D (1u << FG_CMD_DRIFT)
+
+static const struct {
+	int opt;
+	unsigned cmds;
+} only[] = {
+	{ OPT_BASE, P },
+	{ OPT_DRY_RUN, S | D },
+	{ OPT_ALLOW_DELETE, P | S },
+	{ OPT_ALLOW_PRUNE_NS, P | S },
+	{ OPT_PARALLEL, S },
+	{ OPT_WAIT_TIMEOUT, S },
+	{ OPT_SELF_HEAL, D },
+};
+
+static int takes(enum fg_pass_cmd cmd, int opt)
+{
+	for (size_t i = 0; i < sizeof(only) / sizeof(*only); i++)
+		if (only[i].opt == opt)
+			return (only[i].cmds >> cmd) & 1;
+	return 1;
+}
+
+static const char *const names[] = { "plan", "sync", "drift" };
+
+/* A number from 1 to `max`, or a usage error. */
+static int number(const char *cmd, const char *opt, const char *arg, long max,
+		  long *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (!*arg || *end || v < 1 || v > max)
+		return fg_usage_error(cmd, "%s: want a number from 1 to %ld",
+				      opt, max);
+	*out = v;
+	return 0;
+}
+
+static int parse_option(struct fg_pass_cli *c, int opt, const char *arg,
+			const char *as_given)
+{
+	const char *cmd = c->name;
+	long v;
+	int rc;
+
+	if (!takes(c->cmd, opt))
+		return fg_usage_error(cmd, "unknown option '%s'", as_given);
+	switch (opt) {
+	case OPT_BASE:
+		c->base = arg;
+		return 0;
+	case OPT_DRY_RUN:
+		c->pass.dry_run = 1;
+		return 0;
+	case OPT_ALLOW_DELETE:
+		c->pass.allow_delete = 1;
+		return 0;
+	case OPT_ALLOW_PRUNE_NS:
+		if (c->pass.nallow_prune == FG_PASS_MAX_ALLOW_PRUNE)
+			return fg_usage_error(cmd,
+					      "more than %d "
+					      "--allow-prune-namespace",
+					      FG_PASS_MAX_ALLOW_PRUNE);
+		c->allow_prune[c->pass.nallow_prune++] = arg;
+		return 0;
+	case OPT_PARALLEL:
+		if ((rc = number(cmd, as_given, arg, FG_PARALLEL_NS_MAX, &v)))
+			return rc;
+		c->pass.parallel_ns = (size_t)v;
+		return 0;
+	case OPT_CONNECTIONS:
+		if ((rc = number(cmd, as_given, arg, FG_POOL_MAX, &v)))
+			return rc;
+		c->connections = v;
+		return 0;
+	case OPT_WAIT_TIMEOUT:
+		if ((rc = number(cmd, as_given, arg, FG_WAIT_MAX_S, &v)))
+			return rc;
+		c->pass.wait_ms = v * 1000;
+		return 0;
+	case OPT_SELF_HEAL:
+		c->self_heal = 1;
+		return 0;
+	case OPT_REPOSITORY:
+		if (!*arg || strlen(arg) > 40 ||
+		    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+			    strlen(arg) ||
+		    arg[0] == '-' || arg[strlen(arg) - 1] == '-')
+			return fg_usage_error(cmd,
+					      "--repository: '%s' is not a "
+					      "name (lowercase letters, "
+					      "digits and '-', at most 40)",
+					      arg);
+		c->pass.repository = arg;
+		return 0;
+	case OPT_CRD_VERSION:
+		if (!fg_crd_version_known(arg))
+			return fg_usage_error(cmd,
+					      "operator version '%s' is not "
+					      "bundled (see 'flink-gitops "
+					      "version')",
+					      arg);
+		c->r.opts.crd_version = arg;
+		return 0;
+	case 'p':
+		c->r.opts.path = arg;
+		return 0;
+	case 'n':
+		if (!*arg)
+			return fg_usage_error(cmd, "-n needs a namespace");
+		c->r.opts.only_ns = arg;
+		c->pass.only_ns = arg;
+		return 0;
+	case 'o':
+		if (!strcmp(arg, "text"))
+			c->out = FG_OUT_TEXT;
+		else if (!strcmp(arg, "json"))
+			c->out = FG_OUT_JSON;
+		else if (!strcmp(arg, "markdown") && c->cmd == FG_CMD_PLAN)
+			c->out = FG_OUT_MARKDOWN;
+		else
+			return fg_usage_error(
+				cmd,
+				"unknown output format '%s' "
+				"(text, json%s)",
+				arg, c->cmd == FG_CMD_PLAN ? ", markdown" : "");
+		return 0;
+	default:
+		break;
+	}
+	if (opt >= FG_OPT_REPO && opt <= FG_OPT_GIT_LAST)
+		return fg_render_git_opt(cmd, opt, &c->r) > 0 ? FG_EXIT_USAGE
+							      : 0;
+	rc = fg_kube_cli_option(&c->kc, cmd, opt, arg);
+	if (rc == 1) {
+		c->kube_given = 1;
+		return 0;
+	}
+	if (rc == 0)
+		return fg_usage_error(cmd, "unknown option '%s'", as_given);
+	return rc;
+}
+
+int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
+		      char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "path", required_argument, NULL, 'p' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "crd-version", required_argument, NULL, OPT_CRD_VERSION },
+		{ "base", required_argument, NULL, OPT_BASE },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "allow-delete", no_argument, NULL, OPT_ALLOW_DELETE },
+		{ "allow-prune-namespace", required_argument, NULL,
+		  OPT_ALLOW_PRUNE_NS },
+		{ "parallel", required_argument, NULL, OPT_PARALLEL },
+		{ "connections", required_argument, NULL, OPT_CONNECTIONS },
+		{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
+		{ "self-heal", no_argument, NULL, OPT_SELF_HEAL },
+		{ "repository", required_argument, NULL, OPT_REPOSITORY },
+		FG_RENDER_GIT_OPTIONS,
+		FG_KUBE_CLI_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name = names[cmd];
+	int o, rc;
+
+	memset(c, 0, sizeof(*c));
+	c->cmd = cmd;
+	c->name = name;
+	fg_render_args_init(&c->r);
+	c->pass.tooling = FG_MANAGER "/v" FG_VERSION;
+	c->pass.allow_prune = c->allow_prune;
+	c->connections = FG_CONNECTIONS_DEFAULT;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "hp:n:o:", opts, NULL)) != -1) {
+		switch (o) {
+		case 'h':
+			fputs(fg_cmd_find(name)->help, stdout);
+			return -1;
+		case ':':
+			return fg_usage_error(name, "option '%s' needs a value",
+					      argv[optind - 1]);
+		case '?':
+			return fg_usage_error(name, "unknown option '%s'",
+					      argv[optind - 1]);
+		default:
+			if ((rc = parse_option(c, o, optarg,
+					       argv[optind - 1])) != 0)
+				return rc;
+		}
+	}
+	if (optind < argc && (c->r.git.url || c->base))
+		return fg_usage_error(name,
+				      "unexpected argument '%s' (with --repo "
+				      "there is no folder; for a local clone "
+				      "use --repo file://$PWD)",
+				      argv[optind]);
+	if ((rc = fg_render_args_positional(name, argc, argv, &c->r)))
+		return rc;
+	if (c->base && !c->r.git.url)
+		return fg_usage_error(name, "--base needs --repo URL (file:// "
+					    "works for a local clone)");
+	if (c->base && c->kube_given)
+		return fg_usage_error(name,
+				      "--base plans offline: --kubeconfig, "
+				      "--context and --request-timeout do not "
+				      "apply");
+	if (cmd == FG_CMD_DRIFT && c->pass.dry_run && !c->self_heal)
+		return fg_usage_error(name, "--dry-run needs --self-heal");
+	if (cmd == FG_CMD_DRIFT)
+		c->pass.mode = c->self_heal ? FG_PASS_HEAL_ONLY : FG_PASS_HEAL;
+	c->pass.parallel_objects = (size_t)c->connections;
+	return 0;
+}
+
+int fg_pass_cli_render(struct fg_pass_cli *c)
+{
+	if (!(c->d = fg_render_run(c->name, &c->r)))
+		return -1;
+	fg_render_print_diags(&c->d->diags);
+	return 0;
+}
+
+int fg_pass_cli_connect(struct fg_pass_cli *c)
+{
+	struct fg_kube *k = NULL;
+
+	if (fg_kube_cli_connect(&c->kc, &k) < 0 ||
+	    fg_cluster_pool_new(&c->pool, k, (size_t)c->connections) < 0) {
+		fprintf(stderr, "flink-gitops: %s: %s\n", c->name,
+			fg_error_last());
+		return -1;
+	}
+	fg_agent_ports_init(&c->ap, c->pool);
+	return 0;
+}
+
+/* Something went wrong that is not a decision: exit 1. */
+static int had_error(const struct fg_pass *p)
+{
+	if (p->render_errors || p->failed || p->error)
+		return 1;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].failed || p->v[i].error)
+			return 1;
+	return 0;
+}
+
+int fg_pass_cli_exit(const struct fg_pass_cli *c, const struct fg_pass *p)
+{
+	if (!p || had_error(p))
+		return FG_EXIT_ERROR;
+	switch (c->cmd) {
+	case FG_CMD_PLAN:
+		if (p->blocked)
+			return FG_EXIT_BLOCKED;
+		return p->creates || p->updates || p->deletes ? FG_EXIT_CHANGES
+							      : FG_EXIT_OK;
+	case FG_CMD_SYNC:
+		return p->blocked ? FG_EXIT_BLOCKED : FG_EXIT_OK;
+	case FG_CMD_DRIFT:
+		/* drift found is drift found, healed or not */
+		if (c->self_heal && p->blocked)
+			return FG_EXIT_BLOCKED;
+		return p->drifted ? FG_EXIT_CHANGES : FG_EXIT_OK;
+	}
+	return FG_EXIT_ERROR;
+}
+
+void fg_pass_cli_print_json(const json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+}
+
+void fg_pass_cli_release(struct fg_pass_cli *c)
+{
+	fg_cluster_pool_free(c->pool);
+	c->pool = NULL;
+	fg_desired_free(c->d);
+	c->d = NULL;
+	fg_render_args_release(&c->r);
+}

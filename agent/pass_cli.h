@@ -1,0 +1,66 @@
+/*
+ * What `plan`, `sync` and `drift` share: their options (one parser, the
+ * same words for the same things), rendering the repository, connecting
+ * the ports of the pass (sync/pass.h) to the cluster, and the exit code
+ * of a pass from the one table (agent/cli.h). The commands themselves
+ * only choose the cut of the pass and print.
+ */
+#ifndef FG_AGENT_PASS_CLI_H
+#define FG_AGENT_PASS_CLI_H
+
+#include <stddef.h>
+
+#include "agent/cluster_port.h"
+#include "agent/kube_opts.h"
+#include "agent/render_args.h"
+#include "sync/pass.h"
+
+#define FG_CONNECTIONS_DEFAULT 32 /* --connections */
+#define FG_PARALLEL_NS_MAX 64	  /* --parallel */
+#define FG_WAIT_MAX_S 86400	  /* --wait-timeout */
+
+enum fg_pass_cmd { FG_CMD_PLAN, FG_CMD_SYNC, FG_CMD_DRIFT };
+
+enum fg_out { FG_OUT_TEXT, FG_OUT_JSON, FG_OUT_MARKDOWN };
+
+struct fg_pass_cli {
+	enum fg_pass_cmd cmd;
+	const char *name; /* "plan" ... */
+	struct fg_render_args r;
+	struct fg_kube_cli kc;
+	struct fg_pass_opts pass;
+	const char *allow_prune[FG_PASS_MAX_ALLOW_PRUNE];
+	enum fg_out out;
+	const char *base; /* plan --base */
+	int self_heal;	  /* drift --self-heal */
+	int kube_given;	  /* a cluster option was given */
+	long connections; /* --connections */
+	/* after fg_pass_cli_connect */
+	struct fg_desired *d;
+	struct fg_cluster_pool *pool;
+	struct fg_agent_ports ap;
+};
+
+/*
+ * Parse the options of command `cmd`. 0 to go on; -1 after printing
+ * help (exit 0); else the exit code of a usage error already printed.
+ */
+int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
+		      char **argv);
+
+/* Render the repository into c->d (diagnostics printed). 0, or -1 after
+ * printing why nothing could be rendered. */
+int fg_pass_cli_render(struct fg_pass_cli *c);
+
+/* Connect to the cluster: c->pool and c->ap. 0, or -1 after printing. */
+int fg_pass_cli_connect(struct fg_pass_cli *c);
+
+/* The exit code of pass `p` for c->cmd (NULL: the pass failed). */
+int fg_pass_cli_exit(const struct fg_pass_cli *c, const struct fg_pass *p);
+
+void fg_pass_cli_release(struct fg_pass_cli *c);
+
+/* Write `text` (NUL-terminated) or `j` to standard output. */
+void fg_pass_cli_print_json(const json_t *j);
+
+#endif

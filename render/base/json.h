@@ -1,0 +1,35 @@
+/*
+ * JSON helpers every room uses (jansson): NULL-safe lookups along a path,
+ * an object's metadata, labels and annotations, and the one way to get a
+ * mutable pointer from a const one (jansson's iteration macros take
+ * non-const). Lookups never allocate and never fail: a missing or
+ * mistyped step gives NULL.
+ */
+#ifndef FG_BASE_JSON_H
+#define FG_BASE_JSON_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+/* `v` without its const, for jansson's non-const iteration APIs. */
+json_t *fg_json_mut(const json_t *v);
+
+/* o[k] when `o` is an object, else NULL. */
+const json_t *fg_json_get(const json_t *o, const char *k);
+
+/* o[k1][k2]... (a NULL-terminated list of keys), or NULL. */
+const json_t *fg_json_path(const json_t *o, ...) __attribute__((sentinel));
+
+/* o[k] as a string, or NULL when absent or not a string. */
+const char *fg_json_str(const json_t *o, const char *k);
+
+/* obj.metadata[k], obj.metadata.labels[k], .annotations[k] as strings. */
+const char *fg_meta_str(const json_t *obj, const char *k);
+const char *fg_label(const json_t *obj, const char *k);
+const char *fg_annotation(const json_t *obj, const char *k);
+
+/* 1 when `s` is not NULL and equals `want`. */
+int fg_str_is(const char *s, const char *want);
+
+#endif

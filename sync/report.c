@@ -1,0 +1,358 @@
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/base/error.h"
+#include "render/base/json.h"
+#include "sync/plan.h"
+#include "sync/report.h"
+#include "render/base/banned.h"
+
+static int oom(void)
+{
+	return fg_error_set(FG_ERROR, "report: out of memory");
+}
+
+/* ---- sync ---- */
+
+/* Why namespace `ns` was not synced, or NULL. */
+static const char *not_synced(const struct fg_pass_ns *ns)
+{
+	if (ns->failed)
+		return ns->error ? ns->error
+				 : "render errors; nothing applied or pruned";
+	if (ns->error)
+		return ns->error;
+	return NULL;
+}
+
+static int step_line(struct fg_buf *out, const char *ns,
+		     const struct fg_step *s, int dry_run)
+{
+	const char *act = fg_action_name(s->wanted);
+
+	if (s->verdict.kind == FG_VERDICT_BLOCK) {
+		fg_buf_printf(out, "%s %s/%s: %s blocked: %s", ns, s->kind,
+			      s->name, act, s->verdict.reason);
+		if (s->verdict.unblock)
+			fg_buf_printf(out, " (to allow: %s)",
+				      s->verdict.unblock);
+		return fg_buf_putc(out, '\n');
+	}
+	switch (s->outcome) {
+	case FG_OUTCOME_DONE:
+		fg_buf_printf(out, "%s %s/%s: %s: %s", ns, s->kind, s->name,
+			      act,
+			      s->message && strcmp(s->message, "dry run")
+				      ? s->message
+				      : s->impact);
+		for (size_t i = 0; i < s->drift.n; i++)
+			fg_buf_printf(out, "%s%s (%s)",
+				      i ? ", " : "; drift taken back: ",
+				      s->drift.v[i].field,
+				      s->drift.v[i].manager
+					      ? s->drift.v[i].manager
+					      : "removed");
+		return fg_buf_printf(out, "%s\n", dry_run ? " (dry run)" : "");
+	case FG_OUTCOME_NONE:
+		if (!s->note)
+			return 0;
+		return fg_buf_printf(out, "%s %s/%s: unchanged: %s\n", ns,
+				     s->kind, s->name, s->note);
+	case FG_OUTCOME_GONE:
+	case FG_OUTCOME_LEFT:
+		return fg_buf_printf(out, "%s %s/%s: %s skipped: %s\n", ns,
+				     s->kind, s->name, act,
+				     s->message ? s->message : "");
+	default:
+		return fg_buf_printf(out, "%s %s/%s: %s %s: %s\n", ns, s->kind,
+				     s->name, act, fg_outcome_name(s->outcome),
+				     s->message ? s->message : "");
+	}
+}
+
+int fg_report_sync_text(const struct fg_pass *p, struct fg_buf *out)
+{
+	const char *why;
+	int err = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct fg_pass_ns *ns = &p->v[i];
+
+		if ((why = not_synced(ns))) {
+			err |= fg_buf_printf(out, "%s: not synced: %s\n",
+					     ns->name, why);
+			continue;
+		}
+		for (size_t j = 0; j < ns->n; j++)
+			err |= step_line(out, ns->name, &ns->v[j],
+					 p->opts.dry_run);
+		if (ns->verdict.kind == FG_VERDICT_BLOCK)
+			err |= fg_buf_printf(
+				out,
+				"%s: blocked: %s (to allow: %s, or "
+				"--allow-prune-namespace for this run)\n",
+				ns->name, ns->verdict.reason,
+				ns->verdict.unblock ? ns->verdict.unblock : "");
+		if (ns->inventory_outcome == FG_OUTCOME_FAILED)
+			err |= fg_buf_printf(
+				out, "%s: inventory not recorded: %s\n",
+				ns->name,
+				ns->inventory_message ? ns->inventory_message
+						      : "");
+	}
+	if (p->render_errors)
+		err |= fg_buf_printf(out,
+				     "%zu render error%s (see above): those "
+				     "files' namespaces were not synced\n",
+				     p->render_errors,
+				     p->render_errors == 1 ? "" : "s");
+	err |= fg_buf_printf(
+		out,
+		"%s%zu namespace%s synced, %zu blocked, %zu failed: %zu "
+		"created, %zu updated, %zu deleted, %zu unchanged, %zu "
+		"blocked, %zu failed (%lu write request%s)\n",
+		p->opts.dry_run ? "dry run: " : "", p->synced_ns,
+		p->synced_ns == 1 ? "" : "s", p->blocked_ns, p->failed_ns,
+		p->creates, p->updates, p->deletes, p->unchanged, p->blocked,
+		p->failed, p->writes, p->writes == 1 ? "" : "s");
+	return err ? oom() : 0;
+}
+
+static const char *ns_status(const struct fg_pass_ns *ns)
+{
+	if (ns->failed)
+		return "failed";
+	if (ns->error)
+		return "error";
+	if (ns->verdict.kind == FG_VERDICT_BLOCK)
+		return "blocked";
+	return ns->executed ? "synced" : "planned";
+}
+
+static json_t *ns_json(const struct fg_pass_ns *ns, int drift)
+{
+	json_t *objs = json_array();
+
+	for (size_t j = 0; objs && j < ns->n; j++) {
+		const struct fg_step *s = &ns->v[j];
+		json_t *o;
+
+		if (drift && !fg_drift_state(s))
+			continue;
+		if (!(o = fg_step_json(s)))
+			continue;
+		if (drift)
+			json_object_set_new(o, "state",
+					    json_string(fg_drift_state(s)));
+		json_array_append_new(objs, o);
+	}
+	return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:i}", "name", ns->name,
+			 "status", ns_status(ns), "message",
+			 ns->failed || ns->error ? not_synced(ns)
+			 : ns->verdict.kind == FG_VERDICT_BLOCK
+				 ? ns->verdict.reason
+				 : NULL,
+			 "policy", fg_verdict_json(&ns->verdict), "objects",
+			 objs, "writes", (json_int_t)ns->writes);
+}
+
+int fg_report_sync_json(const struct fg_pass *p, json_t **out)
+{
+	json_t *nss = json_array(), *root;
+
+	*out = NULL;
+	for (size_t i = 0; nss && i < p->n; i++)
+		json_array_append_new(nss, ns_json(&p->v[i], 0));
+	root = json_pack(
+		"{s:b, s:s, s:o, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
+		"s:i, s:i, s:i}}",
+		"dryRun", p->opts.dry_run, "repository", p->repository,
+		"namespaces", nss, "summary", "created", (json_int_t)p->creates,
+		"updated", (json_int_t)p->updates, "deleted",
+		(json_int_t)p->deletes, "unchanged", (json_int_t)p->unchanged,
+		"blocked", (json_int_t)p->blocked, "failed",
+		(json_int_t)p->failed, "writes", (json_int_t)p->writes,
+		"namespacesSynced", (json_int_t)p->synced_ns,
+		"namespacesBlocked", (json_int_t)p->blocked_ns,
+		"namespacesFailed", (json_int_t)p->failed_ns, "renderErrors",
+		(json_int_t)p->render_errors);
+	if (!root)
+		return oom();
+	*out = root;
+	return 0;
+}
+
+/* ---- drift ---- */
+
+const char *fg_drift_state(const struct fg_step *s)
+{
+	if (s->verdict.rule == FG_RULE_OWNED_ELSEWHERE)
+		return "managed elsewhere";
+	if (s->wanted == FG_ACTION_CREATE)
+		return "missing";
+	if (s->wanted == FG_ACTION_DELETE)
+		return "unexpected";
+	if (s->why & FG_WHY_DRIFT)
+		return "drifted";
+	if (s->why & FG_WHY_GIT)
+		return "out of sync";
+	if (s->why & FG_WHY_ADOPT)
+		return "not managed";
+	if (s->why & FG_WHY_ROLLED_BACK)
+		return "rolled back";
+	if (s->wanted == FG_ACTION_UPDATE)
+		return "out of sync";
+	if (s->health.health == FG_HEALTH_DEGRADED)
+		return "degraded";
+	return NULL;
+}
+
+static void value(struct fg_buf *b, const json_t *v)
+{
+	char s[FG_PLAN_VALUE_MAX + 8];
+
+	fg_plan_value(v, s, sizeof(s));
+	fg_buf_puts(b, s);
+}
+
+/* What sync does about it, or why not; or what healing did. */
+static void consequence(struct fg_buf *b, const struct fg_step *s, int heal)
+{
+	const char *st = fg_drift_state(s);
+
+	if (heal) {
+		if (fg_step_blocked(s))
+			fg_buf_printf(
+				b, ", not healed: %s%s%s", s->verdict.reason,
+				s->verdict.unblock ? " (to allow: " : "",
+				s->verdict.unblock ? s->verdict.unblock : "");
+		else if (s->outcome == FG_OUTCOME_DONE)
+			fg_buf_printf(b, ", healed: %s", s->impact);
+		else if (s->outcome != FG_OUTCOME_NONE)
+			fg_buf_printf(b, ", not healed: %s",
+				      s->message ? s->message : "");
+		else if (s->note)
+			fg_buf_printf(b, ", not healed: %s", s->note);
+		if (fg_step_blocked(s) && s->verdict.unblock)
+			fg_buf_putc(b, ')');
+		return;
+	}
+	if (fg_step_blocked(s) && s->verdict.rule == FG_RULE_OWNED_ELSEWHERE)
+		fg_buf_printf(b, " (%s)", s->verdict.reason);
+	else if (fg_step_blocked(s))
+		fg_buf_printf(b, " (sync will not: BLOCKED: %s%s%s)",
+			      s->verdict.reason,
+			      s->verdict.unblock ? "; to allow: " : "",
+			      s->verdict.unblock ? s->verdict.unblock : "");
+	else if (!strcmp(st, "missing"))
+		fg_buf_printf(b, " (sync creates it: %s)", s->impact);
+	else if (!strcmp(st, "unexpected"))
+		fg_buf_printf(b,
+			      " (flink-gitops applied it, Git no longer has "
+			      "it; sync deletes it: %s)",
+			      s->impact);
+	else if (!strcmp(st, "out of sync") || !strcmp(st, "not managed"))
+		fg_buf_printf(b, " (Git changed it; sync applies it: %s)",
+			      s->impact);
+	else if (!strcmp(st, "drifted"))
+		fg_buf_printf(b, " (sync takes it back: %s)", s->impact);
+	else if (!strcmp(st, "rolled back") || !strcmp(st, "degraded"))
+		fg_buf_printf(b, " (health %s%s%s)",
+			      fg_health_name(s->health.health),
+			      s->health.message ? ": " : "",
+			      s->health.message ? s->health.message : "");
+}
+
+int fg_report_drift_text(const struct fg_pass *p, int heal, struct fg_buf *out)
+{
+	size_t checked = 0;
+	const char *why;
+	int err = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct fg_pass_ns *ns = &p->v[i];
+
+		if ((why = not_synced(ns))) {
+			err |= fg_buf_printf(out, "%s: not checked: %s\n",
+					     ns->name, why);
+			continue;
+		}
+		for (size_t j = 0; j < ns->n; j++) {
+			const struct fg_step *s = &ns->v[j];
+			const char *st = fg_drift_state(s);
+
+			checked += s->desired != NULL;
+			if (!st)
+				continue;
+			if (!strcmp(st, "degraded")) {
+				err |= fg_buf_printf(
+					out,
+					"%s %s/%s: in sync, health %s%s%s\n",
+					ns->name, s->kind, s->name,
+					fg_health_name(s->health.health),
+					s->health.message ? ": " : "",
+					s->health.message ? s->health.message
+							  : "");
+				continue;
+			}
+			err |= fg_buf_printf(out, "%s %s/%s: %s", ns->name,
+					     s->kind, s->name, st);
+			consequence(out, s, heal);
+			err |= fg_buf_putc(out, '\n');
+			for (size_t k = 0; k < s->drift.n; k++) {
+				const struct fg_drift_item *f = &s->drift.v[k];
+
+				err |= fg_buf_printf(out, "  %s: Git ",
+						     f->field);
+				value(out, f->desired);
+				err |= fg_buf_puts(out, ", cluster ");
+				value(out, f->live);
+				if (f->manager)
+					err |= fg_buf_printf(
+						out, " (set by %s%s%s)",
+						f->manager,
+						f->time ? " at " : "",
+						f->time ? f->time : "");
+				else if (!f->live)
+					err |= fg_buf_puts(out,
+							   " (removed outside "
+							   "Git)");
+				err |= fg_buf_putc(out, '\n');
+			}
+		}
+	}
+	err |= fg_buf_printf(out, "%zu object%s checked: %zu drifted%s\n",
+			     checked, checked == 1 ? "" : "s", p->drifted,
+			     heal ? (p->opts.dry_run ? " (self-heal, dry run)"
+						     : " (self-heal)")
+				  : "");
+	return err ? oom() : 0;
+}
+
+int fg_report_drift_json(const struct fg_pass *p, json_t **out)
+{
+	json_t *nss = json_array(), *root;
+	size_t checked = 0, healed = 0;
+
+	*out = NULL;
+	for (size_t i = 0; nss && i < p->n; i++) {
+		for (size_t j = 0; j < p->v[i].n; j++) {
+			const struct fg_step *s = &p->v[i].v[j];
+
+			checked += s->desired != NULL;
+			healed += s->outcome == FG_OUTCOME_DONE;
+		}
+		json_array_append_new(nss, ns_json(&p->v[i], 1));
+	}
+	root = json_pack("{s:s, s:o, s:{s:i, s:i, s:i, s:i}}", "repository",
+			 p->repository, "namespaces", nss, "summary", "checked",
+			 (json_int_t)checked, "drifted", (json_int_t)p->drifted,
+			 "healed", (json_int_t)healed, "writes",
+			 (json_int_t)p->writes);
+	if (!root)
+		return oom();
+	*out = root;
+	return 0;
+}

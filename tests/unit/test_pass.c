@@ -1,0 +1,959 @@
+/*
+ * The pass (sync/pass.h) end to end: repositories rendered from files,
+ * decided and executed against an in-memory API server with field
+ * ownership and a fake clock (tests/unit/fake_cluster.h: a fake, for
+ * speed; tests/integration/ runs the same pass against the real
+ * kube-apiserver). Each test reads like what a user does and sees.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "helpers.h"
+
+#include "render/base/json.h"
+#include "render/render.h"
+#include "render/source.h"
+#include "sync/pass.h"
+#include "sync/plan.h"
+#include "sync/report.h"
+#include "fake_cluster.h"
+#include "repo.h"
+#include "render/base/banned.h"
+
+/* ---- the operator, as the tests play it ---- */
+
+/* The job runs: the status the operator writes once it is stable. */
+static void running(struct fake_cluster *f, const char *ns, const char *kind,
+		    const char *name)
+{
+	json_t *o = fake_obj(f, "flink.apache.org", kind, ns, name);
+	json_t *last;
+	char *text;
+
+	assert_non_null(o);
+	last = json_pack("{s:O, s:{s:s, s:b}}", "spec",
+			 json_object_get(o, "spec"), "resource_metadata",
+			 "apiVersion", "flink.apache.org/v1beta1",
+			 "firstDeployment", 0);
+	text = json_dumps(last, JSON_COMPACT);
+	fake_status(f, "flink.apache.org", kind, ns, name,
+		    json_pack("{s:s, s:{s:s}, s:{s:s, s:s}}", "lifecycleState",
+			      "STABLE", "jobStatus", "state", "RUNNING",
+			      "reconciliationStatus", "state", "DEPLOYED",
+			      "lastReconciledSpec", text));
+	free(text);
+	json_decref(last);
+}
+
+/* ---- running the pass ---- */
+
+static struct fg_pass *plan(struct fake_cluster *f, const struct fg_desired *d,
+			    const struct fg_pass_opts *o)
+{
+	struct fg_pass_opts def = { 0 };
+	struct fg_pass *p = NULL;
+
+	if (fg_pass_plan(&p, d, &f->ports, o ? o : &def) < 0)
+		fail_msg("plan: %s", fg_error_last());
+	return p;
+}
+
+/* sync: plan then execute; the pass is returned for the asserts. */
+static struct fg_pass *sync_pass(struct fake_cluster *f,
+				 const struct fg_desired *d,
+				 const struct fg_pass_opts *o)
+{
+	struct fg_pass *p = plan(f, d, o);
+
+	assert_int_equal(fg_pass_execute(p, &f->ports), 0);
+	return p;
+}
+
+/* Render, sync, free: the cluster afterwards is what the test checks. */
+static void sync_repo(struct fake_cluster *f, const struct fg_pass_opts *o)
+{
+	struct fg_desired *d = render();
+
+	fg_pass_free(sync_pass(f, d, o));
+	fg_desired_free(d);
+}
+
+static const struct fg_step *step(const struct fg_pass *p, const char *ns,
+				  const char *kind, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i].name, ns))
+			for (size_t j = 0; j < p->v[i].n; j++)
+				if (!strcmp(p->v[i].v[j].kind, kind) &&
+				    !strcmp(p->v[i].v[j].name, name))
+					return &p->v[i].v[j];
+	fail_msg("no step for %s %s/%s", ns, kind, name);
+	return NULL;
+}
+
+static const struct fg_pass_ns *pns(const struct fg_pass *p, const char *ns)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i].name, ns))
+			return &p->v[i];
+	return NULL;
+}
+
+/*
+ * What a plan says it will write, as the fake logs it ("apply
+ * Kind/ns/name;" or "delete ...;"), in no particular order but sorted.
+ */
+static void planned_writes(const struct fg_pass *p, struct fg_buf *out)
+{
+	json_t *l = json_array();
+	size_t i;
+	json_t *v;
+
+	for (size_t a = 0; a < p->n; a++)
+		for (size_t b = 0; b < p->v[a].n; b++) {
+			const struct fg_step *s = &p->v[a].v[b];
+
+			if (s->action == FG_ACTION_NOOP || fg_step_blocked(s))
+				continue;
+			json_array_append_new(
+				l,
+				json_sprintf("%s %s/%s/%s",
+					     s->action == FG_ACTION_DELETE
+						     ? "delete"
+						     : "apply",
+					     s->kind, p->v[a].name, s->name));
+		}
+	fg_buf_clear(out);
+	json_array_foreach (l, i, v)
+		fg_buf_printf(out, "%s;", json_string_value(v));
+	json_decref(l);
+}
+
+/* Does s[0..n) contain `needle`? */
+static int contains(const char *s, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+
+	for (size_t i = 0; i + m <= n; i++)
+		if (!memcmp(s + i, needle, m))
+			return 1;
+	return 0;
+}
+
+/* The writes in the fake's log (inventory and suspend patches aside). */
+static void done_writes(const struct fake_cluster *f, struct fg_buf *out)
+{
+	const char *s = f->log.ptr;
+
+	fg_buf_clear(out);
+	while (*s) {
+		size_t n = strcspn(s, ";");
+
+		if ((!strncmp(s, "apply ", 6) || !strncmp(s, "delete ", 7)) &&
+		    !contains(s, n, "dry-run") && !contains(s, n, "(as ") &&
+		    !contains(s, n, "flink-gitops-inventory")) {
+			const char *sp = memchr(s, ' ', n);
+			const char *end = memchr(sp + 1, ' ', n - (sp - s) - 1);
+
+			fg_buf_add(out, s, (end ? end : s + n) - s);
+			fg_buf_putc(out, ';');
+		}
+		s += n + (s[n] == ';');
+	}
+}
+
+/*
+ * plan, then sync in the same state: sync writes exactly what plan said.
+ * Returns the sync's pass.
+ */
+static struct fg_pass *plan_then_sync(struct fake_cluster *f,
+				      const struct fg_desired *d,
+				      const struct fg_pass_opts *o)
+{
+	struct fg_buf want = FG_BUF_INIT, got = FG_BUF_INIT;
+	struct fg_pass *p = plan(f, d, o);
+
+	planned_writes(p, &want);
+	fg_pass_free(p);
+	fake_reset_counts(f);
+	p = sync_pass(f, d, o);
+	done_writes(f, &got);
+	if (strcmp(want.ptr, got.ptr))
+		fail_msg("plan said %s\nsync did  %s", want.ptr, got.ptr);
+	fg_buf_release(&want);
+	fg_buf_release(&got);
+	return p;
+}
+
+/* ---- tests ---- */
+
+static void test_pass__creates_in_rank_order_then_writes_nothing(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const char *log;
+
+	(void)st;
+	fake_init(&f);
+	session_job("analytics", "etl", "shared");
+	session("analytics", "shared");
+	app("analytics", "orders", "flink:1.20", NULL);
+	cm("analytics", "settings", "a");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(p->creates, 4);
+	assert_int_equal(p->synced_ns, 1);
+	/* supporting kinds, session clusters, applications, session jobs */
+	log = f.log.ptr;
+	assert_true(strstr(log, "apply ConfigMap/analytics/settings") <
+		    strstr(log, "apply FlinkDeployment/analytics/shared"));
+	assert_true(strstr(log, "apply FlinkDeployment/analytics/shared") <
+		    strstr(log, "apply FlinkDeployment/analytics/orders"));
+	assert_true(strstr(log, "apply FlinkDeployment/analytics/orders") <
+		    strstr(log, "apply FlinkSessionJob/analytics/etl"));
+	assert_non_null(strstr(log, "apply ConfigMap/analytics/"
+				    "flink-gitops-inventory"));
+	fg_pass_free(p);
+
+	/* the same repository again: no write, one LIST per kind, no GET */
+	fake_reset_counts(&f);
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(f.applies + f.deletes, 0);
+	assert_int_equal(f.gets, 0);
+	assert_int_equal(f.dry_runs, 0);
+	assert_int_equal(fake_count(&f, "list ConfigMap/analytics"), 1);
+	assert_int_equal(fake_count(&f, "list FlinkDeployment/analytics"), 1);
+	assert_int_equal(fake_count(&f, "list FlinkSessionJob/analytics"), 1);
+	assert_int_equal(p->unchanged, 4);
+	assert_int_equal(p->writes, 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_kubectl_edit_is_drift_sync_takes_back(void **st)
+{
+	struct fg_pass_opts apply_only = { .mode = FG_PASS_APPLY_ONLY };
+	struct fg_pass_opts heal_only = { .mode = FG_PASS_HEAL_ONLY };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+	json_t *o;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "settings", "a");
+	d = render();
+	sync_repo(&f, NULL);
+	fake_edit(&f, "", "ConfigMap", "analytics", "settings", "/data/value",
+		  json_string("edited"), "kubectl-edit");
+
+	/* the agent without selfHeal: reported, left alone */
+	p = plan_then_sync(&f, d, &apply_only);
+	s = step(p, "analytics", "ConfigMap", "settings");
+	assert_int_equal(s->wanted, FG_ACTION_UPDATE);
+	assert_int_equal(s->action, FG_ACTION_NOOP);
+	assert_true(s->why & FG_WHY_DRIFT);
+	assert_int_equal(s->drift.n, 1);
+	assert_string_equal(s->drift.v[0].field, "data.value");
+	assert_string_equal(s->drift.v[0].manager, "kubectl-edit");
+	assert_string_equal(fg_drift_state(s), "drifted");
+	assert_int_equal(f.applies, 0);
+	fg_pass_free(p);
+
+	/* sync by hand: plan says it takes it back, sync does, forced */
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "ConfigMap", "settings");
+	assert_int_equal(s->action, FG_ACTION_UPDATE);
+	assert_int_equal(s->outcome, FG_OUTCOME_DONE);
+	assert_true(s->force);
+	o = fake_obj(&f, "", "ConfigMap", "analytics", "settings");
+	assert_string_equal(fg_json_str(fg_json_get(o, "data"), "value"), "a");
+	fg_pass_free(p);
+
+	/* drift --self-heal heals drift but creates nothing new */
+	fake_edit(&f, "", "ConfigMap", "analytics", "settings", "/data/value",
+		  json_string("again"), "kubectl-edit");
+	cm("analytics", "new", "n");
+	fg_desired_free(d);
+	d = render();
+	p = plan_then_sync(&f, d, &heal_only);
+	assert_int_equal(step(p, "analytics", "ConfigMap", "settings")->outcome,
+			 FG_OUTCOME_DONE);
+	assert_int_equal(step(p, "analytics", "ConfigMap", "new")->action,
+			 FG_ACTION_NOOP);
+	assert_string_equal(
+		fg_drift_state(step(p, "analytics", "ConfigMap", "new")),
+		"missing");
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "new"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__what_the_server_defaults_is_no_change(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	put("flink-gitops.yaml", "apiVersion: flink-gitops.io/v1alpha1\n"
+				 "kind: RepoConfig\nallowKinds: [Service]\n");
+	put("web/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n"
+			    "  name: web\nspec:\n  selector: {app: web}\n"
+			    "  ports:\n  - port: 80\n");
+	d = render();
+	sync_repo(&f, NULL);
+	/* the server filled in protocol and targetPort: not a change, and
+	   known without asking the server again */
+	fake_reset_counts(&f);
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(step(p, "web", "Service", "web")->action,
+			 FG_ACTION_NOOP);
+	assert_int_equal(f.applies + f.dry_runs, 0);
+	fg_pass_free(p);
+
+	/* a Git change of a defaulted kind is settled by a dry run: only
+	   the changed field is shown */
+	put("web/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n"
+			    "  name: web\nspec:\n  selector: {app: web2}\n"
+			    "  ports:\n  - port: 80\n");
+	fg_desired_free(d);
+	d = render();
+	fake_reset_counts(&f);
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(step(p, "web", "Service", "web")->changes.n, 1);
+	assert_string_equal(
+		step(p, "web", "Service", "web")->changes.v[0].field,
+		"spec.selector.app");
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__git_change_to_a_field_another_manager_owns(void **st)
+{
+	struct fg_pass_opts apply_only = { .mode = FG_PASS_APPLY_ONLY };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "settings", "a");
+	sync_repo(&f, NULL);
+	fake_edit(&f, "", "ConfigMap", "analytics", "settings", "/data/value",
+		  json_string("theirs"), "helm");
+	cm("analytics", "settings", "b");
+	d = render();
+
+	/* without healing, the conflict is named and nothing is forced */
+	p = plan_then_sync(&f, d, &apply_only);
+	s = step(p, "analytics", "ConfigMap", "settings");
+	assert_true(fg_step_blocked(s));
+	assert_int_equal(s->verdict.rule, FG_RULE_CONFLICT);
+	assert_non_null(strstr(s->verdict.reason, "data.value (helm)"));
+	assert_int_equal(f.applies, 0);
+	fg_pass_free(p);
+
+	/* sync by hand takes an object of ours back from the other manager */
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "ConfigMap", "settings");
+	assert_false(fg_step_blocked(s));
+	assert_int_equal(s->outcome, FG_OUTCOME_DONE);
+	assert_string_equal(
+		fg_json_str(fg_json_get(fake_obj(&f, "", "ConfigMap",
+						 "analytics", "settings"),
+					"data"),
+			    "value"),
+		"b");
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__stateless_upgrade_of_a_stateful_job_is_held(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+	char *text;
+
+	(void)st;
+	fake_init(&f);
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	app("analytics", "orders", "flink:2.0", NULL);
+	/* the same image change, but stateless */
+	{
+		char path[PATH_MAX * 2];
+		FILE *fp;
+		char buf[4096];
+		size_t n;
+
+		snprintf(path, sizeof(path), "%s/analytics/orders.yaml", root);
+		fp = fopen(path, "r");
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+		buf[n] = '\0';
+		text = strstr(buf, "upgradeMode: savepoint");
+		assert_non_null(text);
+		memcpy(text, "upgradeMode: stateless", 22);
+		put("analytics/orders.yaml", buf);
+	}
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_true(fg_step_blocked(s));
+	assert_int_equal(s->verdict.rule, FG_RULE_STATELESS_UPGRADE);
+	assert_int_equal(f.applies, 0);
+	assert_int_equal(p->blocked, 1);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__deleting_a_running_job_is_held_unless_allowed(void **st)
+{
+	struct fg_pass_opts allow = { .allow_delete = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	drop("analytics/orders.yaml");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_int_equal(s->wanted, FG_ACTION_DELETE);
+	assert_true(fg_step_blocked(s));
+	assert_int_equal(s->verdict.rule, FG_RULE_DELETE_RUNNING);
+	assert_non_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
+				 "analytics", "orders"));
+	assert_string_equal(fg_drift_state(s), "unexpected");
+	fg_pass_free(p);
+
+	p = plan_then_sync(&f, d, &allow);
+	assert_int_equal(
+		step(p, "analytics", "FlinkDeployment", "orders")->outcome,
+		FG_OUTCOME_DONE);
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
+			     "analytics", "orders"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* The operator suspends a job after `arg` sleeps, recording a savepoint. */
+struct suspender {
+	int sleeps, after;
+};
+
+static void operator_suspends(struct fake_cluster *f, void *arg)
+{
+	struct suspender *s = arg;
+	json_t *o = fake_obj(f, "flink.apache.org", "FlinkDeployment",
+			     "analytics", "orders");
+
+	if (!o || ++s->sleeps < s->after)
+		return;
+	if (!fg_str_is(
+		    fg_json_str(fg_json_path(o, "spec", "job", NULL), "state"),
+		    "suspended"))
+		return;
+	fake_status(f, "flink.apache.org", "FlinkDeployment", "analytics",
+		    "orders",
+		    json_pack("{s:s, s:{s:s, s:s}}", "lifecycleState",
+			      "SUSPENDED", "jobStatus", "state", "FINISHED",
+			      "upgradeSavepointPath", "s3://b/orders/sp/1"));
+}
+
+static void test_pass__suspend_first_waits_on_the_clock(void **st)
+{
+	struct fg_pass_opts o = { .wait_ms = 10000, .poll_ms = 500 };
+	struct suspender op = { 0, 4 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+	long long t0;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	app("analytics", "orders", "flink:1.20",
+	    "  annotations: {flink-gitops.io/policy: "
+	    "\"delete=suspend-first\"}\n");
+	sync_repo(&f, NULL);
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	drop("analytics/orders.yaml");
+	d = render();
+
+	/* the operator takes too long: the pass says so and leaves it */
+	o.wait_ms = 1000;
+	f.on_sleep = operator_suspends;
+	f.on_sleep_arg = &op;
+	p = plan(&f, d, &o);
+	assert_string_equal(
+		step(p, "analytics", "FlinkDeployment", "orders")->impact,
+		"suspends with a savepoint, then deletes");
+	fg_pass_free(p);
+	fake_reset_counts(&f);
+	p = sync_pass(&f, d, &o);
+	s = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_int_equal(s->outcome, FG_OUTCOME_WAITING);
+	/* the suspend patch, under its own field manager */
+	assert_int_equal(fake_count(&f, "apply FlinkDeployment/analytics/"
+					"orders force (as "
+					"flink-gitops-suspend)"),
+			 1);
+	assert_int_equal(f.deletes, 0);
+	assert_non_null(strstr(s->message, "timed out after 1s"));
+	assert_non_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
+				 "analytics", "orders"));
+	fg_pass_free(p);
+
+	/* the next pass goes on from what the cluster shows, and deletes
+	   once the status records the savepoint; no real time passes */
+	o.wait_ms = 10000;
+	t0 = f.now;
+	p = sync_pass(&f, d, &o);
+	s = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_int_equal(s->outcome, FG_OUTCOME_DONE);
+	assert_string_equal(s->message,
+			    "suspended with a savepoint, then deleted");
+	assert_true(f.now > t0);
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
+			     "analytics", "orders"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__session_cluster_goes_after_its_jobs(void **st)
+{
+	struct fg_pass_opts o = { .allow_delete = 1, .poll_ms = 100 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const char *log;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	session("analytics", "shared");
+	session_job("analytics", "etl", "shared");
+	sync_repo(&f, NULL);
+	drop("analytics/shared.yaml");
+	drop("analytics/etl.yaml");
+	d = render();
+	f.finalizer_sleeps = 3; /* the session job's finalizer takes time */
+	p = plan_then_sync(&f, d, &o);
+	assert_non_null(strstr(
+		step(p, "analytics", "FlinkDeployment", "shared")->impact,
+		"once its session jobs are gone (etl)"));
+	assert_int_equal(
+		step(p, "analytics", "FlinkDeployment", "shared")->outcome,
+		FG_OUTCOME_DONE);
+	log = f.log.ptr;
+	assert_true(strstr(log, "delete FlinkSessionJob/analytics/etl") <
+		    strstr(log, "get FlinkSessionJob/analytics/etl"));
+	assert_true(strstr(log, "get FlinkSessionJob/analytics/etl") <
+		    strstr(log, "delete FlinkDeployment/analytics/shared"));
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
+			     "analytics", "shared"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__session_cluster_still_in_use_is_held(void **st)
+{
+	struct fg_pass_opts o = { .allow_delete = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	session("analytics", "shared");
+	session_job("analytics", "etl", "shared");
+	sync_repo(&f, NULL);
+	drop("analytics/shared.yaml");
+	d = render();
+	p = plan_then_sync(&f, d, &o);
+	s = step(p, "analytics", "FlinkDeployment", "shared");
+	assert_true(fg_step_blocked(s));
+	assert_non_null(
+		strstr(s->verdict.reason, "session jobs still run on it: etl"));
+	assert_int_equal(f.deletes, 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_nonce_changed_outside_git_is_not_rewritten(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	app("analytics", "orders", "flink:1.20", NULL);
+	{
+		char path[PATH_MAX * 2];
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "%s/analytics/orders.yaml", root);
+		assert_non_null(fp = fopen(path, "a"));
+		fputs("  restartNonce: 1\n", fp);
+		fclose(fp);
+	}
+	sync_repo(&f, NULL);
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	/* someone restarts the job by hand */
+	fake_edit(&f, "flink.apache.org", "FlinkDeployment", "analytics",
+		  "orders", "/spec/restartNonce", json_integer(7),
+		  "kubectl-edit");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_true(fg_step_blocked(s));
+	assert_int_equal(s->verdict.rule, FG_RULE_NONCE);
+	assert_int_equal(f.applies, 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__broken_repo_config_touches_nothing(void **st)
+{
+	static const char *const allow[] = { "analytics", "gone" };
+	struct fg_pass_opts o = { .allow_prune = allow,
+				  .nallow_prune = 2,
+				  .allow_delete = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "a", "1");
+	cm("gone", "b", "1");
+	sync_repo(&f, NULL);
+	drop("gone/b.yaml");
+	rmdir("gone");
+	put("flink-gitops.yaml", "apiVersion: flink-gitops.io/v1alpha1\n"
+				 "kind: RepoConfig\nnoSuchField: 1\n");
+	d = render();
+	assert_true(d->config_failed);
+	fake_reset_counts(&f);
+	p = plan_then_sync(&f, d, &o);
+	/* both namespaces in scope, both failed, nothing read or written */
+	assert_int_equal(p->n, 2);
+	assert_true(pns(p, "analytics")->failed);
+	assert_true(pns(p, "gone")->failed);
+	assert_int_equal(f.applies + f.deletes, 0);
+	assert_int_equal(fake_count(&f, "list ConfigMap/gone"), 0);
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "gone", "b"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_folder_gone_is_pruned_only_when_allowed(void **st)
+{
+	static const char *const allow[] = { "gone" };
+	struct fg_pass_opts o = { .allow_prune = allow, .nallow_prune = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	char path[PATH_MAX * 2];
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "a", "1");
+	cm("gone", "b", "1");
+	sync_repo(&f, NULL);
+	drop("gone/b.yaml");
+	snprintf(path, sizeof(path), "%s/gone", root);
+	rmdir(path);
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(pns(p, "gone")->verdict.rule, FG_RULE_EMPTY_NAMESPACE);
+	assert_true(fg_step_blocked(step(p, "gone", "ConfigMap", "b")));
+	assert_int_equal(p->blocked_ns, 1);
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "gone", "b"));
+	fg_pass_free(p);
+
+	p = plan_then_sync(&f, d, &o);
+	assert_null(fake_obj(&f, "", "ConfigMap", "gone", "b"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__an_empty_repository_has_nothing_to_do(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(p->n, 0);
+	assert_int_equal(f.applies + f.deletes, 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__two_repositories_keep_to_their_own(void **st)
+{
+	struct fg_pass_opts a = { .repository = "team-a" };
+	struct fg_pass_opts b = { .repository = "team-b", .allow_delete = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "shared-name", "a");
+	cm("analytics", "only-a", "a");
+	sync_repo(&f, &a);
+
+	/* repository B: another folder layout, one name in common */
+	teardown(NULL);
+	setup(NULL);
+	cm("analytics", "shared-name", "b");
+	cm("billing", "only-b", "b");
+	d = render();
+	p = plan_then_sync(&f, d, &b);
+	s = step(p, "analytics", "ConfigMap", "shared-name");
+	assert_true(fg_step_blocked(s));
+	assert_int_equal(s->verdict.rule, FG_RULE_OWNED_ELSEWHERE);
+	assert_non_null(strstr(s->verdict.reason, "repository 'team-a'"));
+	/* A's object is A's; B prunes nothing of A's */
+	assert_string_equal(
+		fg_json_str(fg_json_get(fake_obj(&f, "", "ConfigMap",
+						 "analytics", "shared-name"),
+					"data"),
+			    "value"),
+		"a");
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "only-a"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "billing", "only-b"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics",
+				 "flink-gitops-inventory.team-a"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "billing",
+				 "flink-gitops-inventory.team-b"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+
+	/* B's repository emptied: only B's namespaces are in its scope */
+	teardown(NULL);
+	setup(NULL);
+	d = render();
+	p = plan(&f, d, &b);
+	assert_int_equal(p->n, 1);
+	assert_string_equal(p->v[0].name, "billing");
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__hpa_owned_replicas_are_no_change(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	put("analytics/orders.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
+	    "metadata:\n  name: orders\nspec:\n  image: flink:1.20\n"
+	    "  flinkVersion: v1_20\n  serviceAccount: flink\n"
+	    "  mode: standalone\n"
+	    "  jobManager: {resource: {memory: 2048m, cpu: 1}}\n"
+	    "  taskManager: {replicas: 2, resource: {memory: 2048m, cpu: 1}}\n"
+	    "  job:\n    jarURI: local:///opt/flink/job.jar\n"
+	    "    parallelism: 2\n    upgradeMode: stateless\n");
+	sync_repo(&f, NULL);
+	fake_put(&f,
+		 json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:{s:s, s:s}}}",
+			   "apiVersion", "autoscaling/v2", "kind",
+			   "HorizontalPodAutoscaler", "metadata", "name",
+			   "orders", "namespace", "analytics", "spec",
+			   "scaleTargetRef", "kind", "FlinkDeployment", "name",
+			   "orders"),
+		 "kubectl");
+	fake_edit(&f, "flink.apache.org", "FlinkDeployment", "analytics",
+		  "orders", "/spec/taskManager/replicas", json_integer(5),
+		  "horizontal-pod-autoscaler");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(
+		step(p, "analytics", "FlinkDeployment", "orders")->action,
+		FG_ACTION_NOOP);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_rename_is_a_create_and_a_delete(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "old-name", "v");
+	sync_repo(&f, NULL);
+	drop("analytics/old-name.yaml");
+	cm("analytics", "new-name", "v");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(p->creates, 1);
+	assert_int_equal(p->deletes, 1);
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "old-name"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "new-name"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_namespace_that_cannot_be_read_is_left(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "a", "1");
+	cm("billing", "b", "1");
+	fake_fail_list(&f, "ConfigMap", "analytics", "connection reset");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	assert_non_null(strstr(pns(p, "analytics")->error, "connection reset"));
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "a"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "billing", "b"));
+	assert_int_equal(p->failed_ns, 1);
+	assert_int_equal(p->synced_ns, 1);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_failed_write_keeps_the_inventory_entry(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const char *members;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "a", "1");
+	cm("analytics", "b", "1");
+	sync_repo(&f, NULL);
+	cm("analytics", "a", "2");
+	fake_fail_apply(&f, "ConfigMap", "a", "admission webhook said no");
+	d = render();
+	p = sync_pass(&f, d, NULL);
+	assert_int_equal(step(p, "analytics", "ConfigMap", "a")->outcome,
+			 FG_OUTCOME_FAILED);
+	assert_int_equal(p->failed, 1);
+	members = fg_json_str(
+		fg_json_get(fake_obj(&f, "", "ConfigMap", "analytics",
+				     "flink-gitops-inventory"),
+			    "data"),
+		"members");
+	assert_non_null(strstr(members, "\"name\":\"a\""));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__offline_plan_between_two_revisions(void **st)
+{
+	struct fg_desired *base, *head;
+	struct fg_pass *p = NULL;
+	struct fg_buf out = FG_BUF_INIT;
+
+	(void)st;
+	app("analytics", "orders", "flink:1.20", NULL);
+	cm("analytics", "old", "v");
+	base = render();
+	app("analytics", "orders", "flink:2.0", NULL);
+	drop("analytics/old.yaml");
+	head = render();
+	assert_int_equal(fg_pass_plan_offline(&p, head, base, NULL), 0);
+	assert_int_equal(p->updates, 1);
+	assert_int_equal(p->deletes, 1);
+	assert_int_equal(fg_pass_set_labels(p, "main@1111111", "pr@2222222"),
+			 0);
+	assert_int_equal(fg_plan_text(p, &out), 0);
+	assert_non_null(strstr(out.ptr,
+			       "plan main@1111111 -> pr@2222222: 0 to create, "
+			       "1 to update, 1 to delete, 0 blocked"));
+	assert_non_null(strstr(out.ptr, "update   FlinkDeployment/orders: "
+					"restarts from a savepoint\n"
+					"           spec.image: \"flink:1.20\" "
+					"-> \"flink:2.0\"\n"));
+	assert_non_null(strstr(out.ptr, "delete   ConfigMap/old: deletes it"));
+	fg_buf_release(&out);
+	fg_pass_free(p);
+	fg_desired_free(base);
+	fg_desired_free(head);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(test_pass__creates_in_rank_order_then_writes_nothing),
+		T(test_pass__a_kubectl_edit_is_drift_sync_takes_back),
+		T(test_pass__what_the_server_defaults_is_no_change),
+		T(test_pass__git_change_to_a_field_another_manager_owns),
+		T(test_pass__stateless_upgrade_of_a_stateful_job_is_held),
+		T(test_pass__deleting_a_running_job_is_held_unless_allowed),
+		T(test_pass__suspend_first_waits_on_the_clock),
+		T(test_pass__session_cluster_goes_after_its_jobs),
+		T(test_pass__session_cluster_still_in_use_is_held),
+		T(test_pass__a_nonce_changed_outside_git_is_not_rewritten),
+		T(test_pass__broken_repo_config_touches_nothing),
+		T(test_pass__a_folder_gone_is_pruned_only_when_allowed),
+		T(test_pass__an_empty_repository_has_nothing_to_do),
+		T(test_pass__two_repositories_keep_to_their_own),
+		T(test_pass__hpa_owned_replicas_are_no_change),
+		T(test_pass__a_rename_is_a_create_and_a_delete),
+		T(test_pass__a_namespace_that_cannot_be_read_is_left),
+		T(test_pass__a_failed_write_keeps_the_inventory_entry),
+		T(test_pass__offline_plan_between_two_revisions),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
