@@ -66,6 +66,8 @@ int fg_cmd_drift(int argc, char **argv)
 			goto fail;
 		json_object_set_new(json_object_get(j, "summary"), "exitCode",
 				    json_integer(rc));
+		json_object_set_new(j, "errors",
+				    fg_render_diags_json(&c.d->diags));
 		fg_pass_cli_print_json(j);
 	} else {
 		if (fg_report_drift_text(p, c.self_heal, &b) < 0)

@@ -98,7 +98,8 @@ static int plan_live(struct fg_pass_cli *c, struct fg_pass **out)
 	return err;
 }
 
-static int print(const struct fg_pass *p, enum fg_out out, int rc)
+static int print(const struct fg_pass_cli *c, const struct fg_pass *p,
+		 enum fg_out out, int rc)
 {
 	struct fg_buf b = FG_BUF_INIT;
 	json_t *j = NULL;
@@ -108,6 +109,8 @@ static int print(const struct fg_pass *p, enum fg_out out, int rc)
 		if ((err = fg_plan_json(p, &j)) < 0)
 			return err;
 		json_object_set_new(j, "exitCode", json_integer(rc));
+		json_object_set_new(j, "errors",
+				    fg_render_diags_json(&c->d->diags));
 		fg_pass_cli_print_json(j);
 		json_decref(j);
 		return 0;
@@ -135,7 +138,7 @@ int fg_cmd_plan(int argc, char **argv)
 	    (c.base ? plan_offline(&c, &p) : plan_live(&c, &p)) < 0)
 		goto done;
 	rc = fg_pass_cli_exit(&c, p);
-	if (print(p, c.out, rc) < 0) {
+	if (print(&c, p, c.out, rc) < 0) {
 		fprintf(stderr, "flink-gitops: plan: %s\n", fg_error_last());
 		rc = FG_EXIT_ERROR;
 		goto done;

@@ -272,7 +272,7 @@ static json_t *opt_str(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *diags_json(const struct fg_diags *d)
+json_t *fg_render_diags_json(const struct fg_diags *d)
 {
 	json_t *a = json_array();
 	size_t i;
@@ -360,7 +360,8 @@ int fg_cmd_validate(int argc, char **argv)
 					  fg_git_mirror_url(a.mirror), "ref",
 					  a.ref, "commit", a.rev.commit));
 		json_object_set_new(out, "namespaces", nss);
-		json_object_set_new(out, "errors", diags_json(&d->diags));
+		json_object_set_new(out, "errors",
+				    fg_render_diags_json(&d->diags));
 		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(out);

@@ -93,6 +93,8 @@ int fg_cmd_sync(int argc, char **argv)
 					  c.r.ref, "commit", c.r.rev.commit));
 		json_object_set_new(json_object_get(j, "summary"), "exitCode",
 				    json_integer(rc));
+		json_object_set_new(j, "errors",
+				    fg_render_diags_json(&c.d->diags));
 		fg_pass_cli_print_json(j);
 	} else {
 		if (fg_report_sync_text(p, &b) < 0)

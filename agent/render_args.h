@@ -95,4 +95,8 @@ struct fg_desired *fg_render_run(const char *cmd, struct fg_render_args *a);
 /* Every diagnostic, one line each, on standard error. */
 void fg_render_print_diags(const struct fg_diags *d);
 
+/* The diagnostics as a JSON array of {severity, file, line, column,
+ * kind, namespace, name, field, message}: a new reference. */
+json_t *fg_render_diags_json(const struct fg_diags *d);
+
 #endif

@@ -166,6 +166,17 @@ static const json_t *session_cluster(const struct fg_pass_ns *ns,
  * and changes with every commit while the object does not; the hash is
  * compared on its own.
  */
+int fg_pass_applied(json_t **out, const struct fg_step *s, const char *id)
+{
+	int err = fg_inventory_member_object(out, s->desired->obj, id);
+
+	if (!err && s->hpa)
+		json_object_del(fg_json_mut(fg_json_path(*out, "spec",
+							 "taskManager", NULL)),
+				"replicas");
+	return err;
+}
+
 json_t *fg_pass_comparable(const json_t *obj, const json_t *live,
 			   const char *id)
 {
@@ -338,6 +349,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 		return oom();
 	s->desired = o;
 	s->rank = fg_apply_rank(o->obj);
+	s->hpa = fg_live_hpa_owns(&ns->live, o->kind, o->name);
 	live = fg_live_find(&ns->live, group, o->kind, o->name);
 	if (live) {
 		s->live = json_incref(live);
@@ -417,7 +429,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 		goto done;
 	settled = json_object_get(ns->settled, key.ptr);
 	cmp = settled ? settled : want;
-	dopt.hpa_owns_replicas = fg_live_hpa_owns(&ns->live, o->kind, o->name);
+	dopt.hpa_owns_replicas = s->hpa;
 	if ((err = fg_diff(cmp, live, &dopt, &s->changes)) < 0)
 		goto done;
 	if (same && !settled && !offline &&

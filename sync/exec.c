@@ -52,7 +52,7 @@ static void apply_step(struct xctx *x, struct fg_step *s)
 	const char *uid;
 	int err;
 
-	if (fg_inventory_member_object(&obj, s->desired->obj, x->ns->id) < 0) {
+	if (fg_pass_applied(&obj, s, x->ns->id) < 0) {
 		outcome(s, FG_OUTCOME_FAILED, fg_error_last());
 		return;
 	}

@@ -166,6 +166,7 @@ struct fg_step {
 	int settle;	   /* observe asks the server what it would store */
 	int suspend_first; /* a delete: suspend with a savepoint first */
 	int ours;	   /* the live object carries our part-of label */
+	int hpa;	   /* an HPA scales it: its replicas are not sent */
 	/* execution */
 	enum fg_outcome outcome;
 	char *message; /* owned: why it failed, what it did */

@@ -20,4 +20,12 @@ void fg_steps_release(struct fg_pass_ns *ns);
 json_t *fg_pass_comparable(const json_t *obj, const json_t *live,
 			   const char *id);
 
+/*
+ * The object sent for step `s`: Git's object with the part-of label of
+ * inventory `id`; without spec.taskManager.replicas when an HPA scales
+ * it (the HPA owns that field: sending Git's value would fight it).
+ * *out a new object.
+ */
+int fg_pass_applied(json_t **out, const struct fg_step *s, const char *id);
+
 #endif

@@ -130,3 +130,65 @@ spec:
   - port: 80
 SVC
 }
+
+plan() { run plan "$@"; }
+drift() { run drift "$@"; }
+
+# has TEXT WHAT: the last command printed TEXT
+has() {
+	grep -qF -- "$1" "$work/out" || fail "$2: no '$1' in: $(cat "$work/out") $(cat "$work/err")"
+}
+
+# annotate FILE POLICY: add the policy annotation to an object file
+annotate() {
+	sed -i "s|^metadata:|metadata:\n  annotations: {flink-gitops.io/policy: \"$2\"}|" "$repo/$ns/$1.yaml"
+}
+
+stateful() { # stateful NAME: checkpoint and savepoint folders configured
+	sed -i 's|^  image: flink:1.20|&\n  flinkConfiguration: {execution.checkpointing.dir: "s3://b/ckpt", execution.checkpointing.savepoint-dir: "s3://b/sp"}|' "$repo/$ns/$1.yaml"
+}
+
+status() { # status KIND NAME JSON: the operator's view, via the subresource
+	kc patch -n "$ns" "$1" "$2" --subresource=status --type merge -p "{\"status\":$3}" >/dev/null
+}
+
+# running KIND NAME: the operator's view of a running, stable job that it
+# deployed from the live spec (the status it writes, through the status
+# subresource)
+running() {
+	local st
+	st=$(kc get -n "$ns" "$1" "$2" -o json | jq -c '{status: {
+		lifecycleState: "STABLE",
+		jobStatus: {state: "RUNNING"},
+		reconciliationStatus: {state: "DEPLOYED",
+			lastReconciledSpec: ({spec: .spec,
+				resource_metadata: {apiVersion: .apiVersion,
+					firstDeployment: false}} | tojson)}}}')
+	kc patch -n "$ns" "$1" "$2" --subresource=status --type=merge \
+		-p "$st" >/dev/null
+}
+
+# edit KIND NAME SED: change a live object as `kubectl edit` does
+edit() {
+	KUBE_EDITOR="sed -i -e '$3'" kc edit -n "$ns" "$1" "$2" >/dev/null
+}
+
+# audit_mark: remember where the audit log is, once it has settled
+# (entries are written as responses complete); audit_since: flink-gitops'
+# completed requests after the mark.
+audit_mark() {
+	local n last=-1 i
+	for i in $(seq 1 30); do
+		n=$(wc -l <"$FG_K8S_AUDIT_LOG")
+		[[ $n == "$last" ]] && break
+		last=$n
+		sleep 0.2
+	done
+	mark=$n
+}
+audit_since() {
+	local from=$mark
+	audit_mark
+	tail -n "+$((from + 1))" "$FG_K8S_AUDIT_LOG" | head -n "$((mark - from))" |
+		grep -F '"userAgent":"flink-gitops/' | grep -F '"stage":"ResponseComplete"' || true
+}

@@ -12,16 +12,6 @@ trap 'rm -rf "$work" "$KUBECACHEDIR"' EXIT
 seq=0
 . "$(dirname "${BASH_SOURCE[0]}")/lib-sync.sh"
 
-drift() { run drift "$@"; }
-
-# edit KIND NAME SED: change a live object as `kubectl edit` does
-edit() {
-	KUBE_EDITOR="sed -i -e '$3'" kc edit -n "$ns" "$1" "$2" >/dev/null
-}
-
-has() {
-	grep -qF -- "$1" "$work/out" || fail "$2: no '$1' in: $(cat "$work/out") $(cat "$work/err")"
-}
 
 new_ns
 cm settings 1

@@ -11,11 +11,6 @@ work=$(mktemp -d "$k8s_dir/test-plan-live.XXXXXX")
 trap 'rm -rf "$work" "$KUBECACHEDIR"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/lib-sync.sh"
 
-plan() { run plan "$@"; }
-
-has() {
-	grep -qF -- "$1" "$work/out" || fail "$2: no '$1' in: $(cat "$work/out") $(cat "$work/err")"
-}
 
 app() { # NAME IMAGE PARALLELISM [MODE]
 	cat >"$repo/$ns/$1.yaml" <<EOF
@@ -50,40 +45,6 @@ session_job() { # NAME [POLICY]
 	fi
 }
 
-# running KIND NAME: the operator's view of a running, stable job that it
-# deployed from the live spec (the status it writes, through the status
-# subresource)
-running() {
-	local status
-	status=$(kc get -n "$ns" "$1" "$2" -o json | jq -c '{status: {
-		lifecycleState: "STABLE",
-		jobStatus: {state: "RUNNING"},
-		reconciliationStatus: {state: "DEPLOYED",
-			lastReconciledSpec: ({spec: .spec,
-				resource_metadata: {apiVersion: .apiVersion,
-					firstDeployment: false}} | tojson)}}}')
-	kc patch -n "$ns" "$1" "$2" --subresource=status --type=merge \
-		-p "$status" >/dev/null
-}
-
-# audit_mark / audit_since: the audit log lines written after the mark,
-# once the log has settled (entries are written as responses complete).
-audit_mark() {
-	local n last=-1 i
-	for i in $(seq 1 30); do
-		n=$(wc -l <"$FG_K8S_AUDIT_LOG")
-		[[ $n == "$last" ]] && break
-		last=$n
-		sleep 0.2
-	done
-	mark=$n
-}
-audit_since() {
-	audit_mark >/dev/null
-	tail -n "+$((mark_before + 1))" "$FG_K8S_AUDIT_LOG" | head -n "$((mark - mark_before))" |
-		grep -F '"userAgent":"flink-gitops/' | grep -F '"stage":"ResponseComplete"' || true
-}
-
 new_ns
 app orders flink:1.20 2
 app clicks flink:1.20 4 standalone
@@ -115,7 +76,6 @@ app orders flink:2.0 2
 app clicks flink:1.20 8 standalone
 rm "$repo/$ns/adhoc.yaml"
 audit_mark
-mark_before=$mark
 plan -o markdown
 expect_rc 2 "plan of changes"
 cat "$work/out"

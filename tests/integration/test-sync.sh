@@ -112,3 +112,21 @@ exists flinkdeployment dry-session && fail "dry run created a FlinkDeployment"
 exists configmap flink-gitops-inventory && fail "dry run wrote the inventory"
 grep -q "ConfigMap/dry: create: creates it (no Flink impact) (dry run)" "$work/out" || fail "dry run output: $(cat "$work/out")"
 echo "ok: --dry-run leaves the namespace as it was"
+
+# ---- a render error outside any namespace: the rest is synced, but the
+# ---- run is an error (exit 1) and the error is in -o json ----------------
+new_ns
+cm top 1
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray}\n' >"$repo/stray.yaml"
+sync -o json
+expect_rc 1 "stray top-level manifest"
+exists configmap top || fail "the valid namespace was not synced"
+jq -e '.errors[] | select(.file == "stray.yaml") | .message | test("namespace folder")' "$work/out" >/dev/null ||
+	fail "-o json lacks the render error: $(cat "$work/out")"
+jq -e '.summary.exitCode == 1 and .summary.renderErrors == 1' "$work/out" >/dev/null ||
+	fail "-o json summary: $(jq .summary "$work/out")"
+sync
+expect_rc 1 "stray top-level manifest (text)"
+grep -q "stray.yaml" "$work/err" || fail "the render error is not shown: $(cat "$work/err")"
+grep -q "1 render error (see above)" "$work/out" || fail "summary: $(cat "$work/out")"
+echo "ok: a stray top-level manifest: the rest synced, exit 1, the error reported"

@@ -2,6 +2,11 @@
 #include <jansson.h>
 #include <sodium.h>
 #include <yaml.h>
+
+#include "render/render.h"
+#include "sync/pass.h"
+#include "sync/plan.h"
+#include "sync/report.h"
 int fg_room_probe(void);
 int fg_room_probe(void)
 {
