@@ -35,7 +35,7 @@ const struct fg_cmd fg_commands[] = {
 	  "                      (default: crdVersion of flink-gitops.yaml,\n"
 	  "                      else " FG_CRD_DEFAULT_VERSION ")\n"
 	  "  -o, --output FMT    text (default) or json\n" FG_GIT_CLI_HELP "\n"
-	  "exit status: 0 valid, 1 invalid, 2 usage or internal error\n",
+	  "exit status: 0 valid, 1 invalid (or an error), 64 usage error\n",
 	  fg_cmd_validate },
 	{ "render", "print the objects exactly as they would be applied",
 	  "usage: flink-gitops render [DIR] [--path SUB] [-n NS]\n"
@@ -50,26 +50,27 @@ const struct fg_cmd fg_commands[] = {
 	  "\n"
 	  "options: as for validate, with -o yaml|json\n"
 	  "\n"
-	  "exit status: 0 no problems, 1 some namespace has errors, 2 usage "
-	  "or\n"
-	  "internal error\n",
+	  "exit status: 0 no problems, 1 some namespace has errors (or an\n"
+	  "error), 64 usage error\n",
 	  fg_cmd_render },
 	{ "plan",
 	  "show what a sync would do to Flink jobs, against the cluster or "
 	  "offline",
 	  "usage: flink-gitops plan [DIR | --repo URL --ref REF] [--path SUB]\n"
 	  "                         [-n NS] [--kubeconfig F] [--context C]\n"
-	  "                         [-o text|json|markdown]\n"
+	  "                         [--allow-delete] [--allow-prune-namespace "
+	  "NS]\n"
+	  "                         [--repository NAME] [-o "
+	  "text|json|markdown]\n"
 	  "       flink-gitops plan --base REF --repo URL [--ref REF] ...\n"
 	  "\n"
-	  "Render the repository as sync does and plan it against the\n"
-	  "cluster: per namespace and object, create, update, delete (what\n"
-	  "flink-gitops applied and Git no longer has) or BLOCKED, what it\n"
-	  "does to the Flink job (\"restarts from a savepoint\", \"rescales "
-	  "in\n"
-	  "place to 8\", \"suspends with a savepoint\"), read from the live\n"
-	  "objects and their status, and the field changes. The cluster is\n"
-	  "read with one LIST per kind and namespace; nothing is written.\n"
+	  "The pass sync runs, decided and printed: per namespace and object,\n"
+	  "create, update (what Git changed, and drift sync takes back),\n"
+	  "delete (what flink-gitops applied and Git no longer has) or\n"
+	  "BLOCKED, what it does to the Flink job (\"restarts from a\n"
+	  "savepoint\", \"rescales in place to 8\"), read from the live "
+	  "objects\n"
+	  "and their status, and the field changes. Nothing is written.\n"
 	  "\n"
 	  "With --base (branch, tag or commit of the --repo repository) the\n"
 	  "head is planned offline against the base revision, for CI jobs\n"
@@ -83,31 +84,35 @@ const struct fg_cmd fg_commands[] = {
 	  "  --base REF          plan offline against this revision\n"
 	  "  --path SUB          the repository lives in folder SUB\n"
 	  "  -n, --namespace NS  plan one namespace only\n"
+	  "  --allow-delete, --allow-prune-namespace NS\n"
+	  "                      plan as sync with these overrides would do\n"
+	  "  --repository NAME   the repository's name (default: name: of\n"
+	  "                      flink-gitops.yaml, else default)\n"
 	  "  -o, --output FMT    text (default), json, or markdown (a pull\n"
 	  "                      request comment)\n" FG_KUBE_CLI_HELP
 		  FG_GIT_CLI_HELP "\n"
 	  "exit status: 0 no changes, 2 changes, 3 something blocked,\n"
-	  "1 error (usage errors too)\n",
+	  "1 error, 64 usage error\n",
 	  fg_cmd_plan },
-	{ "sync", "apply a repository to the cluster, prune what left it",
+	{ "sync", "make the cluster match Git, prune what left it",
 	  "usage: flink-gitops sync [DIR | --repo URL --ref REF] [--path SUB]\n"
 	  "                         [-n NS] [--dry-run] [--allow-delete]\n"
 	  "                         [--allow-prune-namespace NS]...\n"
-	  "                         [--parallel N] [--wait-timeout S]\n"
+	  "                         [--parallel N] [--connections N]\n"
+	  "                         [--wait-timeout S] [--repository NAME]\n"
 	  "                         [-o text|json]\n"
 	  "\n"
-	  "Render the repository as validate does, then, per namespace:\n"
-	  "observe the cluster (one LIST per kind), server-side apply every\n"
-	  "object whose desired-hash changed, in order (supporting kinds,\n"
-	  "session clusters, application clusters, session jobs), and prune\n"
-	  "the objects flink-gitops applied earlier (its inventory, the\n"
-	  "ConfigMap "
-	  "flink-gitops-inventory"
-	  ") that left Git, in reverse order.\n"
-	  "Every change is checked by the state-safety policy, as in plan\n"
-	  "(policy: in Git, annotation flink-gitops.io/policy); a blocked\n"
-	  "change is reported with its reason and the rest goes ahead.\n"
-	  "A namespace with render errors is not touched.\n"
+	  "The pass plan shows, executed: create what is missing, update\n"
+	  "what Git changed, take back fields someone else changed (drift),\n"
+	  "in order (supporting kinds, session clusters, application\n"
+	  "clusters, session jobs), and delete in reverse order what\n"
+	  "flink-gitops applied earlier (its inventory) and Git no longer "
+	  "has.\n"
+	  "Every change is classified as the operator will act on it and\n"
+	  "checked by the state-safety policy (policy: in Git, annotation\n"
+	  "flink-gitops.io/policy); a blocked change is reported with its\n"
+	  "reason and the rest goes ahead. A namespace with render errors is\n"
+	  "not touched.\n"
 	  "\n"
 	  "options:\n"
 	  "  --path SUB          the repository lives in folder SUB of DIR\n"
@@ -119,40 +124,48 @@ const struct fg_cmd fg_commands[] = {
 	  "  --allow-prune-namespace NS\n"
 	  "                      this run only: policy prune: true for NS\n"
 	  "  --parallel N        namespaces synced at once (default 8)\n"
+	  "  --connections N     connections to the API server at most\n"
+	  "                      (default 32); the writes of one rank go at\n"
+	  "                      once over them\n"
 	  "  --wait-timeout S    bound of each wait: session jobs gone,\n"
 	  "                      suspend-first (default 300)\n"
+	  "  --repository NAME   the repository's name (default: name: of\n"
+	  "                      flink-gitops.yaml, else default)\n"
 	  "  -o, --output FMT    text (default) or json\n" FG_KUBE_CLI_HELP
 		  FG_GIT_CLI_HELP "\n"
-	  "exit status: 0 all applied, 1 an error (render, cluster or an\n"
-	  "object), 2 usage error, 3 something blocked, the rest applied\n",
+	  "exit status: 0 all done, 1 an error (render, cluster, an object,\n"
+	  "a wait), 3 something blocked, the rest done, 64 usage error\n",
 	  fg_cmd_sync },
 	{ "drift",
 	  "report where the cluster differs from Git, and who changed it",
 	  "usage: flink-gitops drift [DIR | --repo URL --ref REF] [--path "
 	  "SUB]\n"
 	  "                          [-n NS] [--self-heal [--dry-run]]\n"
-	  "                          [-o text|json]\n"
+	  "                          [--repository NAME] [-o text|json]\n"
 	  "\n"
-	  "Render the repository as validate does, observe each namespace\n"
-	  "(one LIST per kind) and report every object that is not what Git\n"
-	  "says: each drifted field with Git's and the cluster's value and\n"
-	  "the field manager that set it, and when (managedFields); objects\n"
-	  "Git wants that are missing; objects flink-gitops applied that Git\n"
-	  "no longer has; Flink deployments the operator rolled back. Fields\n"
-	  "the operator itself owns (the target.session label of session\n"
-	  "jobs, taskManager.replicas under an HPA) are not drift.\n"
+	  "The pass sync runs, read for drift: each field someone else\n"
+	  "changed, with Git's and the cluster's value and the field manager\n"
+	  "that set it, and when (managedFields); objects Git wants that are\n"
+	  "missing; objects flink-gitops applied that Git no longer has;\n"
+	  "objects Git changed since they were applied; Flink deployments the\n"
+	  "operator rolled back; and for each, what sync would do about it.\n"
+	  "What the API server only defaults, fields the operator owns (the\n"
+	  "target.session label of session jobs) and taskManager.replicas\n"
+	  "under an HPA are not drift.\n"
 	  "\n"
 	  "options:\n"
 	  "  --path SUB          the repository lives in folder SUB of DIR\n"
 	  "  -n, --namespace NS  check one namespace only\n"
-	  "  --self-heal         re-apply Git's values, taking drifted fields\n"
-	  "                      back (never a nonce: it would fire again)\n"
+	  "  --self-heal         take drifted fields back, classified and\n"
+	  "                      policed like any write (never a nonce: it\n"
+	  "                      would fire again); Git's own changes are\n"
+	  "                      left to sync\n"
 	  "  --dry-run           with --self-heal: dryRun=All, nothing "
 	  "changes\n"
 	  "  -o, --output FMT    text (default) or json\n" FG_KUBE_CLI_HELP
 		  FG_GIT_CLI_HELP "\n"
-	  "exit status: 0 no drift, 1 error, 2 drift found (and, with\n"
-	  "--self-heal, repaired unless a line says otherwise)\n",
+	  "exit status: 0 no drift, 2 drift found (healed or not), 3 a heal\n"
+	  "was held back, 1 error, 64 usage error\n",
 	  fg_cmd_drift },
 	{ "check", "check a cluster: server, operator CRDs, access rights",
 	  "usage: flink-gitops check [--kubeconfig FILE] [--context NAME]\n"
@@ -173,7 +186,7 @@ const struct fg_cmd fg_commands[] = {
 	  "  -o, --output FMT    text (default) or json\n"
 	  "\n"
 	  "exit status: 0 everything needed is there, 1 something is\n"
-	  "missing, 2 usage, configuration or connection error\n",
+	  "missing, or a configuration or connection error, 64 usage error\n",
 	  fg_cmd_check },
 	{ "scan", "load every YAML file of a repository and list its objects",
 	  "usage: flink-gitops scan [DIR] [--path SUB] [-o text|json]\n"
@@ -190,8 +203,8 @@ const struct fg_cmd fg_commands[] = {
 	  "  --path SUB        scan only the folder SUB of DIR\n"
 	  "  -o, --output FMT  text (default) or json\n"
 	  "\n"
-	  "exit status: 0 every file loaded, 1 some file failed, 2 usage or\n"
-	  "internal error\n",
+	  "exit status: 0 every file loaded, 1 some file failed (or an\n"
+	  "error), 64 usage error\n",
 	  fg_cmd_scan },
 	{ "version", "print the version and the libraries in use",
 	  "usage: flink-gitops version\n"

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Benchmark: 1,000 FlinkDeployments in 10 namespaces, in one run on the
-# same API server (the `k8s` fixture), each measurement on fresh
-# namespaces:
-#   (a) flink-gitops sync from empty
-#   (b) kubectl apply --server-side -R -f of the same objects
-#   (c) the API server's own limit: parallel server-side apply over
-#       keep-alive connections (bench_apply.py)
+# Benchmark: COUNT FlinkDeployments against the API server of the `k8s`
+# fixture, in two shapes on the same server and the same number of
+# connections: spread over NAMESPACES namespaces, and all in one
+# namespace (where only object-level concurrency helps). Per shape, each
+# on fresh namespaces:
+#   (a) flink-gitops sync from empty, --connections CONNS
+#   (c) the API server's own limit: the same server-side applies, CONNS
+#       keep-alive connections in parallel (bench_apply.py)
 #   (d) a no-op flink-gitops sync: its writes and LISTs, from the audit log
+# and for the first shape also
+#   (b) kubectl apply --server-side -R -f of the same objects
 #   (e) flink-gitops drift against kubectl diff --server-side -R -f
 # Prints a table with the figures and the ratios against the goals (issue
-# 7); fails only when a step fails, never on timing.
+# 10: sync within 1.1x of the raw limit in both shapes; no-op: 0 writes, at
+# most one LIST per kind per namespace); fails only when a step fails,
+# never on timing.
 #   bench-sync.sh ENV_FILE FLINK_GITOPS [COUNT [NAMESPACES [CONNECTIONS]]]
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../k8s/lib.sh"
@@ -20,7 +25,6 @@ conns=${5:-32}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d "$k8s_dir/bench-sync.XXXXXX")
 trap 'rm -rf "$work" "$KUBECACHEDIR"' EXIT
-id=b$$
 export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com
 
 now() { date +%s.%N; }
@@ -48,100 +52,111 @@ count_verbs() { # FILE REGEX
 	grep -cE "\"verb\":\"($2)\"" "$1" || true
 }
 
-python3 "$here/bench_apply.py" gen "$work/repo" "$work/kubectl" \
-	"$id-fg" "$id-kc" "$nns" "$count"
-for i in $(seq 0 $((nns - 1))); do
-	for set in fg kc raw; do
-		kc create namespace "$id-$set-$i" >/dev/null
+# fgrun OUT CMD ARGS...: flink-gitops as the shape's own repository (a
+# name of its own: other tests' and shapes' namespaces on this server are
+# not in its scope); exit code in $rc.
+fgrun() {
+	local out=$1
+	shift
+	rc=0
+	"$fg" --log-level warn "$@" --kubeconfig "$FG_K8S_KUBECONFIG" \
+		--repository "bench-$id" >"$out" 2>"$out.err" || rc=$?
+}
+
+echo "bench: $count FlinkDeployments, $conns connections, API server $FG_K8S_VERSION"
+rows=()
+row() { rows+=("$(printf '%-52s %10s  %s' "$1" "$2" "${3:-}")"); }
+
+# shape NAMESPACES FULL: one measurement set; FULL also runs kubectl.
+shape() {
+	local k=$1 full=$2 id=b$$-$1 i set t0 t1 t_sync t_raw t_noop from to
+	local dir=$work/$id created
+	python3 "$here/bench_apply.py" gen "$dir/repo" "$dir/kubectl" \
+		"$id-fg" "$id-kc" "$k" "$count"
+	for i in $(seq 0 $((k - 1))); do
+		for set in fg kc raw; do
+			kc create namespace "$id-$set-$i" >/dev/null
+		done
 	done
-done
-echo "bench: $count FlinkDeployments in $nns namespaces, API server $FG_K8S_VERSION"
+	row "== $count objects in $k namespace(s)" ""
 
-# (a) flink-gitops sync from empty. Other tests' namespaces on the shared
-# server hold inventories whose folders are not here: sync reports them
-# blocked (exit 3) and leaves them alone.
-t0=$(now)
-rc=0
-"$fg" --log-level warn sync "$work/repo" --kubeconfig "$FG_K8S_KUBECONFIG" \
-	-o json >"$work/sync.json" 2>"$work/sync.err" || rc=$?
-t1=$(now)
-[[ $rc == 0 || $rc == 3 ]] || fail "sync: exit $rc: $(tail -5 "$work/sync.err")"
-created=$(jq .summary.created "$work/sync.json")
-[[ $created == "$count" ]] || fail "sync created $created of $count"
-t_sync=$(secs "$t0" "$t1")
+	# (a) flink-gitops sync from empty
+	t0=$(now)
+	fgrun "$dir/sync.json" sync "$dir/repo" --connections "$conns" -o json
+	t1=$(now)
+	[[ $rc == 0 ]] || fail "sync: exit $rc: $(tail -5 "$dir/sync.json.err") $(jq -c ".namespaces[] | select(.status != \"synced\") | [.name, .status, .message]" "$dir/sync.json")"
+	created=$(jq .summary.created "$dir/sync.json")
+	[[ $created == "$count" ]] || fail "sync created $created of $count"
+	t_sync=$(secs "$t0" "$t1")
 
-# (b) kubectl apply --server-side -R -f
-t0=$(now)
-kc apply --server-side -R -f "$work/kubectl" >/dev/null
-t1=$(now)
-t_kubectl=$(secs "$t0" "$t1")
+	# (c) the API server's limit, same connections
+	t_raw=$(python3 "$here/bench_apply.py" apply "$(realpath "$envfile")" \
+		"$id-raw" "$k" "$count" "$conns")
+	row "(a) flink-gitops sync from empty" "$t_sync s" \
+		"$(ratio "$t_sync" "$t_raw")x the raw limit (goal <= 1.1x)"
+	row "(c) raw parallel SSA, $conns keep-alive conns" "$t_raw s" \
+		"the API server's limit"
 
-# (c) the API server's limit
-t_raw=$(python3 "$here/bench_apply.py" apply "$(realpath "$envfile")" "$id-raw" \
-	"$nns" "$count" "$conns")
+	# (d) a no-op pass
+	from=$(audit_settle)
+	t0=$(now)
+	fgrun "$dir/noop.json" sync "$dir/repo" --connections "$conns" -o json
+	t1=$(now)
+	[[ $rc == 0 ]] || fail "no-op sync: exit $rc: $(tail -5 "$dir/noop.json.err")"
+	t_noop=$(secs "$t0" "$t1")
+	to=$(audit_settle)
+	audit_between "$from" "$to" >"$dir/noop.audit"
+	local writes lists ns_lists gets dups kinds
+	writes=$(count_verbs "$dir/noop.audit" 'create|update|patch|delete|deletecollection')
+	lists=$(count_verbs "$dir/noop.audit" list) # pages included
+	# a LIST is one call, however many pages (continue=) it reads
+	grep -F '"verb":"list"' "$dir/noop.audit" | grep -v 'continue=' \
+		>"$dir/noop.lists" || true
+	ns_lists=$(grep -cE "\"requestURI\":\"[^\"]*/namespaces/$id-fg-" "$dir/noop.lists" || true)
+	gets=$(grep -F '"verb":"get"' "$dir/noop.audit" |
+		grep -cE "\"requestURI\":\"[^\"]*/namespaces/$id-fg-" || true)
+	dups=$(grep -oE "\"requestURI\":\"[^\"?]*/namespaces/$id-fg-[^\"?]*" \
+		"$dir/noop.lists" | sort | uniq -d | wc -l)
+	kinds=$(grep -F '"verb":"list"' "$dir/noop.audit" |
+		grep -oE "\"requestURI\":\"[^\"?]*/namespaces/$id-fg-[^\"?]*" |
+		sed -E 's|.*/||' | sort -u | wc -l)
+	[[ $writes == 0 ]] || fail "the no-op sync made $writes write requests: $(grep -E '"verb":"(create|update|patch|delete)"' "$dir/noop.audit" | head -5)"
+	[[ $dups == 0 ]] || fail "the no-op sync listed a kind twice in a namespace"
+	row "(d) no-op flink-gitops sync" "$t_noop s" ""
+	row "    write requests" "$writes" "goal 0"
+	row "    LISTs in the $k namespace(s)" "$ns_lists" \
+		"$kinds kinds x $k = $((kinds * k)), each once (goal: at most one per kind)"
+	row "    LISTs in all (+ the inventories, cluster-wide)" "$lists" ""
+	row "    GETs of objects" "$gets" "goal 0"
 
-# one LIST of all of them, for orientation
-t0=$(now)
-n=$(kc get flinkdeployments -A -o name | grep -c "^" || true)
-t1=$(now)
-t_list=$(secs "$t0" "$t1")
+	[[ $full == 1 ]] || return 0
+	# (b) kubectl apply --server-side -R -f
+	t0=$(now)
+	kc apply --server-side -R -f "$dir/kubectl" >/dev/null
+	t1=$(now)
+	row "(b) kubectl apply --server-side -R -f" "$(secs "$t0" "$t1") s" \
+		"$(ratio "$(secs "$t0" "$t1")" "$t_sync")x flink-gitops sync"
+	# (e) drift against kubectl diff
+	local t_drift t_diff
+	t0=$(now)
+	fgrun "$dir/drift.out" drift "$dir/repo" --connections "$conns"
+	t1=$(now)
+	[[ $rc == 0 ]] || fail "drift: exit $rc: $(tail -5 "$dir/drift.out" "$dir/drift.out.err")"
+	t_drift=$(secs "$t0" "$t1")
+	t0=$(now)
+	rc=0
+	kc diff --server-side -R -f "$dir/kubectl" >"$dir/diff.out" 2>&1 || rc=$?
+	t1=$(now)
+	[[ $rc == 0 ]] || fail "kubectl diff: exit $rc: $(head -20 "$dir/diff.out")"
+	t_diff=$(secs "$t0" "$t1")
+	row "(e) flink-gitops drift" "$t_drift s" \
+		"$(ratio "$t_diff" "$t_drift")x faster than kubectl diff (goal >= 10x)"
+	row "    kubectl diff --server-side -R -f" "$t_diff s" ""
+}
 
-# (d) a no-op pass
-from=$(audit_settle)
-t0=$(now)
-rc=0
-"$fg" --log-level warn sync "$work/repo" --kubeconfig "$FG_K8S_KUBECONFIG" \
-	-o json >"$work/noop.json" 2>"$work/noop.err" || rc=$?
-t1=$(now)
-[[ $rc == 0 || $rc == 3 ]] || fail "no-op sync: exit $rc: $(tail -5 "$work/noop.err")"
-t_noop=$(secs "$t0" "$t1")
-to=$(audit_settle)
-audit_between "$from" "$to" >"$work/noop.audit"
-noop_writes=$(count_verbs "$work/noop.audit" 'create|update|patch|delete|deletecollection')
-noop_lists=$(count_verbs "$work/noop.audit" list)
-noop_ns_lists=$(grep -F '"verb":"list"' "$work/noop.audit" |
-	grep -cE "\"requestURI\":\"[^\"]*/namespaces/$id-fg-" || true)
-noop_gets=$(grep -F '"verb":"get"' "$work/noop.audit" |
-	grep -cE "\"requestURI\":\"[^\"]*/namespaces/$id-fg-" || true)
-noop_dup=$(grep -F '"verb":"list"' "$work/noop.audit" |
-	grep -oE "\"requestURI\":\"[^\"?]*/namespaces/$id-fg-[^\"?]*" |
-	sort | uniq -d | wc -l)
-[[ $noop_writes == 0 ]] || fail "the no-op sync made $noop_writes write requests: $(grep -E '"verb":"(create|update|patch|delete)"' "$work/noop.audit" | head -5)"
-noop_kinds=$(grep -F '"verb":"list"' "$work/noop.audit" |
-	grep -oE "\"requestURI\":\"[^\"?]*/namespaces/$id-fg-[^\"?]*" |
-	sed -E 's|.*/||' | sort -u | wc -l)
-
-# (e) drift against kubectl diff
-t0=$(now)
-rc=0
-"$fg" --log-level warn drift "$work/repo" --kubeconfig "$FG_K8S_KUBECONFIG" \
-	>"$work/drift.out" 2>"$work/drift.err" || rc=$?
-t1=$(now)
-[[ $rc == 0 ]] || fail "drift: exit $rc: $(tail -5 "$work/drift.out" "$work/drift.err")"
-t_drift=$(secs "$t0" "$t1")
-t0=$(now)
-rc=0
-kc diff --server-side -R -f "$work/kubectl" >"$work/diff.out" 2>&1 || rc=$?
-t1=$(now)
-[[ $rc == 0 ]] || fail "kubectl diff: exit $rc: $(head -20 "$work/diff.out")"
-t_diff=$(secs "$t0" "$t1")
+shape "$nns" 1
+shape 1 0
 
 echo
-printf '%-46s %10s  %s\n' "measure" "value" "goal / ratio"
-printf '%-46s %10s  %s\n' "(a) flink-gitops sync from empty" "$t_sync s" \
-	"$(ratio "$t_sync" "$t_raw")x the raw limit (goal <= 1.5x)"
-printf '%-46s %10s  %s\n' "(b) kubectl apply --server-side -R -f" \
-	"$t_kubectl s" "$(ratio "$t_kubectl" "$t_sync")x flink-gitops sync"
-printf '%-46s %10s  %s\n' "(c) raw parallel SSA, $conns keep-alive conns" \
-	"$t_raw s" "the API server's limit"
-printf '%-46s %10s  %s\n' "    LIST of all $n on the server (kubectl -A)" "$t_list s" ""
-printf '%-46s %10s  %s\n' "(d) no-op flink-gitops sync" "$t_noop s" ""
-printf '%-46s %10s  %s\n' "    write requests" "$noop_writes" "goal 0"
-printf '%-46s %10s  %s\n' "    LISTs in the $nns namespaces" "$noop_ns_lists" \
-	"$noop_kinds kinds x $nns = $((noop_kinds * nns)) (duplicates: $noop_dup)"
-printf '%-46s %10s  %s\n' "    LISTs in all (+ inventory namespaces)" \
-	"$noop_lists" ""
-printf '%-46s %10s  %s\n' "    GETs of objects" "$noop_gets" "goal 0"
-printf '%-46s %10s  %s\n' "(e) flink-gitops drift" "$t_drift s" \
-	"$(ratio "$t_diff" "$t_drift")x faster than kubectl diff (goal >= 10x)"
-printf '%-46s %10s  %s\n' "    kubectl diff --server-side -R -f" "$t_diff s" ""
+printf '%-52s %10s  %s\n' "measure" "value" "goal / ratio"
+printf '%s\n' "${rows[@]}"

@@ -86,6 +86,7 @@ def apply(env_file, prefix, nns, count, conns):
     for k, name, obj in objects(prefix, nns, count):
         path = ("/apis/flink.apache.org/v1beta1/namespaces/%s-%d/"
                 "flinkdeployments/%s?fieldManager=bench-raw&force=true"
+                "&fieldValidation=Strict"
                 % (prefix, k, name))
         work.put((path, json.dumps(obj).encode()))
     errors = []
