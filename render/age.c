@@ -58,9 +58,23 @@ static int fail(enum fg_age_failure *why, enum fg_age_failure kind, int code,
 
 /* ---- secret memory ----------------------------------------------------- */
 
+/*
+ * sodium_malloc needs sodium_init (idempotent, thread-safe), which a
+ * library cannot count on its program to have called.
+ */
+static int sodium_ready(void)
+{
+	return sodium_init() < 0
+		       ? fg_error_set(FG_ERROR, "cannot initialise libsodium")
+		       : 0;
+}
+
 int fg_age_secret_alloc(struct fg_age_secret *s, size_t len)
 {
 	s->len = 0;
+	s->ptr = NULL;
+	if (sodium_ready() < 0)
+		return FG_ERROR;
 	if (len >= SIZE_MAX - 1 || !(s->ptr = sodium_malloc(len + 1)))
 		return fg_error_set(
 			FG_ERROR, "out of memory (secret memory of %zu bytes)",
@@ -910,6 +924,8 @@ int fg_age_identities_new(struct fg_age_identities **out)
 	struct fg_age_identities *ids;
 
 	*out = NULL;
+	if (sodium_ready() < 0)
+		return FG_ERROR;
 	if (!(ids = calloc(1, sizeof(*ids))))
 		return fg_error_set(FG_ERROR, "out of memory");
 	if (!(ids->keys = sodium_allocarray(FG_AGE_MAX_IDENTITIES,
@@ -1059,6 +1075,8 @@ int fg_age_identities_redaction_key(const struct fg_age_identities *ids,
 
 	if (!ids || !ids->n)
 		return fg_error_set(FG_ENOTFOUND, "no identity");
+	if (sodium_ready() < 0)
+		return FG_ERROR;
 	if (!(sorted = sodium_allocarray(ids->n, sizeof(*sorted))))
 		return fg_error_set(FG_ERROR, "out of memory (secret memory)");
 	memcpy(sorted, ids->keys, ids->n * sizeof(*sorted));
@@ -1084,6 +1102,8 @@ int fg_age_keygen(struct fg_age_secret *identity,
 
 	identity->ptr = NULL;
 	identity->len = 0;
+	if (sodium_ready() < 0)
+		return FG_ERROR;
 	if (!(k = sodium_malloc(sizeof(*k))))
 		return fg_error_set(FG_ERROR, "out of memory (secret memory)");
 	randombytes_buf(k->sk, sizeof(k->sk));
@@ -1353,6 +1373,8 @@ int fg_age_encrypt(struct fg_buf *out, const unsigned char *plain, size_t len,
 				    "%zu",
 				    len, FG_AGE_MAX_PLAINTEXT);
 	fg_buf_init(&bin, FG_AGE_MAX_FILE_BYTES);
+	if (sodium_ready() < 0)
+		return FG_ERROR;
 	if (!(k = sodium_malloc(sizeof(*k)))) {
 		err = fg_error_set(FG_ERROR, "out of memory (secret memory)");
 		goto done;
@@ -1500,6 +1522,8 @@ int fg_age_decrypt_limited(struct fg_age_secret *out, const unsigned char *data,
 		len = bin.len;
 	}
 	if ((err = fg_age_header_parse(&h, data, len, why)) < 0)
+		goto done;
+	if ((err = sodium_ready()) < 0)
 		goto done;
 	if (!(k = sodium_malloc(sizeof(*k)))) {
 		err = fg_error_set(FG_ERROR, "out of memory (secret memory)");
