@@ -310,6 +310,7 @@ static void bech32_encode(char *out, const char *hrp, const unsigned char *in,
 		out[i] = upper(out[i]);
 	out[o] = '\0';
 	sodium_memzero(&acc, sizeof(acc));
+	sodium_memzero(&chk, sizeof(chk));
 }
 
 static int has_prefix_nocase(const char *s, size_t n, const char *prefix)
@@ -382,6 +383,7 @@ static enum bech32_result bech32_decode(unsigned char *out, size_t out_len,
 		r = B32_LENGTH;
 done:
 	sodium_memzero(&acc, sizeof(acc));
+	sodium_memzero(&chk, sizeof(chk));
 	if (r != B32_OK)
 		sodium_memzero(out, out_len);
 	return r;

@@ -35,7 +35,9 @@
  * and format one changed field of a Secret with fg_secret_redact_field()
  * (a diff line "data.password: Git X, cluster Y" must print two markers).
  * Objects of other kinds come back unchanged (same reference, incref'd),
- * so calling it on everything is cheap and safe.
+ * so calling it on everything is cheap and safe. Never print or store
+ * `struct fg_object.hash` of a Secret either: it is the desired-hash,
+ * computed over the values; show fg_secret_marker() of it instead.
  */
 #ifndef FG_RENDER_SECRET_H
 #define FG_RENDER_SECRET_H
