@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "render/age.h"
 #include "render/base/error.h"
 #include "render/crd.h"
 #include "render/render.h"
@@ -115,6 +116,14 @@ static int is_yaml_name(const char *path)
 
 	return (n > 5 && !strcmp(path + n - 5, ".yaml")) ||
 	       (n > 4 && !strcmp(path + n - 4, ".yml"));
+}
+
+/* An age-encrypted manifest (render/age.h). */
+static int is_age_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 4 && !strcmp(path + n - 4, ".age");
 }
 
 int fg_object_hash(const json_t *obj, char hex[65])
@@ -522,11 +531,28 @@ static void layers_release(struct layers *ls)
 }
 
 static int kind_allowed(struct pass *p, const char *kind,
-			const char *api_version, struct fg_problems *probs)
+			const char *api_version, int sealed,
+			struct fg_problems *probs)
 {
 	size_t i;
 	json_t *k;
 
+	if (sealed) {
+		/* what is encrypted is a Secret, whatever allowPlainSecrets
+		 * says; anything else belongs in a plain file */
+		if (strcmp(kind, "Secret"))
+			fg_problems_add(probs, "/kind",
+					"only Secret objects may be in an "
+					"age-encrypted file, not '%s' (put it "
+					"in a .yaml file)",
+					kind);
+		else if (strcmp(api_version, "v1"))
+			fg_problems_add(probs, "/apiVersion",
+					"'%s' is not the apiVersion of Secret "
+					"('v1')",
+					api_version);
+		return !probs->n;
+	}
 	if (is_flink_kind(kind))
 		return 1;
 	for (i = 0; i < sizeof(supporting) / sizeof(supporting[0]); i++) {
@@ -748,8 +774,74 @@ static int validate(struct pass *p, const json_t *obj, const char *kind,
 	return fg_rules_check(obj, probs);
 }
 
+/* Standard padded base64, as Go's base64.StdEncoding (the API server)
+ * reads a Secret's data values. */
+static int base64_ok(const char *s, size_t n)
+{
+	size_t i, pad = 0;
+
+	if (n % 4)
+		return 0;
+	while (pad < 2 && pad < n && s[n - 1 - pad] == '=')
+		pad++;
+	for (i = 0; i < n - pad; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The values of an encrypted Secret: `data` values must be base64 and
+ * `stringData` values strings, as the API server wants them. Problems
+ * name the key, never the value.
+ */
+static void sealed_values(const json_t *doc, struct fg_problems *probs)
+{
+	static const char *const maps[] = { "data", "stringData" };
+	struct fg_buf ptr = FG_BUF_INIT;
+	const char *k;
+	json_t *m, *v;
+	size_t i, n;
+
+	for (i = 0; i < 2; i++) {
+		m = json_object_get(doc, maps[i]);
+		if (!m || json_is_null(m))
+			continue;
+		if (!json_is_object(m)) {
+			fg_problems_add(probs, i ? "/stringData" : "/data",
+					"%s must be a map of key to value",
+					maps[i]);
+			continue;
+		}
+		json_object_foreach (m, k, v) {
+			fg_buf_clear(&ptr);
+			fg_buf_printf(&ptr, "/%s", maps[i]);
+			fg_json_pointer_push(&ptr, k);
+			if (!json_is_string(v)) {
+				fg_problems_add(probs, ptr.ptr,
+						"the value of '%s' must be a "
+						"string",
+						k);
+				continue;
+			}
+			n = json_string_length(v);
+			if (i == 0 && !base64_ok(json_string_value(v), n))
+				fg_problems_add(probs, ptr.ptr,
+						"the value of '%s' is not "
+						"base64 (data values are "
+						"base64-encoded; put plain "
+						"text under stringData)",
+						k);
+		}
+	}
+	fg_buf_release(&ptr);
+}
+
 static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
-		      const char *file)
+		      const char *file, int sealed)
 {
 	struct pass *p = np->p;
 	json_t *doc = fg_yaml_doc(yf, di), *merged = NULL, *layer_obj = NULL;
@@ -784,7 +876,7 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 								 : "",
 				"metadata.name is required");
 	if (!probs.n)
-		kind_allowed(p, kind, api, &probs);
+		kind_allowed(p, kind, api, sealed, &probs);
 	ns = meta_str(doc, "namespace");
 	if (!probs.n &&
 	    json_object_get(json_object_get(doc, "metadata"), "namespace") &&
@@ -837,7 +929,23 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 		goto done;
 	}
 	fg_flatten_object_config(layer_obj, &probs);
-	fg_vars_substitute(layer_obj, np->conf.vars, &probs);
+	if (sealed) {
+		/* encrypted values are taken as written: a generated password
+		 * may well contain "${" */
+		json_t *data = json_incref(json_object_get(layer_obj, "data"));
+		json_t *sdata =
+			json_incref(json_object_get(layer_obj, "stringData"));
+		sealed_values(doc, &probs);
+		json_object_del(layer_obj, "data");
+		json_object_del(layer_obj, "stringData");
+		fg_vars_substitute(layer_obj, np->conf.vars, &probs);
+		if (data)
+			json_object_set_new(layer_obj, "data", data);
+		if (sdata)
+			json_object_set_new(layer_obj, "stringData", sdata);
+	} else {
+		fg_vars_substitute(layer_obj, np->conf.vars, &probs);
+	}
 	fg_merge(merged, layer_obj);
 	fg_strip_nulls(merged);
 	json_object_set_new(json_object_get(merged, "metadata"), "namespace",
@@ -971,6 +1079,79 @@ static int keep_file(struct ns_pass *np, struct fg_yaml_file *yf)
 	return 0;
 }
 
+/*
+ * A loader message about decrypted text, with the text of every quoted
+ * span (`...`, '...', "...") replaced: the loader quotes scalars and
+ * keys now and then, and here they could be secret values.
+ */
+static int scrub_quotes(char **msg)
+{
+	struct fg_buf out = FG_BUF_INIT;
+	const char *s = *msg, *close;
+
+	while (*s) {
+		if ((*s == '`' || *s == '\'' || *s == '"') &&
+		    (close = strchr(s + 1, *s)) && close > s + 2) {
+			fg_buf_putc(&out, *s);
+			fg_buf_puts(&out, "<redacted>");
+			fg_buf_putc(&out, *s);
+			s = close + 1;
+			continue;
+		}
+		fg_buf_putc(&out, *s++);
+	}
+	if (!out.cap) /* an empty message stays as it is */
+		return 0;
+	sodium_memzero(*msg, strlen(*msg));
+	free(*msg);
+	*msg = fg_buf_detach(&out, NULL);
+	return *msg ? 0 : fg_error_set(FG_ERROR, "out of memory");
+}
+
+/*
+ * An .age file: decrypted with the identities of the pass, then loaded
+ * exactly as a YAML file of its folder, under the .age file's name. Any
+ * failure is a diagnostic for that file (FG_EINVALID), so its namespace
+ * fails: a file that cannot be read never looks like a deletion.
+ */
+static int load_sealed(struct pass *p, const char *path,
+		       const struct fg_buf *data, struct fg_yaml_file **yf)
+{
+	struct fg_age_secret plain = { NULL, 0 };
+	struct fg_diags diags = FG_DIAGS_INIT;
+	struct fg_pos none = { 0, 0 };
+	size_t i;
+	int rc;
+
+	*yf = NULL;
+	if (fg_age_decrypt(&plain, (const unsigned char *)data->ptr, data->len,
+			   p->opts->age_ids, NULL) < 0) {
+		fg_diags_add(&p->out->diags, FG_SEV_ERROR, path, none, "%s",
+			     fg_error_last());
+		return FG_EINVALID;
+	}
+	rc = fg_yaml_load(yf, path, (const char *)plain.ptr, plain.len, NULL,
+			  &diags);
+	fg_age_secret_release(&plain);
+	if (rc < 0) {
+		/* the thread's message holds the unscrubbed text */
+		fg_error_clear();
+		for (i = 0; i < diags.n; i++)
+			if (scrub_quotes(&diags.v[i].message) < 0)
+				rc = FG_ERROR;
+		if (rc != FG_EINVALID) {
+			fg_diags_release(&diags);
+			return fg_error_set(FG_ERROR,
+					    "%s: cannot load the decrypted "
+					    "manifest (out of memory)",
+					    path);
+		}
+		fg_diags_take(&p->out->diags, &diags);
+	}
+	fg_diags_release(&diags);
+	return rc;
+}
+
 /* The repo's `policy:` with the namespace's keys over it, or NULL. */
 static int merge_policy(json_t **out, const json_t *repo, const json_t *ns)
 {
@@ -1030,10 +1211,14 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 		struct fg_yaml_file *yf = NULL;
 		int rc;
 
-		if (!is_yaml_name(paths[i]) || !strcmp(paths[i], conf_path.ptr))
+		int sealed = is_age_name(paths[i]);
+
+		if ((!sealed && !is_yaml_name(paths[i])) ||
+		    !strcmp(paths[i], conf_path.ptr))
 			continue;
 		fg_buf_release(&data);
-		fg_buf_init(&data, FG_YAML_MAX_BYTES);
+		fg_buf_init(&data,
+			    sealed ? FG_AGE_MAX_FILE_BYTES : FG_YAML_MAX_BYTES);
 		rc = fg_source_read(p->src, paths[i], &data);
 		if (rc < 0) {
 			struct fg_pos none = { 0, 0 };
@@ -1042,8 +1227,11 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 			np.errors++;
 			continue;
 		}
-		rc = fg_yaml_load(&yf, paths[i], data.ptr, data.len, NULL,
-				  &p->out->diags);
+		if (sealed)
+			rc = load_sealed(p, paths[i], &data, &yf);
+		else
+			rc = fg_yaml_load(&yf, paths[i], data.ptr, data.len,
+					  NULL, &p->out->diags);
 		if (rc == FG_EINVALID) {
 			np.errors++;
 			continue;
@@ -1057,7 +1245,7 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 			goto done;
 		}
 		for (d = 0; d < fg_yaml_count(yf) && !err; d++)
-			err = one_object(&np, yf, d, paths[i]);
+			err = one_object(&np, yf, d, paths[i], sealed);
 		if (err < 0)
 			goto done;
 	}
@@ -1210,7 +1398,8 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 	for (i = 0; i < npaths; i++) {
 		const char *rel = paths[i] + base.len;
 		struct fg_pos nowhere = { 0, 0 };
-		if (strchr(rel, '/') || !is_yaml_name(rel) ||
+		if (strchr(rel, '/') ||
+		    (!is_yaml_name(rel) && !is_age_name(rel)) ||
 		    !strcmp(rel, FG_RENDER_CONFIG_FILE))
 			continue;
 		fg_diags_add(&p.out->diags, FG_SEV_ERROR, paths[i], nowhere,
@@ -1254,7 +1443,8 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 	json_object_foreach (unlisted, k, v) {
 		if (opts->only_ns && strcmp(opts->only_ns, k))
 			continue;
-		if (!strcmp(k, FG_RENDER_CONFIG_FILE) || is_yaml_name(k))
+		if (!strcmp(k, FG_RENDER_CONFIG_FILE) || is_yaml_name(k) ||
+		    is_age_name(k))
 			continue; /* top-level files, reported already */
 		if ((err = add_ns(p.out, k, strlen(k))) < 0)
 			goto fail;

@@ -13,6 +13,7 @@
 #include "render/base/error.h"
 #include "render/base/grow.h"
 #include "render/base/json.h"
+#include "render/secret.h"
 #include "sync/pass.h"
 #include "sync/pass_int.h"
 #include "render/base/banned.h"
@@ -302,6 +303,40 @@ static int defaulted(const char *group, const char *kind)
 	return *group || (strcmp(kind, "ConfigMap") && strcmp(kind, "Secret"));
 }
 
+/*
+ * A Secret's values never leave the decision: every value of its changes
+ * becomes a marker that compares equal exactly when the values do
+ * (render/secret.h), after everything was decided on the real values.
+ * Plan, sync and drift output, and anything built from the step, then
+ * carry no byte of a Secret.
+ */
+static int redact_changes(struct fg_step *s, const json_t *obj)
+{
+	json_t *v;
+
+	if (!fg_secret_is_secret(obj))
+		return 0;
+	for (size_t i = 0; i < s->changes.n; i++) {
+		struct fg_field_change *c = &s->changes.v[i];
+
+		if (c->desired) {
+			if (!(v = fg_secret_redact_field(obj, c->pointer,
+							 c->desired)))
+				return oom();
+			json_decref(c->desired);
+			c->desired = v;
+		}
+		if (c->live) {
+			if (!(v = fg_secret_redact_field(obj, c->pointer,
+							 c->live)))
+				return oom();
+			json_decref(c->live);
+			c->live = v;
+		}
+	}
+	return 0;
+}
+
 /* A name flink-gitops keeps for its inventories. */
 static int reserved_name(const char *group, const char *kind, const char *name)
 {
@@ -438,7 +473,8 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	/* the API server defaults built-in kinds: ask it what it stores */
 	if (!settled && !offline && s->changes.n && defaulted(group, o->kind))
 		s->settle = 1;
-	if ((err = collect_drift(s, same, live)) < 0)
+	if ((err = redact_changes(s, o->obj)) < 0 ||
+	    (err = collect_drift(s, same, live)) < 0)
 		goto done;
 
 	if (same)

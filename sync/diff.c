@@ -9,8 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <sodium.h>
+
 #include "render/base/buf.h"
 #include "render/base/error.h"
+#include "render/base/json.h"
 #include "render/problems.h"
 #include "render/render.h"
 #include "render/transform.h"
@@ -227,8 +231,51 @@ static json_t *lookup(json_t *root, const char *ptr, int arrays, int *covered)
 }
 
 /*
- * A copy of `obj` as the diff compares it: ignored members removed and
- * spec.flinkConfiguration flat with string values.
+ * A Secret's stringData is write-only: the API server merges it into data
+ * (base64, stringData winning) and never stores it. Compare as stored.
+ */
+static int fold_string_data(json_t *obj)
+{
+	json_t *sd = json_object_get(obj, "stringData"), *data, *v;
+	const char *k;
+	char *b64;
+	size_t n;
+
+	if (!fg_str_is(json_string_value(json_object_get(obj, "kind")),
+		       "Secret") ||
+	    !json_is_object(sd))
+		return 0;
+	data = json_object_get(obj, "data");
+	if (!json_is_object(data)) {
+		data = json_object();
+		if (json_object_set_new(obj, "data", data) < 0)
+			return fg_error_set(FG_ERROR, "out of memory");
+	}
+	json_object_foreach (sd, k, v) {
+		const char *text = json_string_value(v);
+
+		if (!text)
+			continue; /* the API server refuses it; show it as is */
+		n = sodium_base64_ENCODED_LEN(strlen(text),
+					      sodium_base64_VARIANT_ORIGINAL);
+		if (!(b64 = malloc(n)))
+			return fg_error_set(FG_ERROR, "out of memory");
+		sodium_bin2base64(b64, n, (const unsigned char *)text,
+				  strlen(text), sodium_base64_VARIANT_ORIGINAL);
+		if (json_object_set_new(data, k, json_string(b64)) < 0) {
+			free(b64);
+			return fg_error_set(FG_ERROR, "out of memory");
+		}
+		free(b64);
+	}
+	json_object_del(obj, "stringData");
+	return 0;
+}
+
+/*
+ * A copy of `obj` as the diff compares it: ignored members removed,
+ * spec.flinkConfiguration flat with string values, a Secret's stringData
+ * folded into data.
  */
 static int normalise(json_t **out, const struct ctx *c, const json_t *obj)
 {
@@ -240,6 +287,10 @@ static int normalise(json_t **out, const struct ctx *c, const json_t *obj)
 	*out = NULL;
 	if (!(copy = json_deep_copy(obj)))
 		return fg_error_set(FG_ERROR, "out of memory");
+	if ((err = fold_string_data(copy)) < 0) {
+		json_decref(copy);
+		return err;
+	}
 	for (i = 0; i < sizeof(ignored_always) / sizeof(ignored_always[0]); i++)
 		remove_at(copy, ignored_always[i]);
 	if (c->session_job)

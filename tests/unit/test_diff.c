@@ -282,6 +282,36 @@ static void test_diff__field_someone_else_added_is_not_a_change(void **state)
 	json_decref(l);
 }
 
+/* The API server merges a Secret's stringData into data and keeps none of
+ * it: Git's stringData is compared with the stored data. */
+static void test_diff__secret_string_data_is_compared_as_stored(void **state)
+{
+	json_t *d = J("{\"apiVersion\":\"v1\",\"kind\":\"Secret\","
+		      "\"metadata\":{\"name\":\"s\"},\"stringData\":{"
+		      "\"password\":\"hunter2\"},\"data\":{\"token\":"
+		      "\"aGVsbG8=\"}}");
+	json_t *same = J("{\"apiVersion\":\"v1\",\"kind\":\"Secret\","
+			 "\"metadata\":{\"name\":\"s\"},\"data\":{"
+			 "\"password\":\"aHVudGVyMg==\",\"token\":"
+			 "\"aGVsbG8=\"}}");
+	json_t *other = J("{\"apiVersion\":\"v1\",\"kind\":\"Secret\","
+			  "\"metadata\":{\"name\":\"s\"},\"data\":{"
+			  "\"password\":\"b3RoZXI=\",\"token\":"
+			  "\"aGVsbG8=\"}}");
+	struct fg_changes c = FG_CHANGES_INIT;
+
+	(void)state;
+	diff_ok(d, same, 0, &c);
+	assert_no_changes(&c);
+	diff_ok(d, other, 0, &c);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.v[0].pointer, "/data/password");
+	fg_changes_release(&c);
+	json_decref(d);
+	json_decref(same);
+	json_decref(other);
+}
+
 #define SESSION_JOB                                                        \
 	"{\"apiVersion\":\"flink.apache.org/v1beta1\","                    \
 	"\"kind\":\"FlinkSessionJob\","                                    \
@@ -676,6 +706,8 @@ int main(void)
 		cmocka_unit_test(
 			test_diff__field_owner_unknown_when_nobody_owns_it),
 		cmocka_unit_test(test_diff__operator_snapshots_are_not_ours),
+		cmocka_unit_test(
+			test_diff__secret_string_data_is_compared_as_stored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

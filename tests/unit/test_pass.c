@@ -896,6 +896,62 @@ static void test_pass__a_failed_write_keeps_the_inventory_entry(void **st)
 	fake_release(&f);
 }
 
+/* A Secret's values are decided on, and never shown: plan, sync and
+ * drift print markers that compare equal exactly when the values do. */
+static void test_pass__secret_values_never_reach_the_output(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	struct fg_buf out = FG_BUF_INIT;
+	json_t *j = NULL;
+	char *dump;
+
+	(void)st;
+	fake_init(&f);
+	put("flink-gitops.yaml", "apiVersion: flink-gitops.io/v1alpha1\n"
+				 "kind: RepoConfig\nallowPlainSecrets: true\n");
+	put("analytics/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n"
+				"  name: creds\nstringData:\n"
+				"  password: hunter2-old\n");
+	sync_repo(&f, NULL);
+	put("analytics/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n"
+				"  name: creds\nstringData:\n"
+				"  password: hunter2-new\n");
+	fake_edit(&f, "", "Secret", "analytics", "creds", "/data/other",
+		  json_string("aHVudGVyMi1lZGl0"), "kubectl-edit");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(step(p, "analytics", "Secret", "creds")->action,
+			 FG_ACTION_UPDATE);
+	assert_int_equal(fg_plan_text(p, &out), 0);
+	assert_int_equal(fg_report_sync_text(p, &out), 0);
+	assert_int_equal(fg_report_drift_text(p, 0, &out), 0);
+	assert_int_equal(fg_plan_markdown(p, &out), 0);
+	assert_int_equal(fg_plan_json(p, &j), 0);
+	dump = json_dumps(j, 0);
+	fg_buf_puts(&out, dump);
+	free(dump);
+	json_decref(j);
+	assert_non_null(strstr(out.ptr, "<redacted hmac-sha256:"));
+	assert_null(strstr(out.ptr, "hunter2"));
+	/* base64 of the values, as the cluster stores them */
+	assert_null(strstr(out.ptr, "aHVudGVyMi1uZXc"));
+	assert_null(strstr(out.ptr, "aHVudGVyMi1vbGQ"));
+	fg_buf_release(&out);
+	fg_pass_free(p);
+	fg_desired_free(d);
+
+	/* the values as stored are what Git says: nothing to do */
+	d = render();
+	fake_reset_counts(&f);
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(f.applies, 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
 static void test_pass__offline_plan_between_two_revisions(void **st)
 {
 	struct fg_desired *base, *head;
@@ -951,6 +1007,7 @@ int main(void)
 		T(test_pass__a_rename_is_a_create_and_a_delete),
 		T(test_pass__a_namespace_that_cannot_be_read_is_left),
 		T(test_pass__a_failed_write_keeps_the_inventory_entry),
+		T(test_pass__secret_values_never_reach_the_output),
 		T(test_pass__offline_plan_between_two_revisions),
 #undef T
 	};
