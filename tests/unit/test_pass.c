@@ -952,6 +952,155 @@ static void test_pass__secret_values_never_reach_the_output(void **st)
 	fake_release(&f);
 }
 
+static void test_pass__a_reserved_name_or_a_bad_annotation_is_held(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "flink-gitops-inventory.mine", "x");
+	put("analytics/b.yaml",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n"
+	    "  annotations: {flink-gitops.io/policy: \"delete=sometimes\"}\n"
+	    "data: {k: v}\n");
+	cm("analytics", "c", "1");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "ConfigMap", "flink-gitops-inventory.mine");
+	assert_int_equal(s->verdict.rule, FG_RULE_RESERVED);
+	s = step(p, "analytics", "ConfigMap", "b");
+	assert_int_equal(s->verdict.rule, FG_RULE_BAD_POLICY);
+	assert_non_null(strstr(s->verdict.reason, "delete=sometimes"));
+	/* the rest goes ahead */
+	assert_int_equal(step(p, "analytics", "ConfigMap", "c")->outcome,
+			 FG_OUTCOME_DONE);
+	assert_int_equal(p->blocked, 2);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__only_the_inventory_is_ever_pruned(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	json_t *stranger, *o;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "1");
+	cm("analytics", "replaced", "1");
+	cm("analytics", "gone", "1");
+	sync_repo(&f, NULL);
+	/* someone else's object that copies our labels */
+	stranger = json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s}}}", "apiVersion",
+			     "v1", "kind", "ConfigMap", "metadata", "name",
+			     "stranger", "namespace", "analytics", "labels",
+			     "app.kubernetes.io/managed-by", "flink-gitops");
+	fake_put(&f, stranger, "kubectl");
+	/* ours, deleted and created again by someone: another uid */
+	o = json_deep_copy(
+		fake_obj(&f, "", "ConfigMap", "analytics", "replaced"));
+	json_object_del(json_object_get(o, "metadata"), "managedFields");
+	fake_put(&f, o, "kubectl");
+	drop("analytics/replaced.yaml");
+	drop("analytics/gone.yaml");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "gone"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "stranger"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "replaced"));
+	assert_non_null(
+		strstr(step(p, "analytics", "ConfigMap", "replaced")->note,
+		       "uid differs"));
+	assert_int_equal(p->deletes, 1);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_dry_run_writes_nothing_that_persists(void **st)
+{
+	struct fg_pass_opts o = { .dry_run = 1, .allow_delete = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "a", "1");
+	cm("analytics", "b", "1");
+	sync_repo(&f, NULL);
+	cm("analytics", "a", "2");
+	drop("analytics/b.yaml");
+	cm("analytics", "c", "1");
+	d = render();
+	fake_reset_counts(&f);
+	p = sync_pass(&f, d, &o);
+	assert_int_equal(p->creates + p->updates + p->deletes, 3);
+	assert_int_equal(f.applies + f.deletes, 0); /* all dryRun=All */
+	assert_true(f.dry_runs >= 2);
+	assert_string_equal(
+		fg_json_str(fg_json_get(fake_obj(&f, "", "ConfigMap",
+						 "analytics", "a"),
+					"data"),
+			    "value"),
+		"1");
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "b"));
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "c"));
+	assert_int_equal(fake_count(&f, "apply ConfigMap/analytics/"
+					"flink-gitops-inventory"),
+			 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* A parallel port that runs the items backwards: the writes of one rank
+ * do not depend on their order, and ranks still go in order. */
+static void backwards(void *ctx, size_t n, size_t width,
+		      void (*fn)(void *arg, size_t i), void *arg)
+{
+	(void)ctx;
+	(void)width;
+	while (n--)
+		fn(arg, n);
+}
+
+static void test_pass__a_rank_at_once_in_any_order(void **st)
+{
+	struct fg_parallel_port par = { NULL, backwards };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const char *log;
+
+	(void)st;
+	fake_init(&f);
+	f.ports.parallel = &par;
+	cm("analytics", "a", "1");
+	cm("analytics", "b", "1");
+	app("analytics", "orders", "flink:1.20", NULL);
+	app("analytics", "payments", "flink:1.20", NULL);
+	cm("billing", "c", "1");
+	d = render();
+	p = sync_pass(&f, d, NULL);
+	assert_int_equal(p->creates, 5);
+	log = f.log.ptr;
+	/* within a rank, any order; ConfigMaps before FlinkDeployments */
+	assert_true(strstr(log, "apply ConfigMap/analytics/b") <
+		    strstr(log, "apply ConfigMap/analytics/a"));
+	assert_true(strstr(log, "apply ConfigMap/analytics/a") <
+		    strstr(log, "apply FlinkDeployment/analytics/"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
 static void test_pass__offline_plan_between_two_revisions(void **st)
 {
 	struct fg_desired *base, *head;
@@ -1008,6 +1157,10 @@ int main(void)
 		T(test_pass__a_namespace_that_cannot_be_read_is_left),
 		T(test_pass__a_failed_write_keeps_the_inventory_entry),
 		T(test_pass__secret_values_never_reach_the_output),
+		T(test_pass__a_reserved_name_or_a_bad_annotation_is_held),
+		T(test_pass__only_the_inventory_is_ever_pruned),
+		T(test_pass__a_dry_run_writes_nothing_that_persists),
+		T(test_pass__a_rank_at_once_in_any_order),
 		T(test_pass__offline_plan_between_two_revisions),
 #undef T
 	};
