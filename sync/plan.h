@@ -30,6 +30,15 @@ int fg_plan_json(const struct fg_pass *p, json_t **out);
 /* A value as compact JSON, cut at FG_PLAN_VALUE_MAX; "(absent)". */
 void fg_plan_value(const json_t *v, char *buf, size_t n);
 
+/*
+ * The JSON of a namespace of the pass: {name, status, failed, message,
+ * policy, objects, writes}, every step in `objects`, or with `only` the
+ * steps it names a state for (that state added as "state"). Shared by
+ * plan, sync and drift output.
+ */
+json_t *fg_pass_ns_json(const struct fg_pass_ns *ns,
+			const char *(*only)(const struct fg_step *));
+
 /* The JSON of one step (shared by plan, sync and drift output). */
 json_t *fg_step_json(const struct fg_step *s);
 json_t *fg_verdict_json(const struct fg_verdict *v);

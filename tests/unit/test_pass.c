@@ -1101,39 +1101,6 @@ static void test_pass__a_rank_at_once_in_any_order(void **st)
 	fake_release(&f);
 }
 
-static void test_pass__offline_plan_between_two_revisions(void **st)
-{
-	struct fg_desired *base, *head;
-	struct fg_pass *p = NULL;
-	struct fg_buf out = FG_BUF_INIT;
-
-	(void)st;
-	app("analytics", "orders", "flink:1.20", NULL);
-	cm("analytics", "old", "v");
-	base = render();
-	app("analytics", "orders", "flink:2.0", NULL);
-	drop("analytics/old.yaml");
-	head = render();
-	assert_int_equal(fg_pass_plan_offline(&p, head, base, NULL), 0);
-	assert_int_equal(p->updates, 1);
-	assert_int_equal(p->deletes, 1);
-	assert_int_equal(fg_pass_set_labels(p, "main@1111111", "pr@2222222"),
-			 0);
-	assert_int_equal(fg_plan_text(p, &out), 0);
-	assert_non_null(strstr(out.ptr,
-			       "plan main@1111111 -> pr@2222222: 0 to create, "
-			       "1 to update, 1 to delete, 0 blocked"));
-	assert_non_null(strstr(out.ptr, "update   FlinkDeployment/orders: "
-					"restarts from a savepoint\n"
-					"           spec.image: \"flink:1.20\" "
-					"-> \"flink:2.0\"\n"));
-	assert_non_null(strstr(out.ptr, "delete   ConfigMap/old: deletes it"));
-	fg_buf_release(&out);
-	fg_pass_free(p);
-	fg_desired_free(base);
-	fg_desired_free(head);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1161,7 +1128,6 @@ int main(void)
 		T(test_pass__only_the_inventory_is_ever_pruned),
 		T(test_pass__a_dry_run_writes_nothing_that_persists),
 		T(test_pass__a_rank_at_once_in_any_order),
-		T(test_pass__offline_plan_between_two_revisions),
 #undef T
 	};
 
