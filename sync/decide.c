@@ -772,6 +772,8 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 	struct desired_ref *order = NULL;
 	struct prune_ref *prunes = NULL;
 	size_t i, n = ns->rendered ? ns->rendered->n : 0, nprune = 0;
+	struct fg_buf key = FG_BUF_INIT;
+	json_t *wanted = NULL;
 	char group[256];
 	int err = 0;
 
@@ -798,19 +800,23 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 	if (!err && ns->live.inventory.n &&
 	    !(prunes = calloc(ns->live.inventory.n, sizeof(*prunes))))
 		err = oom();
+	/* what Git has, by "group/kind/name" */
+	if (!err && !(wanted = json_object()))
+		err = oom();
+	for (i = 0; !err && i < n; i++) {
+		const struct fg_object *o = &ns->rendered->objs[i];
+
+		fg_object_group(o->obj, group, sizeof(group));
+		if (live_key(&key, group, o->kind, o->name) < 0 ||
+		    json_object_set_new(wanted, key.ptr, json_true()) < 0)
+			err = oom();
+	}
 	for (i = 0; !err && i < ns->live.inventory.n; i++) {
 		const struct fg_inv_member *m = &ns->live.inventory.v[i];
-		int desired = 0;
 
-		for (size_t j = 0; j < n && !desired; j++) {
-			fg_object_group(ns->rendered->objs[j].obj, group,
-					sizeof(group));
-			desired =
-				!strcmp(group, m->group) &&
-				!strcmp(ns->rendered->objs[j].kind, m->kind) &&
-				!strcmp(ns->rendered->objs[j].name, m->name);
-		}
-		if (desired)
+		if ((err = live_key(&key, m->group, m->kind, m->name)) < 0)
+			break;
+		if (json_object_get(wanted, key.ptr))
 			continue;
 		prunes[nprune].m = m;
 		prunes[nprune].rank = member_rank(ns, m);
@@ -822,6 +828,8 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 		err = decide_delete(ns, prunes[i].m, opts);
 	free(order);
 	free(prunes);
+	json_decref(wanted);
+	fg_buf_release(&key);
 	return err;
 }
 
