@@ -1481,7 +1481,15 @@ static const char *type_of(const json_t *v)
 	}
 }
 
-/* kube-openapi typeValidator: a whole float is an integer too. */
+/*
+ * kube-openapi typeValidator: a float is an integer too when
+ * swag.IsFloat64AJSONInteger says so, which needs it whole and within
+ * +-2^53. The loader keeps every whole number that fits int64 as an
+ * integer (the API server decodes those as int64), so a whole real here
+ * is one beyond int64 (99999999999999999999), which the API server holds
+ * as a float64 and refuses where an integer is expected.
+ */
+#define JSON_INTEGER_FLOAT_MAX 9007199254740992.0 /* 2^53 */
 static int type_ok(const struct node *n, const json_t *v)
 {
 	unsigned t = 0;
@@ -1502,7 +1510,11 @@ static int type_ok(const struct node *n, const json_t *v)
 		t = T_INTEGER | T_NUMBER;
 		break;
 	case JSON_REAL:
-		t = T_NUMBER | (whole(json_real_value(v)) ? T_INTEGER : 0);
+		t = T_NUMBER |
+		    (whole(json_real_value(v)) && fabs(json_real_value(v)) <=
+							  JSON_INTEGER_FLOAT_MAX
+			     ? T_INTEGER
+			     : 0);
 		break;
 	case JSON_TRUE:
 	case JSON_FALSE:
