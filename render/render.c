@@ -68,6 +68,7 @@ struct pass {
 	const char *crd_version;
 	json_t *allow_kinds; /* borrowed from repo config */
 	int allow_secrets;
+	struct fg_rules_opts rules; /* the operator release's rules */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -465,11 +466,12 @@ done:
 
 /* ---- one object ------------------------------------------------------- */
 
-/* Where a rendered object came from, for positions after the fact. */
+/* A merged object and where it came from, for rules between objects. */
 struct obj_src {
 	const struct fg_yaml_file *yf;
 	size_t doc;
 	const char *file;
+	json_t *obj; /* the merged object, a reference */
 };
 
 struct ns_pass {
@@ -481,8 +483,10 @@ struct ns_pass {
 	/* the namespace's loaded files, kept until it is done */
 	struct fg_yaml_file **files;
 	size_t nfiles;
-	struct obj_src *srcs; /* parallel to ns->objs until sorted */
-	size_t nsrcs;
+	/* every FlinkDeployment and FlinkSessionJob merged, valid or not:
+	 * one object's errors never hide another's cross-object rules */
+	struct obj_src *flink;
+	size_t nflink;
 };
 
 /* The layers of an object: repo defaults, namespace defaults, itself. */
@@ -640,21 +644,6 @@ static int add_object(struct fg_ns *ns, json_t *obj, const char *file,
 	return 0;
 }
 
-static int add_src(struct ns_pass *np, const struct fg_yaml_file *yf,
-		   size_t doc, const char *file)
-{
-	struct obj_src *v = realloc(np->srcs, (np->nsrcs + 1) * sizeof(*v));
-
-	if (!v)
-		return fg_error_set(FG_ERROR, "out of memory");
-	np->srcs = v;
-	v[np->nsrcs].yf = yf;
-	v[np->nsrcs].doc = doc;
-	v[np->nsrcs].file = file;
-	np->nsrcs++;
-	return 0;
-}
-
 /* Labels and annotations flink-gitops puts on what it applies. */
 static int stamp(struct pass *p, json_t *obj, const char *file, char hash[65],
 		 struct fg_problems *probs)
@@ -771,7 +760,30 @@ static int validate(struct pass *p, const json_t *obj, const char *kind,
 		return err;
 	if ((err = fg_schema_validate(schema, obj, probs)) < 0)
 		return err;
-	return fg_rules_check(obj, probs);
+	return fg_rules_check_opts(obj, &p->rules, probs);
+}
+
+/* Remember a merged FlinkDeployment or FlinkSessionJob for cross_checks. */
+static int keep_flink(struct ns_pass *np, json_t *obj,
+		      const struct fg_yaml_file *yf, size_t doc,
+		      const char *file)
+{
+	const char *kind = str_member(obj, "kind");
+	struct obj_src *v;
+
+	if (!kind || (strcmp(kind, "FlinkDeployment") &&
+		      strcmp(kind, "FlinkSessionJob")))
+		return 0;
+	v = realloc(np->flink, (np->nflink + 1) * sizeof(*v));
+	if (!v)
+		return fg_error_set(FG_ERROR, "out of memory");
+	np->flink = v;
+	v[np->nflink].yf = yf;
+	v[np->nflink].doc = doc;
+	v[np->nflink].file = file;
+	v[np->nflink].obj = json_incref(obj);
+	np->nflink++;
+	return 0;
 }
 
 /* Standard padded base64, as Go's base64.StdEncoding (the API server)
@@ -965,6 +977,8 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 				    json_sprintf("%s:%u", file, at.line));
 	}
 
+	if ((err = keep_flink(np, merged, yf, di, file)) < 0)
+		goto done;
 	if ((err = validate(p, merged, kind, api, &probs)) < 0)
 		goto done;
 	if (!reported && !probs.n &&
@@ -977,8 +991,6 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 		goto done;
 	memcpy(np->ns->objs[np->ns->n - 1].hash, hash, sizeof(hash));
 	merged = NULL;
-	if ((err = add_src(np, yf, di, file)) < 0)
-		goto done;
 done:
 	np->errors += (int)reported;
 	json_decref(merged);
@@ -993,48 +1005,44 @@ done:
 /* ---- cross-object rules ------------------------------------------------ */
 
 /*
- * Rules between objects of a namespace. A session job whose target
- * session cluster is in the repository must point at a session cluster,
- * and its job rules run with the cluster's configuration under its own,
- * as the operator runs them.
+ * Rules between objects of a namespace, as the operator runs them for a
+ * session job whose session cluster exists (validateSessionJobWithCluster):
+ * the cluster must be a session cluster, and the job rules and the
+ * autoscaler rules run with the cluster's configuration under the job's.
+ * Every Flink object merged takes part, whatever its own errors: a
+ * cluster with problems of its own still tells its session jobs theirs.
+ * A target that is not in the repository is the operator's to check.
  */
 static int cross_checks(struct ns_pass *np)
 {
-	struct fg_ns *ns = np->ns;
 	size_t i, j;
 	int err = 0;
 
-	for (i = 0; i < ns->n && !err; i++) {
-		const json_t *job = ns->objs[i].obj, *cluster = NULL;
+	for (i = 0; i < np->nflink && !err; i++) {
+		const json_t *job = np->flink[i].obj, *cluster = NULL;
 		struct fg_problems probs = FG_PROBLEMS_INIT;
 		const char *target;
 		struct layers ls;
 
-		if (strcmp(ns->objs[i].kind, "FlinkSessionJob"))
+		if (strcmp(str_member(job, "kind"), "FlinkSessionJob"))
 			continue;
 		target = str_member(json_object_get(job, "spec"),
 				    "deploymentName");
-		for (j = 0; target && j < ns->n; j++)
-			if (!strcmp(ns->objs[j].kind, "FlinkDeployment") &&
-			    !strcmp(ns->objs[j].name, target))
-				cluster = ns->objs[j].obj;
+		for (j = 0; target && j < np->nflink && !cluster; j++)
+			if (!strcmp(str_member(np->flink[j].obj, "kind"),
+				    "FlinkDeployment") &&
+			    meta_str(np->flink[j].obj, "name") &&
+			    !strcmp(meta_str(np->flink[j].obj, "name"), target))
+				cluster = np->flink[j].obj;
 		if (!cluster)
-			continue; /* not in the repository: nothing to check */
-		if (json_object_get(json_object_get(cluster, "spec"), "job"))
-			err = fg_problems_add(&probs, "/spec/deploymentName",
-					      "Can not submit session job to "
-					      "application cluster "
-					      "(FlinkDeployment %s/%s has "
-					      "spec.job)",
-					      ns->name, target);
-		else
-			err = fg_rules_check_session_job_target(job, cluster,
-								&probs);
+			continue;
+		err = fg_rules_check_session_job(job, cluster, &np->p->rules,
+						 &probs);
 		if (!err && probs.n) {
-			layers_init(&ls, np, "FlinkSessionJob", np->srcs[i].yf,
-				    np->srcs[i].doc, np->srcs[i].file);
+			layers_init(&ls, np, "FlinkSessionJob", np->flink[i].yf,
+				    np->flink[i].doc, np->flink[i].file);
 			np->errors += (int)report(np->p, ls.v, ls.n, job,
-						  ns->name, &probs);
+						  np->ns->name, &probs);
 			layers_release(&ls);
 		}
 		fg_problems_release(&probs);
@@ -1249,7 +1257,7 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 		if (err < 0)
 			goto done;
 	}
-	if (!np.errors && (err = cross_checks(&np)) < 0)
+	if ((err = cross_checks(&np)) < 0)
 		goto done;
 done:
 	if (np.errors) {
@@ -1263,7 +1271,9 @@ done:
 	for (i = 0; i < np.nfiles; i++)
 		fg_yaml_file_free(np.files[i]);
 	free(np.files);
-	free(np.srcs);
+	for (i = 0; i < np.nflink; i++)
+		json_decref(np.flink[i].obj);
+	free(np.flink);
 	fg_buf_release(&conf_path);
 	fg_buf_release(&data);
 	return err;
@@ -1389,6 +1399,7 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 				   p.crd_version);
 		goto fail;
 	}
+	p.rules.operator_version = p.crd_version;
 	if (!(p.out->crd_version = strdup(p.crd_version))) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto fail;
