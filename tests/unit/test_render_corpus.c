@@ -12,6 +12,10 @@
  *                       its subject or by its file's folder; all of them
  *                       when flink-gitops.yaml is broken)
  *     # valid           the repository is valid: no diagnostic at all
+ *     # the operator: M the operator's own verdict (DefaultValidatorTest):
+ *                       some diagnostic's message starts with M, or
+ *                       contains it when M starts with "... "; "valid"
+ *                       when the operator accepts the repository
  *     # anything else   a comment
  *
  * Besides the text, each case checks that it has at least one error (or
@@ -41,6 +45,7 @@ struct expect {
 	size_t nfailed;
 	int has_failed; /* a "# failed:" line was given */
 	int valid;	/* "# valid": no diagnostic expected */
+	char *operator; /* "# the operator: ..." or NULL */
 };
 
 static const char *corpus;
@@ -71,6 +76,7 @@ static void expect_release(struct expect *e)
 		free(e->args[i]);
 	for (i = 0; i < e->nfailed; i++)
 		free(e->failed[i]);
+	free(e->operator);
 	fg_buf_release(&e->lines);
 }
 
@@ -96,6 +102,8 @@ static void expect_load(struct expect *e, const char *case_dir)
 			split_words(one.ptr + 7, e->args, &e->nargs);
 		} else if (!strcmp(one.ptr, "# valid")) {
 			e->valid = 1;
+		} else if (!strncmp(one.ptr, "# the operator: ", 16)) {
+			e->operator= strdup(one.ptr + 16);
 		} else if (!strncmp(one.ptr, "# failed:", 9)) {
 			split_words(one.ptr + 9, e->failed, &e->nfailed);
 			e->has_failed = 1;
@@ -213,6 +221,32 @@ static void check_namespaces(struct expect *e, const struct fg_desired *d,
 	}
 }
 
+/* The operator's verdict is among ours (we report every problem). */
+static void check_operator(const struct expect *e, const struct fg_desired *d)
+{
+	const char *m = e->operator;
+	int contains;
+	size_t i;
+
+	if (!m)
+		return;
+	if (!strcmp(m, "valid")) {
+		if (fg_diags_errors(&d->diags))
+			fail_msg("the operator finds this valid");
+		return;
+	}
+	contains = !strncmp(m, "... ", 4);
+	if (contains)
+		m += 4;
+	for (i = 0; i < d->diags.n; i++) {
+		const char *msg = d->diags.v[i].message;
+		if (contains ? strstr(msg, m) != NULL
+			     : !strncmp(msg, m, strlen(m)))
+			return;
+	}
+	fail_msg("no diagnostic gives the operator's verdict: %s", e->operator);
+}
+
 static void run_case(void **state)
 {
 	const char *case_dir = *state;
@@ -247,6 +281,7 @@ static void run_case(void **state)
 	assert_true(e.valid ? fg_diags_errors(&d->diags) == 0
 			    : fg_diags_errors(&d->diags) >= 1);
 	check_namespaces(&e, d, &opts);
+	check_operator(&e, d);
 
 	fg_desired_free(d);
 	fg_source_free(src);

@@ -875,6 +875,25 @@ test_rules__operator_defaults_join_the_effective_config(void **state)
 	json_decref(d);
 }
 
+/* DefaultValidatorTest.testValidationWithDefaultConfig (release-1.15.0) */
+static void
+test_rules__operator_defaults_give_ha_and_checkpoint_dir(void **state)
+{
+	(void)state;
+	json_t *d = deployment();
+	json_t *defaults =
+		json_pack("{s:s, s:s}", "high-availability.type",
+			  "org.apache.flink.kubernetes.highavailability."
+			  "KubernetesHaServicesFactory",
+			  "execution.checkpointing.dir", "cpdir");
+
+	put(d, "/spec/flinkConfiguration", json_object());
+	put(d, "/spec/job/upgradeMode", json_string("last-state"));
+	expect_with(d, defaults, 0, NULL);
+	json_decref(defaults);
+	json_decref(d);
+}
+
 static void test_rules__service_account_is_required(void **state)
 {
 	(void)state;
@@ -1828,6 +1847,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_rules__standby_jobmanagers_need_ha),
 		cmocka_unit_test(
 			test_rules__operator_defaults_join_the_effective_config),
+		cmocka_unit_test(
+			test_rules__operator_defaults_give_ha_and_checkpoint_dir),
 		cmocka_unit_test(test_rules__service_account_is_required),
 		cmocka_unit_test(
 			test_rules__autoscaler_factor_must_not_be_negative),
