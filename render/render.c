@@ -68,6 +68,7 @@ struct pass {
 	const char *crd_version;
 	json_t *allow_kinds; /* borrowed from repo config */
 	int allow_secrets;
+	struct fg_rules_opts rules; /* the operator release's rules */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -297,6 +298,9 @@ static int config_schema(const json_t **out, int repo)
 	return 0;
 }
 
+static void defaults_kinds(struct pass *p, const struct config *c, int repo,
+			   struct fg_problems *probs);
+
 /*
  * Load and check a config file at `path`; absent is fine. Problems become
  * diagnostics; returns the number of errors found, or negative on an
@@ -423,6 +427,8 @@ static int config_load(struct pass *p, struct config *c, const char *path,
 			fg_buf_release(&ptr);
 		}
 	}
+	if (!probs.n)
+		defaults_kinds(p, c, repo, &probs);
 	if (repo && !probs.n) {
 		const char *ver = str_member(c->doc, "crdVersion");
 		if (ver && !fg_crd_version_known(ver)) {
@@ -465,11 +471,12 @@ done:
 
 /* ---- one object ------------------------------------------------------- */
 
-/* Where a rendered object came from, for positions after the fact. */
+/* A merged object and where it came from, for rules between objects. */
 struct obj_src {
 	const struct fg_yaml_file *yf;
 	size_t doc;
 	const char *file;
+	json_t *obj; /* the merged object, a reference */
 };
 
 struct ns_pass {
@@ -481,8 +488,11 @@ struct ns_pass {
 	/* the namespace's loaded files, kept until it is done */
 	struct fg_yaml_file **files;
 	size_t nfiles;
-	struct obj_src *srcs; /* parallel to ns->objs until sorted */
-	size_t nsrcs;
+	/* every FlinkDeployment and FlinkSessionJob merged, valid or not:
+	 * one object's errors never hide another's cross-object rules */
+	struct obj_src *flink;
+	size_t nflink;
+	struct fg_diags pending; /* defaults' own problems, see below */
 };
 
 /* The layers of an object: repo defaults, namespace defaults, itself. */
@@ -640,21 +650,6 @@ static int add_object(struct fg_ns *ns, json_t *obj, const char *file,
 	return 0;
 }
 
-static int add_src(struct ns_pass *np, const struct fg_yaml_file *yf,
-		   size_t doc, const char *file)
-{
-	struct obj_src *v = realloc(np->srcs, (np->nsrcs + 1) * sizeof(*v));
-
-	if (!v)
-		return fg_error_set(FG_ERROR, "out of memory");
-	np->srcs = v;
-	v[np->nsrcs].yf = yf;
-	v[np->nsrcs].doc = doc;
-	v[np->nsrcs].file = file;
-	np->nsrcs++;
-	return 0;
-}
-
 /* Labels and annotations flink-gitops puts on what it applies. */
 static int stamp(struct pass *p, json_t *obj, const char *file, char hash[65],
 		 struct fg_problems *probs)
@@ -771,7 +766,30 @@ static int validate(struct pass *p, const json_t *obj, const char *kind,
 		return err;
 	if ((err = fg_schema_validate(schema, obj, probs)) < 0)
 		return err;
-	return fg_rules_check(obj, probs);
+	return fg_rules_check_opts(obj, &p->rules, probs);
+}
+
+/* Remember a merged FlinkDeployment or FlinkSessionJob for cross_checks. */
+static int keep_flink(struct ns_pass *np, json_t *obj,
+		      const struct fg_yaml_file *yf, size_t doc,
+		      const char *file)
+{
+	const char *kind = str_member(obj, "kind");
+	struct obj_src *v;
+
+	if (!kind || (strcmp(kind, "FlinkDeployment") &&
+		      strcmp(kind, "FlinkSessionJob")))
+		return 0;
+	v = realloc(np->flink, (np->nflink + 1) * sizeof(*v));
+	if (!v)
+		return fg_error_set(FG_ERROR, "out of memory");
+	np->flink = v;
+	v[np->nflink].yf = yf;
+	v[np->nflink].doc = doc;
+	v[np->nflink].file = file;
+	v[np->nflink].obj = json_incref(obj);
+	np->nflink++;
+	return 0;
 }
 
 /* Standard padded base64, as Go's base64.StdEncoding (the API server)
@@ -965,6 +983,8 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 				    json_sprintf("%s:%u", file, at.line));
 	}
 
+	if ((err = keep_flink(np, merged, yf, di, file)) < 0)
+		goto done;
 	if ((err = validate(p, merged, kind, api, &probs)) < 0)
 		goto done;
 	if (!reported && !probs.n &&
@@ -977,8 +997,6 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 		goto done;
 	memcpy(np->ns->objs[np->ns->n - 1].hash, hash, sizeof(hash));
 	merged = NULL;
-	if ((err = add_src(np, yf, di, file)) < 0)
-		goto done;
 done:
 	np->errors += (int)reported;
 	json_decref(merged);
@@ -993,53 +1011,222 @@ done:
 /* ---- cross-object rules ------------------------------------------------ */
 
 /*
- * Rules between objects of a namespace. A session job whose target
- * session cluster is in the repository must point at a session cluster,
- * and its job rules run with the cluster's configuration under its own,
- * as the operator runs them.
+ * Rules between objects of a namespace, as the operator runs them for a
+ * session job whose session cluster exists (validateSessionJobWithCluster):
+ * the cluster must be a session cluster, and the job rules and the
+ * autoscaler rules run with the cluster's configuration under the job's.
+ * Every Flink object merged takes part, whatever its own errors: a
+ * cluster with problems of its own still tells its session jobs theirs.
+ * A target that is not in the repository is the operator's to check.
  */
 static int cross_checks(struct ns_pass *np)
 {
-	struct fg_ns *ns = np->ns;
 	size_t i, j;
 	int err = 0;
 
-	for (i = 0; i < ns->n && !err; i++) {
-		const json_t *job = ns->objs[i].obj, *cluster = NULL;
+	for (i = 0; i < np->nflink && !err; i++) {
+		const json_t *job = np->flink[i].obj, *cluster = NULL;
 		struct fg_problems probs = FG_PROBLEMS_INIT;
 		const char *target;
 		struct layers ls;
 
-		if (strcmp(ns->objs[i].kind, "FlinkSessionJob"))
+		if (strcmp(str_member(job, "kind"), "FlinkSessionJob"))
 			continue;
 		target = str_member(json_object_get(job, "spec"),
 				    "deploymentName");
-		for (j = 0; target && j < ns->n; j++)
-			if (!strcmp(ns->objs[j].kind, "FlinkDeployment") &&
-			    !strcmp(ns->objs[j].name, target))
-				cluster = ns->objs[j].obj;
+		for (j = 0; target && j < np->nflink && !cluster; j++)
+			if (!strcmp(str_member(np->flink[j].obj, "kind"),
+				    "FlinkDeployment") &&
+			    meta_str(np->flink[j].obj, "name") &&
+			    !strcmp(meta_str(np->flink[j].obj, "name"), target))
+				cluster = np->flink[j].obj;
 		if (!cluster)
-			continue; /* not in the repository: nothing to check */
-		if (json_object_get(json_object_get(cluster, "spec"), "job"))
-			err = fg_problems_add(&probs, "/spec/deploymentName",
-					      "Can not submit session job to "
-					      "application cluster "
-					      "(FlinkDeployment %s/%s has "
-					      "spec.job)",
-					      ns->name, target);
-		else
-			err = fg_rules_check_session_job_target(job, cluster,
-								&probs);
+			continue;
+		err = fg_rules_check_session_job(job, cluster, &np->p->rules,
+						 &probs);
 		if (!err && probs.n) {
-			layers_init(&ls, np, "FlinkSessionJob", np->srcs[i].yf,
-				    np->srcs[i].doc, np->srcs[i].file);
+			layers_init(&ls, np, "FlinkSessionJob", np->flink[i].yf,
+				    np->flink[i].doc, np->flink[i].file);
 			np->errors += (int)report(np->p, ls.v, ls.n, job,
-						  ns->name, &probs);
+						  np->ns->name, &probs);
 			layers_release(&ls);
 		}
 		fg_problems_release(&probs);
 	}
 	return err;
+}
+
+/* ---- defaults on their own ---------------------------------------------- */
+
+/* Levenshtein distance of two short ASCII words, capped at 3. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev[64], cur[64];
+
+	if (la >= 64 || lb >= 64)
+		return 3;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			cur[j] = del < ins ? del : ins;
+			if (sub < cur[j])
+				cur[j] = sub;
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(*cur));
+	}
+	return prev[lb] > 3 ? 3 : prev[lb];
+}
+
+/*
+ * Every kind a config file gives defaults for must be a kind the
+ * repository may hold: defaults for any other kind (a typo such as
+ * FlinkDeploymnet, or Pod) would apply to nothing, silently.
+ */
+static void defaults_kinds(struct pass *p, const struct config *c, int repo,
+			   struct fg_problems *probs)
+{
+	const json_t *defaults = json_object_get(c->doc, "defaults"), *v;
+	const char *k;
+
+	if (repo) { /* fg_render reads them from here too, later */
+		p->allow_kinds = json_object_get(c->doc, "allowKinds");
+		p->allow_secrets = json_is_true(
+			json_object_get(c->doc, "allowPlainSecrets"));
+	}
+	json_object_foreach ((json_t *)(uintptr_t)defaults, k, v) {
+		struct fg_problems why = FG_PROBLEMS_INIT;
+		struct fg_buf ptr = FG_BUF_INIT;
+		const char *api = "";
+		size_t i, best = 3;
+		const char *near = NULL;
+
+		for (i = 0; i < sizeof(supporting) / sizeof(supporting[0]); i++)
+			if (!strcmp(k, supporting[i].kind))
+				api = supporting[i].api_version;
+		/* a Secret may always come from an age-encrypted file */
+		if (!strcmp(k, "Secret") || kind_allowed(p, k, api, 0, &why)) {
+			fg_problems_release(&why);
+			continue;
+		}
+		for (i = 0; i < sizeof(flink_kinds) / sizeof(flink_kinds[0]);
+		     i++)
+			if (edit_distance(k, flink_kinds[i]) < best) {
+				best = edit_distance(k, flink_kinds[i]);
+				near = flink_kinds[i];
+			}
+		for (i = 0; i < sizeof(supporting) / sizeof(supporting[0]); i++)
+			if (edit_distance(k, supporting[i].kind) < best) {
+				best = edit_distance(k, supporting[i].kind);
+				near = supporting[i].kind;
+			}
+		fg_buf_puts(&ptr, "/defaults");
+		fg_json_pointer_push(&ptr, k);
+		fg_problems_add(probs, ptr.ptr, "%s%s%s%s",
+				why.n ? why.v[0].message : k,
+				near ? "; did you mean '" : "",
+				near ? near : "", near ? "'?" : "");
+		fg_buf_release(&ptr);
+		fg_problems_release(&why);
+	}
+}
+
+/*
+ * A kind's defaults, checked on their own against the kind's schema
+ * (flattened and substituted as for an object, but without the object):
+ * a wrong default is wrong even while every object overrides it, since
+ * the next object that relies on it would fail. Each problem goes to
+ * np->pending, and is reported by defaults_report unless an object that
+ * uses the default already reported the same problem at the same place.
+ */
+static int defaults_check_one(struct ns_pass *np, const struct config *c)
+{
+	const json_t *defaults = json_object_get(c->doc, "defaults");
+	const struct fg_schema *schema;
+	const char *kind;
+	json_t *d;
+	int err = 0;
+
+	json_object_foreach ((json_t *)(uintptr_t)defaults, kind, d) {
+		struct fg_problems probs = FG_PROBLEMS_INIT;
+		struct fg_buf ptr = FG_BUF_INIT, field = FG_BUF_INIT;
+		struct layer l = { c->yf, 0, c->file, "" };
+		json_t *layer;
+		size_t i;
+
+		if (!is_flink_kind(kind) ||
+		    !(layer = defaults_layer(c, kind, np->conf.vars, &probs)))
+			continue;
+		err = crd_schema(np->p, &schema, kind,
+				 "flink.apache.org/v1beta1");
+		if (!err)
+			err = fg_schema_validate_partial(schema, layer, &probs);
+		json_decref(layer);
+		for (i = 0; err >= 0 && i < probs.n; i++) {
+			struct fg_diag_subject about = { NULL, NULL, NULL,
+							 NULL };
+			const char *file;
+			struct fg_pos pos;
+
+			fg_buf_clear(&ptr);
+			fg_buf_puts(&ptr, "/defaults");
+			fg_json_pointer_push(&ptr, kind);
+			fg_buf_puts(&ptr, probs.v[i].pointer);
+			locate(&l, 1, ptr.ptr, &file, &pos);
+			fg_buf_clear(&field);
+			fg_pointer_to_field(&field, ptr.ptr);
+			about.field = field.ptr;
+			fg_diags_add_about(&np->pending, FG_SEV_ERROR, file,
+					   pos, &about, "%s",
+					   probs.v[i].message);
+		}
+		fg_problems_release(&probs);
+		fg_buf_release(&ptr);
+		fg_buf_release(&field);
+		if (err < 0 && err != FG_ENOTFOUND)
+			return err;
+		err = 0;
+	}
+	return 0;
+}
+
+static int defaults_check(struct ns_pass *np)
+{
+	int err = 0;
+
+	if (np->p->repo.yf)
+		err = defaults_check_one(np, &np->p->repo);
+	if (!err && np->conf.yf)
+		err = defaults_check_one(np, &np->conf);
+	return err;
+}
+
+/* Report what defaults_check found that no object reported already. */
+static void defaults_report(struct ns_pass *np)
+{
+	struct fg_diags *out = &np->p->out->diags;
+	size_t i, j;
+
+	for (i = 0; i < np->pending.n; i++) {
+		const struct fg_diag *d = &np->pending.v[i];
+		struct fg_diag_subject about = { NULL, NULL, NULL, d->field };
+		int seen = 0;
+
+		for (j = 0; j < out->n && !seen; j++)
+			seen = out->v[j].severity == FG_SEV_ERROR &&
+			       out->v[j].pos.line == d->pos.line &&
+			       out->v[j].pos.col == d->pos.col &&
+			       !strcmp(out->v[j].file, d->file) &&
+			       !strcmp(out->v[j].message, d->message);
+		if (seen)
+			continue;
+		fg_diags_add_about(out, FG_SEV_ERROR, d->file, d->pos, &about,
+				   "%s", d->message);
+		np->errors++;
+	}
 }
 
 /* ---- namespaces --------------------------------------------------------- */
@@ -1181,6 +1368,7 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 	memset(&np, 0, sizeof(np));
 	np.p = p;
 	np.ns = ns;
+	np.pending.max = FG_DIAGS_MAX_DEFAULT;
 	if (!(np.seen = json_object()))
 		return fg_error_set(FG_ERROR, "out of memory");
 
@@ -1249,8 +1437,9 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 		if (err < 0)
 			goto done;
 	}
-	if (!np.errors && (err = cross_checks(&np)) < 0)
+	if ((err = defaults_check(&np)) < 0 || (err = cross_checks(&np)) < 0)
 		goto done;
+	defaults_report(&np);
 done:
 	if (np.errors) {
 		ns->failed = 1;
@@ -1263,7 +1452,10 @@ done:
 	for (i = 0; i < np.nfiles; i++)
 		fg_yaml_file_free(np.files[i]);
 	free(np.files);
-	free(np.srcs);
+	for (i = 0; i < np.nflink; i++)
+		json_decref(np.flink[i].obj);
+	free(np.flink);
+	fg_diags_release(&np.pending);
 	fg_buf_release(&conf_path);
 	fg_buf_release(&data);
 	return err;
@@ -1389,6 +1581,7 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 				   p.crd_version);
 		goto fail;
 	}
+	p.rules.operator_version = p.crd_version;
 	if (!(p.out->crd_version = strdup(p.crd_version))) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto fail;

@@ -417,11 +417,15 @@ static void test_render__crd_version_decides_unknown_fields(void **state)
 	assert_no_diags(d);
 	assert_string_equal(d->crd_version, "main");
 	fg_desired_free(d);
+	/* 1.15.0: no `resources` in the CRD, nor in the operator's rules */
 	d = render_at(root, NULL);
-	assert_int_equal(d->diags.n, 2);
-	assert_string_equal(d->diags.v[0].message,
+	assert_int_equal(d->diags.n, 4);
+	assert_string_equal(d->diags.v[1].message,
 			    "unknown field \"spec.jobManager.resources\"");
-	assert_int_equal(d->diags.v[0].pos.line, 5);
+	assert_int_equal(d->diags.v[1].pos.line, 5);
+	assert_string_equal(d->diags.v[0].message,
+			    "JobManager resource memory must be defined using "
+			    "`spec.jobManager.resource.memory`");
 	fg_desired_free(d);
 }
 
