@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "render/base/error.h"
+#include "render/flink_config.h"
 #include "sync/policy.h"
 #include "render/base/banned.h"
 
@@ -167,40 +168,11 @@ static void verdict(struct fg_verdict *out, enum fg_verdict_kind kind,
 	snprintf(out->reason, sizeof(out->reason), "%s", reason);
 }
 
-/* A flinkConfiguration key, flat ("a.b.c") or nested ({a: {b.c: }}). */
-static const json_t *conf_get(const json_t *conf, const char *key)
-{
-	const char *k;
-	json_t *v;
-
-	if (!json_is_object(conf))
-		return NULL;
-	json_object_foreach (mut(conf), k, v) {
-		size_t n = strlen(k);
-
-		if (!strcmp(k, key))
-			return v;
-		if (!strncmp(key, k, n) && key[n] == '.' && json_is_object(v))
-			return conf_get(v, key + n + 1);
-	}
-	return NULL;
-}
-
+/* Checkpointing is configured, as Flink and the operator read the keys
+ * (render/flink_config.h: flat or nested, old spellings too). */
 static int checkpointing(const json_t *spec)
 {
-	static const char *const keys[] = { "execution.checkpointing.interval",
-					    "state.checkpoints.dir",
-					    "execution.checkpointing.dir" };
-	const json_t *conf = get(spec, "flinkConfiguration");
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
-		const json_t *v = conf_get(conf, keys[i]);
-
-		if (v && !json_is_null(v) &&
-		    !(json_is_string(v) && !*json_string_value(v)))
-			return 1;
-	}
-	return 0;
+	return fg_flink_conf_checkpointing(get(spec, "flinkConfiguration"));
 }
 
 /* The spec the job runs: lastReconciledSpec when recorded, else spec. */
