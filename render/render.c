@@ -1497,6 +1497,7 @@ void fg_desired_free(struct fg_desired *d)
 	free(d->crd_version);
 	json_decref(d->policy);
 	free(d->repository);
+	json_decref(d->operator_defaults);
 	fg_diags_release(&d->diags);
 	free(d);
 }
@@ -1582,6 +1583,16 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 		goto fail;
 	}
 	p.rules.operator_version = p.crd_version;
+	if (!p.out->config_failed) {
+		json_t *od = json_object_get(p.repo.doc, "operatorDefaults");
+
+		if (json_is_object(od))
+			p.out->operator_defaults = json_incref(od);
+	}
+	/* the cluster's copy is what the operator runs with; else what the
+	   repository declares */
+	p.rules.operator_conf = opts->operator_conf ? opts->operator_conf
+						    : p.out->operator_defaults;
 	if (!(p.out->crd_version = strdup(p.crd_version))) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto fail;

@@ -43,6 +43,9 @@ struct fg_render_opts {
 	const char *crd_version; /* NULL = repo config, else the default */
 	const char *origin;	 /* "repo@commit" for the source annotation,
 				    NULL for a plain folder */
+	/* the operator's configuration as read from the cluster (borrowed,
+	   NULL: none): validation runs with it, over operatorDefaults */
+	const json_t *operator_conf;
 	/* borrowed: the identities that decrypt `*.age` files (render/age.h);
 	   NULL = none given, and every .age file fails its namespace */
 	const struct fg_age_identities *age_ids;
@@ -75,6 +78,8 @@ struct fg_desired {
 	json_t *policy;	   /* owned: flink-gitops.yaml's `policy:`, or NULL
 			      (for namespaces that no longer render) */
 	char *repository;  /* owned: flink-gitops.yaml's `name:`, or NULL */
+	json_t *operator_defaults; /* owned: flink-gitops.yaml's
+				      `operatorDefaults:`, or NULL */
 };
 
 int fg_render(struct fg_desired **out, struct fg_source *src,

@@ -160,6 +160,70 @@ static const json_t *session_cluster(const struct fg_pass_ns *ns,
 			    name);
 }
 
+/* The environment the operator runs `obj` in: the pass's, with a
+ * session job's session cluster. */
+static void env_of(const struct fg_pass_ns *ns, const json_t *obj,
+		   struct fg_flink_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	if (ns->env)
+		*env = *ns->env;
+	env->session_cluster =
+		fg_str_is(fg_json_str(obj, "kind"), "FlinkSessionJob")
+			? session_cluster(ns,
+					  fg_json_str(fg_json_get(obj, "spec"),
+						      "deploymentName"))
+			: NULL;
+}
+
+/*
+ * A session cluster the operator redeploys kills its session jobs without
+ * a savepoint (only HA data is kept; without HA a stateful session job
+ * ends "Job Not Found" and is not resubmitted): each running session job
+ * with state is a stateless restart, policed like one.
+ */
+static void session_jobs_restart(const struct fg_pass_ns *ns,
+				 const char *cluster,
+				 const struct fg_policy *pol,
+				 struct fg_verdict *v)
+{
+	static const char prefix[] = "flink.apache.org/FlinkSessionJob/";
+	struct fg_buf names = FG_BUF_INIT;
+	struct fg_flink_env env;
+	const char *key;
+	json_t *o;
+	char why[400];
+
+	json_object_foreach (ns->live.index, key, o) {
+		if (strncmp(key, prefix, sizeof(prefix) - 1) ||
+		    !fg_str_is(fg_json_str(fg_json_get(o, "spec"),
+					   "deploymentName"),
+			       cluster) ||
+		    !fg_policy_job_runs(o))
+			continue;
+		env_of(ns, o, &env);
+		if (fg_policy_has_state(NULL, o, &env, why, sizeof(why)))
+			fg_buf_printf(&names, "%s%s", names.len ? ", " : "",
+				      key + sizeof(prefix) - 1);
+	}
+	if (names.len && pol->allow_stateless_upgrade) {
+		set_verdict(v, FG_RULE_STATELESS_UPGRADE, NULL,
+			    "restarting its session jobs without a savepoint "
+			    "(%s) allowed by policy",
+			    names.ptr);
+		v->kind = FG_VERDICT_ALLOW;
+		v->overridden = 1;
+	} else if (names.len) {
+		set_verdict(v, FG_RULE_STATELESS_UPGRADE,
+			    "policy allowStatelessUpgrade, or annotation "
+			    "" FG_POLICY_ANNOTATION ": allow-stateless-upgrade",
+			    "redeploying the session cluster restarts its "
+			    "session jobs without a savepoint: %s",
+			    names.ptr);
+	}
+	fg_buf_release(&names);
+}
+
 /*
  * What is compared with the live object: Git's object as it is applied
  * (with the inventory's part-of label), its source and desired-hash
@@ -374,6 +438,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	char group[256];
 	const char *part_of, *live_hash;
 	const json_t *settled, *cmp;
+	struct fg_flink_env env;
 	struct fg_policy pol;
 	json_t *live, *want = NULL;
 	struct fg_step *s;
@@ -416,12 +481,8 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 			if ((err = set_note(s, "missing: sync creates it")) < 0)
 				return err;
 		}
-		err = fg_classify_session_job(
-			o->obj, NULL,
-			session_cluster(ns,
-					fg_json_str(fg_json_get(o->obj, "spec"),
-						    "deploymentName")),
-			&s->changes, &s->cls);
+		env_of(ns, o->obj, &env);
+		err = fg_classify_env(o->obj, NULL, &env, &s->changes, &s->cls);
 		if (err < 0)
 			return err;
 		words(s);
@@ -516,11 +577,8 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	}
 
 	/* how the operator acts on it */
-	err = fg_classify_session_job(
-		cmp, live,
-		session_cluster(ns, fg_json_str(fg_json_get(o->obj, "spec"),
-						"deploymentName")),
-		&s->changes, &s->cls);
+	env_of(ns, o->obj, &env);
+	err = fg_classify_env(cmp, live, &env, &s->changes, &s->cls);
 	if (err < 0)
 		goto done;
 	words(s);
@@ -529,8 +587,11 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	if (s->action == FG_ACTION_NOOP)
 		goto done;
 	if (s->verdict.kind != FG_VERDICT_BLOCK)
-		fg_policy_check_update(&s->verdict, &pol, o->obj, live,
-				       &s->cls);
+		fg_policy_check_update_env(&s->verdict, &pol, o->obj, live,
+					   &s->cls, &env);
+	if (s->verdict.kind != FG_VERDICT_BLOCK &&
+	    s->cls.session_cluster_redeploy)
+		session_jobs_restart(ns, o->name, &pol, &s->verdict);
 	if (s->verdict.kind != FG_VERDICT_BLOCK && nonce_drift(s, &why)) {
 		set_verdict(&s->verdict, FG_RULE_NONCE,
 			    "put the cluster's value into Git, or a new value "
@@ -693,6 +754,7 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 	json_t *live = fg_live_find(&ns->live, m->group, m->kind, m->name);
 	const char *uid, *part_of, *mb;
 	struct fg_buf stay = FG_BUF_INIT, going = FG_BUF_INIT;
+	struct fg_flink_env env;
 	struct fg_policy pol;
 	struct fg_step *s;
 	int err = 0;
@@ -736,7 +798,8 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 	} else {
 		if (opts->allow_delete)
 			pol.del = FG_DELETE_ALLOW;
-		fg_policy_check_delete(&s->verdict, &pol, live);
+		env_of(ns, live, &env);
+		fg_policy_check_delete_env(&s->verdict, &pol, live, &env);
 		s->suspend_first =
 			is_workload(m->group, m->kind) &&
 			(s->verdict.kind == FG_VERDICT_SUSPEND_FIRST ||

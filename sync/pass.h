@@ -110,8 +110,13 @@ struct fg_pass_opts {
 	int allow_delete;
 	const char *const *allow_prune;
 	size_t nallow_prune;
-	long wait_ms, poll_ms;	 /* 0: FG_PASS_WAIT_MS, FG_PASS_POLL_MS */
-	size_t parallel_ns;	 /* 0: FG_PASS_PARALLEL_NS */
+	long wait_ms, poll_ms; /* 0: FG_PASS_WAIT_MS, FG_PASS_POLL_MS */
+	size_t parallel_ns;    /* 0: FG_PASS_PARALLEL_NS */
+	/* the operator\'s configuration when the caller has read it
+	   (borrowed; NULL: the pass reads it, else flink-gitops.yaml\'s
+	   operatorDefaults, else it is unknown) */
+	const json_t *operator_conf;
+	const char *operator_conf_source;
 	size_t parallel_objects; /* 0: FG_PASS_PARALLEL_OBJECTS */
 };
 
@@ -161,7 +166,7 @@ struct fg_step {
 	struct fg_changes changes;	/* every field that differs */
 	struct fg_drift drift;		/* of those, what others changed */
 	struct fg_health_report health; /* Flink kinds: from the status */
-	char impact[320];  /* in words: "restarts from a savepoint" */
+	char impact[640];  /* in words: "restarts from a savepoint" */
 	char *note;	   /* owned: more to say, or NULL */
 	int settle;	   /* observe asks the server what it would store */
 	int suspend_first; /* a delete: suspend with a savepoint first */
@@ -174,10 +179,11 @@ struct fg_step {
 };
 
 struct fg_pass_ns {
-	char *name;		      /* owned */
-	const struct fg_ns *rendered; /* borrowed; NULL for an orphan */
-	int failed;		      /* render errors here (or in config) */
-	const json_t *policy_map;     /* borrowed */
+	char *name;			/* owned */
+	const struct fg_ns *rendered;	/* borrowed; NULL for an orphan */
+	const struct fg_flink_env *env; /* the pass's, borrowed */
+	int failed;			/* render errors here (or in config) */
+	const json_t *policy_map;	/* borrowed */
 	struct fg_policy policy;
 	char inventory[64];	      /* our inventory ConfigMap's name */
 	char id[FG_APPLYSET_ID_SIZE]; /* its ApplySet id */
@@ -201,6 +207,9 @@ struct fg_pass {
 	struct fg_pass_ns *v;
 	size_t n, cap;
 	struct fg_pass_opts opts;
+	struct fg_flink_env env;    /* what the operator runs objects with */
+	json_t *operator_conf;	    /* owned, or NULL */
+	char *operator_conf_source; /* owned */
 	const struct fg_desired *desired; /* borrowed */
 	char *repository;		  /* owned: the identity used */
 	int offline;			  /* live is another revision */

@@ -86,7 +86,7 @@ struct fg_verdict {
 	enum fg_rule rule;   /* the rule that blocked, or that an override
 				let through (then kind != BLOCK) */
 	int overridden;	     /* a rule matched and a policy let it pass */
-	char reason[256];    /* "stateless upgrade would drop state", "" */
+	char reason[512];    /* "stateless upgrade would drop state", "" */
 	const char *unblock; /* how to let it through, a literal, or NULL */
 };
 
@@ -109,7 +109,8 @@ int fg_policy_for_object(struct fg_policy *out, const struct fg_policy *ns,
 
 /*
  * Rules (a) and (c) for an update of `live` to `desired` (both borrowed;
- * live NULL for a create, which is always allowed) as `c` classified it.
+ * live NULL for a create, which is always allowed) as `c` classified it,
+ * with only what the objects say (see fg_policy_check_update_env).
  */
 void fg_policy_check_update(struct fg_verdict *out, const struct fg_policy *p,
 			    const json_t *desired, const json_t *live,
@@ -120,6 +121,35 @@ void fg_policy_check_delete(struct fg_verdict *out, const struct fg_policy *p,
 			    const json_t *live);
 
 /*
+ * Rules (a) and (c) with the environment the operator runs the job in
+ * (the session cluster's and the operator's configuration, whether that
+ * is known): a job is stateful unless provably stateless, its running
+ * mode read from lastReconciledSpec and the live spec both (the first
+ * deployment records stateless there). fg_policy_check_update is this
+ * with only what the objects say.
+ */
+void fg_policy_check_update_env(struct fg_verdict *out,
+				const struct fg_policy *p,
+				const json_t *desired, const json_t *live,
+				const struct fg_classification *c,
+				const struct fg_flink_env *env);
+
+/*
+ * Rule (b) with the environment: deleting a FlinkDeployment with a job or
+ * a FlinkSessionJob is safe by default only when the job has no state to
+ * lose (never deployed, provably stateless) or a recorded savepoint holds
+ * it (suspended with upgradeMode savepoint; the verdict names it); a job
+ * that runs, FAILED, was suspended last-state (its HA metadata is the
+ * pointer to its state) or that Flink SUSPENDED (HA failover) is blocked.
+ * A FlinkStateSnapshot of a savepoint is blocked unless
+ * spec.savepoint.disposeOnDelete is false: deleting it disposes the
+ * files. Overrides: delete: allow, suspend-first.
+ */
+void fg_policy_check_delete_env(struct fg_verdict *out,
+				const struct fg_policy *p, const json_t *live,
+				const struct fg_flink_env *env);
+
+/*
  * Rules (d) and (e) for a namespace: `failed` it did not render,
  * `ndesired` objects it renders to, `nmanaged` managed objects the
  * cluster (or the base revision) has there.
@@ -127,6 +157,18 @@ void fg_policy_check_delete(struct fg_verdict *out, const struct fg_policy *p,
 void fg_policy_check_namespace(struct fg_verdict *out,
 			       const struct fg_policy *p, int failed,
 			       size_t ndesired, size_t nmanaged);
+
+/*
+ * 1 when the job of `live` (to become `desired`, may be NULL) has state a
+ * stateless restart or a delete would lose: a stateful upgrade mode in
+ * lastReconciledSpec or the live spec, or checkpointing configured (the
+ * job's, the session cluster's or the operator's configuration; unknown
+ * operator configuration counts); `why` says which (" (checkpointing is
+ * configured ...)", or "" for the upgrade mode). 0 when provably
+ * stateless.
+ */
+int fg_policy_has_state(const json_t *desired, const json_t *live,
+			const struct fg_flink_env *env, char *why, size_t n);
 
 /* 1 when the job of FlinkDeployment/FlinkSessionJob `live` runs. */
 int fg_policy_job_runs(const json_t *live);

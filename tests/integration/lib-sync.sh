@@ -158,6 +158,7 @@ status() { # status KIND NAME JSON: the operator's view, via the subresource
 running() {
 	local st
 	st=$(kc get -n "$ns" "$1" "$2" -o json | jq -c '{status: {
+		observedGeneration: .metadata.generation,
 		lifecycleState: "STABLE",
 		jobStatus: {state: "RUNNING"},
 		reconciliationStatus: {state: "DEPLOYED",

@@ -38,10 +38,13 @@ static void running(struct fake_cluster *f, const char *ns, const char *kind,
 			 "firstDeployment", 0);
 	text = json_dumps(last, JSON_COMPACT);
 	fake_status(f, "flink.apache.org", kind, ns, name,
-		    json_pack("{s:s, s:{s:s}, s:{s:s, s:s}}", "lifecycleState",
-			      "STABLE", "jobStatus", "state", "RUNNING",
-			      "reconciliationStatus", "state", "DEPLOYED",
-			      "lastReconciledSpec", text));
+		    json_pack("{s:I, s:s, s:{s:s}, s:{s:s, s:s}}",
+			      "observedGeneration",
+			      (json_int_t)json_integer_value(fg_json_path(
+				      o, "metadata", "generation", NULL)),
+			      "lifecycleState", "STABLE", "jobStatus", "state",
+			      "RUNNING", "reconciliationStatus", "state",
+			      "DEPLOYED", "lastReconciledSpec", text));
 	free(text);
 	json_decref(last);
 }

@@ -28,6 +28,7 @@ static void standalone(const char *name, int parallelism)
 		 "    execution.checkpointing.interval: 30s\n"
 		 "    state.checkpoints.dir: s3://b/cp\n"
 		 "    state.savepoints.dir: s3://b/sp\n"
+		 "    scheduler-mode: reactive\n"
 		 "  jobManager: {resource: {memory: 2048m, cpu: 1}}\n"
 		 "  taskManager: {resource: {memory: 2048m, cpu: 1}}\n"
 		 "  job:\n    jarURI: local:///opt/flink/job.jar\n"
