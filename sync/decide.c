@@ -547,7 +547,17 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	if (!s->changes.n && !same)
 		s->why &= ~(unsigned)FG_WHY_GIT;
 	if (is_workload(group, o->kind) && !offline) {
-		if ((err = fg_health_of(live, o->obj, &s->health)) < 0)
+		const json_t *cl = NULL;
+		int sj = !strcmp(o->kind, "FlinkSessionJob");
+
+		if (sj)
+			cl = fg_live_find(&ns->live, "flink.apache.org",
+					  "FlinkDeployment",
+					  fg_json_str(fg_json_get(live, "spec"),
+						      "deploymentName"));
+		if ((err = fg_health_of_env(live, o->obj, cl, sj,
+					    ns->env ? ns->env->now : 0,
+					    &s->health)) < 0)
 			goto done;
 		if (s->health.drifted_rollback)
 			s->why |= FG_WHY_ROLLED_BACK;

@@ -365,6 +365,8 @@ int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
 		return err;
 	/* a broken repository config fails every namespace: the inventory
 	   namespaces are still listed, to report them as untouched */
+	if (ports->clock && ports->clock->wall_s)
+		p->env.now = ports->clock->wall_s(ports->clock->ctx);
 	if ((err = operator_env(p, ports->cluster)) < 0 ||
 	    (err = fg_pass_inventory_namespaces(ports->cluster, p->repository,
 						&inv)) < 0 ||
