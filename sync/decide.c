@@ -77,10 +77,21 @@ static void bad_policy(struct fg_verdict *v)
 	fg_error_clear();
 }
 
+/* A blocked step says why, and what the change would do to the job (the
+ * restart the operator would make, a pending change) when it is one. */
 static void blocked_words(struct fg_step *s)
 {
-	snprintf(s->impact, sizeof(s->impact), "BLOCKED: %s",
-		 s->verdict.reason);
+	char would[sizeof(s->impact)];
+
+	snprintf(would, sizeof(would), "%s", s->impact);
+	if (s->wanted == FG_ACTION_UPDATE && s->cls.flink && !s->cls.rejected &&
+	    *would)
+		snprintf(s->impact, sizeof(s->impact),
+			 "BLOCKED: %.300s; it would: %.300s", s->verdict.reason,
+			 would);
+	else
+		snprintf(s->impact, sizeof(s->impact), "BLOCKED: %s",
+			 s->verdict.reason);
 }
 
 static int set_note(struct fg_step *s, const char *note)
@@ -162,8 +173,8 @@ static const json_t *session_cluster(const struct fg_pass_ns *ns,
 
 /* The environment the operator runs `obj` in: the pass's, with a
  * session job's session cluster. */
-static void env_of(const struct fg_pass_ns *ns, const json_t *obj,
-		   struct fg_flink_env *env)
+void fg_pass_env_of(const struct fg_pass_ns *ns, const json_t *obj,
+		    struct fg_flink_env *env)
 {
 	memset(env, 0, sizeof(*env));
 	if (ns->env)
@@ -201,7 +212,7 @@ static void session_jobs_restart(const struct fg_pass_ns *ns,
 			       cluster) ||
 		    !fg_policy_job_runs(o))
 			continue;
-		env_of(ns, o, &env);
+		fg_pass_env_of(ns, o, &env);
 		if (fg_policy_has_state(NULL, o, &env, why, sizeof(why)))
 			fg_buf_printf(&names, "%s%s", names.len ? ", " : "",
 				      key + sizeof(prefix) - 1);
@@ -481,7 +492,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 			if ((err = set_note(s, "missing: sync creates it")) < 0)
 				return err;
 		}
-		env_of(ns, o->obj, &env);
+		fg_pass_env_of(ns, o->obj, &env);
 		err = fg_classify_env(o->obj, NULL, &env, &s->changes, &s->cls);
 		if (err < 0)
 			return err;
@@ -587,7 +598,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	}
 
 	/* how the operator acts on it */
-	env_of(ns, o->obj, &env);
+	fg_pass_env_of(ns, o->obj, &env);
 	err = fg_classify_env(cmp, live, &env, &s->changes, &s->cls);
 	if (err < 0)
 		goto done;
@@ -751,7 +762,13 @@ static void delete_words(struct fg_step *s, const json_t *live)
 	else if (flink && !strcmp(s->kind, "FlinkDeployment") &&
 		 !json_is_object(fg_json_path(live, "spec", "job", NULL)))
 		w = "deletes the session cluster";
-	else if (is_workload(s->group, s->kind))
+	else if (is_workload(s->group, s->kind) && *s->verdict.reason) {
+		/* a stopped job: the policy said why nothing is lost */
+		snprintf(s->impact, sizeof(s->impact),
+			 "deletes it (the job is not running: %.560s)",
+			 s->verdict.reason);
+		return;
+	} else if (is_workload(s->group, s->kind))
 		w = "deletes it (the job is not running)";
 	else
 		w = "deletes it";
@@ -808,7 +825,7 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 	} else {
 		if (opts->allow_delete)
 			pol.del = FG_DELETE_ALLOW;
-		env_of(ns, live, &env);
+		fg_pass_env_of(ns, live, &env);
 		fg_policy_check_delete_env(&s->verdict, &pol, live, &env);
 		s->suspend_first =
 			is_workload(m->group, m->kind) &&

@@ -380,6 +380,8 @@ int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
 			  p->opts.parallel_ns ? p->opts.parallel_ns
 					      : FG_PASS_PARALLEL_NS,
 			  observe_one, &c);
+	if ((err = fg_pass_pair_moves(p)) < 0)
+		goto fail;
 	fg_pass_count(p);
 	*out = p;
 	return 0;
@@ -525,6 +527,8 @@ int fg_pass_plan_offline(struct fg_pass **out, const struct fg_desired *head,
 		ns->observed = !ns->failed;
 		err = fg_decide_ns(ns, &p->opts, 1);
 	}
+	if (!err)
+		err = fg_pass_pair_moves(p);
 	if (err)
 		goto done;
 	fg_pass_count(p);

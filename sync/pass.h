@@ -53,6 +53,9 @@
  * Per inventory member Git no longer has: delete, checked by policy
  * (suspend-first, allow, block); a session cluster only once no session
  * job uses it (jobs deleted in the same pass are waited for).
+ * Across the pass: a job Git creates that replaces a job with state Git
+ * deletes (a rename, a move to another namespace) is a move, decided
+ * for both halves by policy move (sync/move.c).
  * Per namespace: a failed render, or an empty render while the
  * inventory holds objects (policy prune), blocks every action there.
  *
@@ -87,6 +90,11 @@
 #define FG_PASS_MAX_ALLOW_PRUNE 256 /* --allow-prune-namespace given */
 /* Field manager of the suspend-first patch (job.state, upgradeMode). */
 #define FG_PASS_SUSPEND_MANAGER "flink-gitops-suspend"
+/* Field manager that co-owns spec.job.initialSavepointPath of a moved
+ * job: Git does not set it, and flink-gitops' next apply keeps it. */
+#define FG_PASS_MOVE_MANAGER "flink-gitops-move"
+/* On a job in Git: the job it replaces, "NAMESPACE/NAME" or "NAME". */
+#define FG_MOVED_FROM_ANNOTATION "flink-gitops.io/moved-from"
 
 /* What this pass may do about a difference. */
 enum fg_pass_mode {
@@ -172,6 +180,12 @@ struct fg_step {
 	int suspend_first; /* a delete: suspend with a savepoint first */
 	int ours;	   /* the live object carries our part-of label */
 	int hpa;	   /* an HPA scales it: its replicas are not sent */
+	/* a rename or move (policy rule g): the other half, or NULL */
+	struct fg_step *move_peer;
+	struct fg_pass_ns *move_peer_ns; /* the other half's namespace */
+	int move_savepoint; /* carried out: the old job suspended with a
+			       savepoint, the new one created from it, the
+			       old one deleted (by the create half) */
 	/* execution */
 	enum fg_outcome outcome;
 	char *message; /* owned: why it failed, what it did */

@@ -359,6 +359,24 @@ json_t *fg_step_json(const struct fg_step *s)
 		"scaleTo", (json_int_t)c->scale_to, "rejected", c->rejected,
 		"reason", c->reason, "policy", fg_verdict_json(&s->verdict),
 		"force", s->force, "note", s->note, "changes", changes);
+	if (o) {
+		json_t *cl = json_object_get(o, "classification");
+
+		json_object_set_new(cl, "pending", json_boolean(c->pending));
+		json_object_set_new(cl, "armsStateless",
+				    json_boolean(c->arms_stateless));
+		json_object_set_new(cl, "notInPlace",
+				    c->scale_why ? json_string(c->scale_why)
+						 : json_null());
+	}
+	if (o && s->move_peer)
+		json_object_set_new(
+			o, "move",
+			json_pack("{s:s, s:s, s:s, s:b}", "role",
+				  s->desired ? "create" : "delete", "namespace",
+				  s->move_peer_ns->name, "name",
+				  s->move_peer->name, "withSavepoint",
+				  s->move_savepoint));
 	if (o && s->outcome != FG_OUTCOME_NONE)
 		json_object_set_new(o, "outcome",
 				    json_pack("{s:s, s:s?}", "result",

@@ -42,6 +42,18 @@ const char *fg_delete_policy_name(enum fg_delete_policy d)
 	}
 }
 
+const char *fg_move_policy_name(enum fg_move_policy m)
+{
+	switch (m) {
+	case FG_MOVE_SAVEPOINT:
+		return "savepoint";
+	case FG_MOVE_ALLOW:
+		return "allow";
+	default:
+		return "block";
+	}
+}
+
 const char *fg_rule_name(enum fg_rule r)
 {
 	static const char *const names[] = {
@@ -56,6 +68,7 @@ const char *fg_rule_name(enum fg_rule r)
 		"nonce",
 		"owned-elsewhere",
 		"reserved",
+		"move",
 	};
 
 	return (size_t)r < sizeof(names) / sizeof(*names) ? names[r] : "?";
@@ -69,6 +82,18 @@ static int delete_word(enum fg_delete_policy *out, const char *s, size_t n)
 	for (size_t i = 0; i < 3; i++)
 		if (strlen(words[i]) == n && !strncmp(s, words[i], n)) {
 			*out = (enum fg_delete_policy)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int move_word(enum fg_move_policy *out, const char *s, size_t n)
+{
+	static const char *const words[] = { "block", "savepoint", "allow" };
+
+	for (size_t i = 0; i < 3; i++)
+		if (strlen(words[i]) == n && !strncmp(s, words[i], n)) {
+			*out = (enum fg_move_policy)i;
 			return 0;
 		}
 	return -1;
@@ -111,6 +136,13 @@ int fg_policy_from_config(struct fg_policy *out, const json_t *config)
 					    "policy.delete: want block, "
 					    "suspend-first or allow");
 	}
+	if ((v = get(config, "move"))) {
+		d = json_string_value(v);
+		if (!d || move_word(&out->move, d, strlen(d)) < 0)
+			return fg_error_set(FG_EINVALID,
+					    "policy.move: want block, "
+					    "savepoint or allow");
+	}
 	return 0;
 }
 
@@ -148,14 +180,18 @@ int fg_policy_for_object(struct fg_policy *out, const struct fg_policy *ns,
 		else if (n > 7 && !strncmp(s, "delete=", 7) &&
 			 !delete_word(&p.del, s + 7, n - 7))
 			;
+		else if (n > 5 && !strncmp(s, "move=", 5) &&
+			 !move_word(&p.move, s + 5, n - 5))
+			;
 		else
-			return fg_error_set(FG_EINVALID,
-					    FG_POLICY_ANNOTATION
-					    ": unknown policy '%.*s' (want "
-					    "allow-stateless-upgrade, "
-					    "delete=block|suspend-first|allow, "
-					    "force)",
-					    (int)n, s);
+			return fg_error_set(
+				FG_EINVALID,
+				FG_POLICY_ANNOTATION
+				": unknown policy '%.*s' (want "
+				"allow-stateless-upgrade, "
+				"delete=block|suspend-first|allow, "
+				"force, move=block|savepoint|allow)",
+				(int)n, s);
 	}
 	*out = p;
 	return 0;
@@ -323,16 +359,41 @@ int fg_policy_job_runs(const json_t *live)
 	return !str_is(str(job, "state"), "suspended");
 }
 
-/* The savepoint the status records, or NULL. */
+/* The path the operator records for a last-state restore: not a
+ * savepoint (AbstractJobReconciler, LAST_STATE_DUMMY_SP_PATH). */
+#define LAST_STATE_MARKER "KUBERNETES_OPERATOR_LAST_STATE"
+
+/* The savepoint the status records (a real one), or NULL. */
 static const char *recorded_savepoint(const json_t *live)
 {
 	const json_t *js = get(get(live, "status"), "jobStatus");
 	const char *s = str(js, "upgradeSavepointPath");
 
 	if (s && *s)
-		return s;
+		return strcmp(s, LAST_STATE_MARKER) ? s : NULL;
 	s = str(get(get(js, "savepointInfo"), "lastSavepoint"), "location");
-	return s && *s ? s : NULL;
+	return s && *s && strcmp(s, LAST_STATE_MARKER) ? s : NULL;
+}
+
+const char *fg_policy_suspended_savepoint(const json_t *live)
+{
+	const json_t *status = get(live, "status");
+	const char *s =
+		str(get(status, "reconciliationStatus"), "lastReconciledSpec");
+	const char *sp = recorded_savepoint(live);
+	const json_t *job;
+	json_t *last;
+	int ok;
+
+	if (!sp || !str_is(str(status, "lifecycleState"), "SUSPENDED") ||
+	    str_is(str(get(status, "jobStatus"), "state"), "FAILED") || !s)
+		return NULL;
+	last = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+	job = get(get(last, "spec"), "job");
+	ok = str_is(str(job, "state"), "suspended") &&
+	     str_is(str(job, "upgradeMode"), "savepoint");
+	json_decref(last);
+	return ok ? sp : NULL;
 }
 
 /*
@@ -347,8 +408,7 @@ static int stopped_state_safe(const json_t *live,
 	json_t *last = running_spec(live);
 	const json_t *status = get(live, "status");
 	const char *js = str(get(status, "jobStatus"), "state");
-	const char *lc = str(status, "lifecycleState");
-	const char *sp = recorded_savepoint(live);
+	const char *sp = fg_policy_suspended_savepoint(live);
 	const char *mode = str(get(last, "job"), "upgradeMode");
 	char state[400];
 	int safe = 0;
@@ -361,8 +421,7 @@ static int stopped_state_safe(const json_t *live,
 					sizeof(state))) {
 		snprintf(why, n, "it keeps no state");
 		safe = 1;
-	} else if (sp && str_is(lc, "SUSPENDED") && str_is(mode, "savepoint") &&
-		   !str_is(js, "FAILED")) {
+	} else if (sp) {
 		snprintf(why, n, "its state is in savepoint %s", sp);
 		safe = 1;
 	} else if (str_is(js, "SUSPENDED")) {
@@ -425,6 +484,20 @@ void fg_policy_check_delete_env(struct fg_verdict *out,
 		snprintf(why, sizeof(why), "%s",
 			 "deleting a running job drops its checkpoint history");
 	} else if (stopped_state_safe(live, env, why, sizeof(why))) {
+		/* allowed; the plan says why nothing is lost */
+		verdict(out, FG_VERDICT_ALLOW, FG_RULE_NONE, NULL, why);
+		return;
+	} else if (p->del == FG_DELETE_SUSPEND_FIRST) {
+		/* no savepoint can be taken of a job that does not run */
+		snprintf(reason, sizeof(reason),
+			 "deleting the job loses its state: %.300s; "
+			 "suspend-first cannot take a savepoint of a job that "
+			 "does not run",
+			 why);
+		verdict(out, FG_VERDICT_BLOCK, FG_RULE_DELETE_RUNNING,
+			"resume the job (spec.job.state: running) and sync "
+			"again, or policy delete: allow",
+			reason);
 		return;
 	} else {
 		snprintf(reason, sizeof(reason),

@@ -29,7 +29,16 @@
  * Overrides come from Git: the `policy:` map of the repository and
  * namespace config (render gives it merged, fg_ns.policy) and, per
  * object, the annotation FG_POLICY_ANNOTATION, a comma list of
- * `allow-stateless-upgrade`, `delete=block|suspend-first|allow`, `force`.
+ * `allow-stateless-upgrade`, `delete=block|suspend-first|allow`, `force`,
+ * `move=block|savepoint|allow`.
+ *
+ *   (g) a rename or a move to another namespace of a job with state (a
+ *       create and, in the same pass, the delete of the object it
+ *       replaces; see sync/move.c): the new job would start empty.
+ *       Blocked, both halves. Overrides: move: savepoint (the old job is
+ *       suspended with a savepoint, the new one created from it, then
+ *       the old one deleted), move: allow (starts empty); or Git sets
+ *       spec.job.initialSavepointPath itself.
  */
 #ifndef FG_SYNC_POLICY_H
 #define FG_SYNC_POLICY_H
@@ -49,16 +58,25 @@ enum fg_delete_policy {
 	FG_DELETE_ALLOW,
 };
 
+/* A rename or a move to another namespace of a job (a delete and a
+ * create): held back, carried out with a savepoint, or let through. */
+enum fg_move_policy {
+	FG_MOVE_BLOCK = 0,
+	FG_MOVE_SAVEPOINT, /* the new object restores from the old one's */
+	FG_MOVE_ALLOW,	   /* the new job starts empty */
+};
+
 struct fg_policy {
 	int allow_stateless_upgrade;
 	enum fg_delete_policy del;
 	int prune; /* prune a namespace that renders to nothing */
 	int force; /* take over fields another field manager owns */
+	enum fg_move_policy move;
 };
 
-#define FG_POLICY_INIT                   \
-	{                                \
-		0, FG_DELETE_BLOCK, 0, 0 \
+#define FG_POLICY_INIT                                  \
+	{                                               \
+		0, FG_DELETE_BLOCK, 0, 0, FG_MOVE_BLOCK \
 	}
 
 enum fg_rule {
@@ -73,6 +91,7 @@ enum fg_rule {
 	FG_RULE_NONCE,		   /* a nonce changed outside Git */
 	FG_RULE_OWNED_ELSEWHERE,   /* another repository manages it */
 	FG_RULE_RESERVED,	   /* a name flink-gitops keeps for itself */
+	FG_RULE_MOVE,		   /* a rename or move would start empty */
 };
 
 enum fg_verdict_kind {
@@ -91,6 +110,7 @@ struct fg_verdict {
 };
 
 const char *fg_delete_policy_name(enum fg_delete_policy d); /* "block" */
+const char *fg_move_policy_name(enum fg_move_policy m);	    /* "block" */
 const char *fg_rule_name(enum fg_rule r); /* "stateless-upgrade" ... */
 
 /*
@@ -169,6 +189,15 @@ void fg_policy_check_namespace(struct fg_verdict *out,
  */
 int fg_policy_has_state(const json_t *desired, const json_t *live,
 			const struct fg_flink_env *env, char *why, size_t n);
+
+/*
+ * The savepoint that holds the state of `live`, a job the operator
+ * suspended with a savepoint: lifecycleState SUSPENDED, the spec it
+ * reconciled last suspended with upgradeMode savepoint, a savepoint path
+ * recorded (not the operator's last-state marker), the job not FAILED.
+ * NULL otherwise (borrowed from `live`).
+ */
+const char *fg_policy_suspended_savepoint(const json_t *live);
 
 /* 1 when the job of FlinkDeployment/FlinkSessionJob `live` runs. */
 int fg_policy_job_runs(const json_t *live);

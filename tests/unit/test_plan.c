@@ -112,7 +112,7 @@ static const char golden_text[] =
 	"  update   FlinkDeployment/clicks: rescales in place to 8\n"
 	"           spec.job.parallelism: 4 -> 8\n"
 	"  blocked  FlinkDeployment/fraud: BLOCKED: stateless upgrade would "
-	"drop state\n"
+	"drop state; it would: restarts WITHOUT state (stateless upgrade)\n"
 	"           unblock: policy allowStatelessUpgrade, or annotation "
 	"flink-gitops.io/policy: allow-stateless-upgrade\n"
 	"           spec.image: \"flink:1.20\" -> \"flink:2.0\"\n"
@@ -123,7 +123,7 @@ static const char golden_text[] =
 	"  update   FlinkDeployment/reports: suspends with a savepoint\n"
 	"           spec.job.state: (absent) -> \"suspended\"\n"
 	"  delete   FlinkSessionJob/adhoc: deletes it (the job is not "
-	"running)\n"
+	"running: it was never deployed)\n"
 	"  delete   ConfigMap/old-config: deletes it\n"
 	"\n"
 	"namespace broken: BLOCKED: the namespace failed to render: not "
@@ -167,7 +167,8 @@ static void test_plan__markdown_tables_and_fields(void **state)
 	assert_non_null(strstr(out.ptr,
 			       "| **BLOCKED** (update) | `FlinkDeployment/"
 			       "fraud` | **BLOCKED: stateless upgrade would "
-			       "drop state**"
+			       "drop state; it would: restarts WITHOUT state "
+			       "(stateless upgrade)**"
 			       "<br>unblock: policy allowStatelessUpgrade, or "
 			       "annotation flink-gitops.io/policy: "
 			       "allow-stateless-upgrade |\n"));
