@@ -507,4 +507,66 @@ plan
 expect_rc 2 "version change"
 has "cancelling the job (the Flink version changes and no savepoint directory is set)" "version change without a savepoint directory"
 echo "ok: 9: empty objects, jobManager.replicas and a version change read as the operator reads them"
+
+# ---- health, as the operator means it -----------------------------------------
+# health KIND NAME: "status: message" of the object in the last -o json
+health() {
+	obj "$1" "$2" | jq -r '"\(.health.status): \(.health.message)"'
+}
+new_ns
+app broken savepoint
+app paused savepoint
+app never savepoint
+app looping savepoint
+sed -i 's|^    upgradeMode: savepoint|&\n    state: suspended|' "$repo/$ns/paused.yaml" "$repo/$ns/never.yaml"
+sync
+expect_rc 0 "health: create"
+# a change to a FAILED job whose upgrade the operator refuses: generation
+# stays behind for good
+reconciled flinkdeployment broken FAILED FAILED
+set_field broken image flink:1.20.1
+sync
+status flinkdeployment broken "$(jq -cn '{error: ({type: "org.apache.flink.kubernetes.operator.exception.UpgradeFailureException",
+	message: "HA metadata not available to restore from last state. It is possible that the job has finished or terminally failed, or the configmaps have been deleted. Manual restore required.",
+	additionalMetadata: {}, throwableList: []} | tojson)}')"
+# a suspended job edited: the operator records it when it runs again
+reconciled flinkdeployment paused SUSPENDED FINISHED s3://b/paused/sp/1
+set_field paused parallelism 3
+sync
+# never deployed, suspended, and rejected by the operator's validation
+status flinkdeployment never "$(jq -cn '{error: ({type: "org.apache.flink.kubernetes.operator.exception.ValidationException",
+	message: "Job parallelism must be larger than 0", additionalMetadata: {}, throwableList: []} | tojson)}')"
+# restarting for an hour since its deployment
+reconciled flinkdeployment looping STABLE RESTARTING
+status flinkdeployment looping "{\"reconciliationStatus\":{\"reconciliationTimestamp\":$(( ($(date +%s) - 3600) * 1000 ))}}"
+plan -o json
+[[ $(health FlinkDeployment broken) == "Degraded: the operator will not upgrade the failed job: HA metadata not available"* ]] ||
+	fail "health: manual restore: $(health FlinkDeployment broken)"
+[[ $(health FlinkDeployment paused) == "Suspended: "* ]] || fail "health: suspended edit: $(health FlinkDeployment paused)"
+[[ $(health FlinkDeployment never) == "Degraded: created suspended, and the operator rejected it: Job parallelism must be larger than 0" ]] ||
+	fail "health: never deployed: $(health FlinkDeployment never)"
+[[ $(health FlinkDeployment looping) == "Degraded: job RESTARTING for 60 min since its deployment"* ]] ||
+	fail "health: restart loop: $(health FlinkDeployment looping)"
+drift
+has "FlinkDeployment/broken: in sync, health Degraded: the operator will not upgrade the failed job" "drift: manual restore"
+has "FlinkDeployment/looping: in sync, health Degraded: job RESTARTING for 60 min" "drift: restart loop"
+# a session job the operator lost, and one whose session cluster failed
+new_ns
+fd sess
+sj lost sess
+sj orphaned sess
+sync
+expect_rc 0 "health: session"
+running flinkdeployment sess
+reconciled flinksessionjob lost STABLE RECONCILING
+status flinksessionjob lost '{"error":"Job Not Found"}'
+running flinksessionjob orphaned
+plan -o json
+[[ $(health FlinkSessionJob lost) == "Degraded: job RECONCILING, Job Not Found"* ]] ||
+	fail "health: Job Not Found: $(health FlinkSessionJob lost)"
+reconciled flinkdeployment sess FAILED RUNNING
+plan -o json
+[[ $(health FlinkSessionJob orphaned) == "Degraded: its session cluster sess is Degraded"* ]] ||
+	fail "health: session cluster failed: $(health FlinkSessionJob orphaned)"
+echo "ok: health: manual restore, suspended edits, rejected new jobs, restart loops and session jobs as the operator means them"
 echo "ok"
