@@ -1,6 +1,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -220,6 +221,21 @@ const struct fg_cmd fg_commands[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+int fg_cmd_unknown(const char *cmd, const char *name)
+{
+	const char *names[32], *near;
+	size_t n = 0;
+
+	for (const struct fg_cmd *c = fg_commands; c->name && n < 32; c++)
+		names[n++] = c->name;
+	if ((near = fg_cli_nearest(name, names, n)))
+		return fg_usage_error(cmd,
+				      "'%s' is not a command; did you mean "
+				      "'%s'?",
+				      name, near);
+	return fg_usage_error(cmd, "'%s' is not a command", name);
+}
+
 const struct fg_cmd *fg_cmd_find(const char *name)
 {
 	const struct fg_cmd *c;
@@ -245,6 +261,157 @@ int fg_usage_error(const char *cmd, const char *fmt, ...)
 	else
 		fputs(" (see 'flink-gitops --help')\n", stderr);
 	return FG_EXIT_USAGE;
+}
+
+/* Levenshtein distance, bounded: words longer than 64 are far. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[65], i, j;
+
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0], up;
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			up = row[j];
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+const char *fg_cli_nearest(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL, *prefix = NULL;
+	size_t d, bestd = (size_t)-1, wl = strlen(word), nprefix = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (wl && !strncmp(cands[i], word, wl)) {
+			prefix = cands[i];
+			nprefix++;
+		}
+		if ((d = distance(word, cands[i])) < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	if (nprefix == 1)
+		return prefix;
+	/* close enough: a typo or two, never most of the word */
+	return best && bestd <= (wl < 6 ? 2 : wl / 3) && bestd < wl ? best
+								    : NULL;
+}
+
+static const struct option *long_option(const struct option *opts,
+					const char *name, size_t len)
+{
+	for (; opts->name; opts++)
+		if (strlen(opts->name) == len &&
+		    !strncmp(opts->name, name, len))
+			return opts;
+	return NULL;
+}
+
+static int unknown_long(const char *cmd, const char *name, size_t len,
+			const struct option *opts)
+{
+	const char *names[128], *near;
+	char word[128];
+	size_t n = 0;
+
+	snprintf(word, sizeof(word), "%.*s", (int)len, name);
+	for (; opts->name && n < 128; opts++)
+		names[n++] = opts->name;
+	if ((near = fg_cli_nearest(word, names, n)))
+		return fg_usage_error(cmd,
+				      "unknown option '--%s'; did you mean "
+				      "'--%s'?",
+				      word, near);
+	return fg_usage_error(cmd, "unknown option '--%s'", word);
+}
+
+int fg_cli_check_options(const char *cmd, int argc, char **argv,
+			 const char *shortopts, const struct option *opts)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *c, *s;
+
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] != '-' || !a[1])
+			continue;
+		if (a[1] == '-') {
+			size_t len = strcspn(a + 2, "=");
+			const struct option *o = long_option(opts, a + 2, len);
+
+			if (!o)
+				return unknown_long(cmd, a + 2, len, opts);
+			if (o->has_arg == no_argument && a[2 + len])
+				return fg_usage_error(cmd,
+						      "option '--%s' takes no "
+						      "value",
+						      o->name);
+			if (o->has_arg == required_argument && !a[2 + len])
+				i++; /* its value, whatever it looks like */
+			continue;
+		}
+		for (c = a + 1; *c; c++) {
+			if (*c == ':' || !(s = strchr(shortopts, *c)))
+				break; /* getopt reports it */
+			if (s[1] == ':') {
+				i += !c[1];
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+int fg_cli_getopt_error(const char *cmd, int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':') {
+		/* "-n" alone, or "-nfoo" cut: name the option as given */
+		if (opt[0] == '-' && opt[1] != '-' && optopt)
+			return fg_usage_error(cmd, "option '-%c' needs a value",
+					      optopt);
+		return fg_usage_error(cmd, "option '%s' needs a value", opt);
+	}
+	if (optopt && optopt < 0x100)
+		return fg_usage_error(cmd, "unknown option '-%c'", optopt);
+	return fg_usage_error(cmd, "unknown option '%s'", opt);
+}
+
+int fg_cli_add_namespace(const char *cmd, const char *arg, const char **list,
+			 size_t *n)
+{
+	if (!*arg)
+		return fg_usage_error(cmd, "-n needs a namespace");
+	if (arg[0] == '-')
+		return fg_usage_error(cmd,
+				      "-n needs a namespace, not the option "
+				      "'%s'",
+				      arg);
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(list[i], arg))
+			return 0;
+	if (*n == FG_CLI_MAX_NAMESPACES)
+		return fg_usage_error(cmd, "more than %d namespaces (-n)",
+				      FG_CLI_MAX_NAMESPACES);
+	list[(*n)++] = arg;
+	return 0;
 }
 
 void fg_print_main_help(void)
@@ -318,7 +485,7 @@ int fg_cmd_help(int argc, char **argv)
 	if (argc > 2)
 		return fg_usage_error("help", "too many arguments");
 	if (!(c = fg_cmd_find(argv[1])))
-		return fg_usage_error("help", "'%s' is not a command", argv[1]);
+		return fg_cmd_unknown("help", argv[1]);
 	fputs(c->help, stdout);
 	return FG_EXIT_OK;
 }

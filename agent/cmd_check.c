@@ -22,8 +22,6 @@
 #include "agent/kube/kube.h"
 #include "render/base/banned.h"
 
-#define CHECK_MAX_NAMESPACES 256
-
 struct managed {
 	const char *kind, *group, *resource;
 };
@@ -282,7 +280,7 @@ int fg_cmd_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fg_kube_cli kc = { 0 };
-	const char *nss[CHECK_MAX_NAMESPACES];
+	const char *nss[FG_CLI_MAX_NAMESPACES];
 	size_t nns = 0, i;
 	struct fg_kube *k = NULL;
 	struct report r = { 0, NULL };
@@ -291,20 +289,17 @@ int fg_cmd_check(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+n:o:h", opts, NULL)) != -1) {
+	if ((rc = fg_cli_check_options("check", argc, argv, "n:o:h", opts)))
+		return rc;
+	while ((c = getopt_long(argc, argv, "+:n:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(fg_cmd_find("check")->help, stdout);
 			return FG_EXIT_OK;
 		case 'n':
-			if (nns == CHECK_MAX_NAMESPACES)
-				return fg_usage_error("check",
-						      "more than %d namespaces",
-						      CHECK_MAX_NAMESPACES);
-			if (!*optarg)
-				return fg_usage_error("check",
-						      "-n needs a namespace");
-			nss[nns++] = optarg;
+			if ((rc = fg_cli_add_namespace("check", optarg, nss,
+						       &nns)))
+				return rc;
 			break;
 		case 'o':
 			if (!strcmp(optarg, "json"))
@@ -316,12 +311,8 @@ int fg_cmd_check(int argc, char **argv)
 						      optarg);
 			break;
 		case ':':
-			return fg_usage_error("check",
-					      "option '%s' needs a value",
-					      argv[optind - 1]);
 		case '?':
-			return fg_usage_error("check", "unknown option '%s'",
-					      argv[optind - 1]);
+			return fg_cli_getopt_error("check", c, argv);
 		default:
 			rc = fg_kube_cli_option(&kc, "check", c, optarg);
 			if (rc == 1)

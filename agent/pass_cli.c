@@ -127,22 +127,19 @@ static int parse_option(struct fg_pass_cli *c, int opt, const char *arg,
 		c->pass.repository = arg;
 		return 0;
 	case OPT_CRD_VERSION:
-		if (!fg_crd_version_known(arg))
-			return fg_usage_error(cmd,
-					      "operator version '%s' is not "
-					      "bundled (see 'flink-gitops "
-					      "version')",
-					      arg);
+		if ((rc = fg_crd_version_option(cmd, arg)))
+			return rc;
 		c->r.opts.crd_version = arg;
 		return 0;
 	case 'p':
 		c->r.opts.path = arg;
 		return 0;
 	case 'n':
-		if (!*arg)
-			return fg_usage_error(cmd, "-n needs a namespace");
-		c->r.opts.only_ns = arg;
-		c->pass.only_ns = arg;
+		if ((rc = fg_cli_add_namespace(cmd, arg, c->r.namespaces,
+					       &c->r.opts.nnamespaces)))
+			return rc;
+		c->pass.namespaces = c->r.namespaces;
+		c->pass.nnamespaces = c->r.opts.nnamespaces;
 		return 0;
 	case 'o':
 		if (!strcmp(arg, "text"))
@@ -208,17 +205,16 @@ int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 	c->pass.allow_prune = c->allow_prune;
 	c->connections = FG_CONNECTIONS_DEFAULT;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "hp:n:o:", opts, NULL)) != -1) {
+	if ((rc = fg_cli_check_options(name, argc, argv, "hp:n:o:", opts)))
+		return rc;
+	while ((o = getopt_long(argc, argv, ":hp:n:o:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'h':
 			fputs(fg_cmd_find(name)->help, stdout);
 			return -1;
 		case ':':
-			return fg_usage_error(name, "option '%s' needs a value",
-					      argv[optind - 1]);
 		case '?':
-			return fg_usage_error(name, "unknown option '%s'",
-					      argv[optind - 1]);
+			return fg_cli_getopt_error(name, o, argv);
 		default:
 			if ((rc = parse_option(c, o, optarg,
 					       argv[optind - 1])) != 0)

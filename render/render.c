@@ -1121,6 +1121,27 @@ void fg_desired_free(struct fg_desired *d)
 	free(d);
 }
 
+/* Is namespace name[0..len) one of opts' (only_ns, namespaces)? */
+static int ns_selected(const struct fg_render_opts *opts, const char *name,
+		       size_t len)
+{
+	int any = 0;
+
+	if (opts->only_ns) {
+		any = 1;
+		if (strlen(opts->only_ns) == len &&
+		    !strncmp(opts->only_ns, name, len))
+			return 1;
+	}
+	for (size_t i = 0; i < opts->nnamespaces; i++) {
+		any = 1;
+		if (strlen(opts->namespaces[i]) == len &&
+		    !strncmp(opts->namespaces[i], name, len))
+			return 1;
+	}
+	return !any;
+}
+
 int fg_render(struct fg_desired **out, struct fg_source *src,
 	      const struct fg_render_opts *opts)
 {
@@ -1230,8 +1251,7 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 				break;
 		if (!rel[nlen])
 			continue; /* a top-level file */
-		if (opts->only_ns && (strlen(opts->only_ns) != nlen ||
-				      strncmp(opts->only_ns, rel, nlen)))
+		if (!ns_selected(opts, rel, nlen))
 			continue;
 		if ((err = add_ns(p.out, rel, nlen)) < 0)
 			goto fail;
@@ -1252,7 +1272,7 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 	}
 	/* a namespace folder that could not be listed at all (a symlink) */
 	json_object_foreach (unlisted, k, v) {
-		if (opts->only_ns && strcmp(opts->only_ns, k))
+		if (!ns_selected(opts, k, strlen(k)))
 			continue;
 		if (!strcmp(k, FG_RENDER_CONFIG_FILE) || is_yaml_name(k))
 			continue; /* top-level files, reported already */

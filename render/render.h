@@ -39,6 +39,9 @@ struct fg_render_opts {
 	const char *crd_version; /* NULL = repo config, else the default */
 	const char *origin;	 /* "repo@commit" for the source annotation,
 				    NULL for a plain folder */
+	/* render only these namespaces (with only_ns, if set); n 0: all */
+	const char *const *namespaces;
+	size_t nnamespaces;
 };
 
 struct fg_object {

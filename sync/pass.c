@@ -109,6 +109,15 @@ static int allowed_prune(const struct fg_pass_opts *o, const char *ns)
 	return 0;
 }
 
+/* Is `ns` one of -n's (all are when none is given)? */
+static int selected(const struct fg_pass_opts *o, const char *ns)
+{
+	for (size_t i = 0; i < o->nnamespaces; i++)
+		if (!strcmp(o->namespaces[i], ns))
+			return 1;
+	return !o->nnamespaces;
+}
+
 /* Add namespace `name`: `rendered` its render (NULL: only the inventory
  * knows it), `policy` the map that applies there. */
 static int add_ns(struct fg_pass *p, const char *name,
@@ -176,13 +185,25 @@ static int build_scope(struct fg_pass *p, const json_t *inv)
 		name = json_string_value(it);
 		for (i = 0; i < d->nns && !rendered; i++)
 			rendered = !strcmp(d->ns[i].name, name);
-		if (rendered ||
-		    (p->opts.only_ns && strcmp(p->opts.only_ns, name)))
+		if (rendered || !selected(&p->opts, name))
 			continue;
 		err = add_ns(p, name, NULL, d->policy, d->config_failed);
 	}
 	if (p->n > 1)
 		qsort(p->v, p->n, sizeof(*p->v), ns_cmp);
+	/* -n naming a namespace neither Git nor our inventory has */
+	for (i = 0; !err && i < p->opts.nnamespaces; i++) {
+		const char *want = p->opts.namespaces[i];
+
+		for (j = 0; j < p->n && strcmp(p->v[j].name, want); j++)
+			;
+		if (j == p->n)
+			err = fg_error_set(FG_ENOTFOUND,
+					   "namespace '%s' is not in the "
+					   "repository, and repository '%s' "
+					   "has no inventory there",
+					   want, p->repository);
+	}
 	return err;
 }
 

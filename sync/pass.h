@@ -102,9 +102,12 @@ struct fg_pass_opts {
 	enum fg_pass_mode mode;
 	const char *repository; /* identity; NULL: flink-gitops.yaml's
 				   name, else FG_PASS_DEFAULT_REPOSITORY */
-	const char *only_ns;	/* -n: one namespace, NULL: all */
-	int dry_run;		/* writes with dryRun=All, inventory kept */
-	const char *tooling;	/* "flink-gitops/<version>" */
+	/* -n: only these namespaces (each must be in scope: rendered, or
+	   known to our inventory); nnamespaces 0: every namespace */
+	const char *const *namespaces;
+	size_t nnamespaces;
+	int dry_run;	     /* writes with dryRun=All, inventory kept */
+	const char *tooling; /* "flink-gitops/<version>" */
 	/* run overrides (the CLI's): policy delete: allow for every
 	   object, and prune: true for the namespaces named */
 	int allow_delete;

@@ -69,7 +69,7 @@ static inline int teardown(void **state)
 
 static inline struct fg_desired *render(void)
 {
-	struct fg_render_opts o = { "", NULL, NULL, NULL };
+	struct fg_render_opts o = { .path = "" };
 	struct fg_source *src = NULL;
 	struct fg_desired *d = NULL;
 

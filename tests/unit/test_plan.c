@@ -243,8 +243,8 @@ static void test_plan__a_field_git_drops_is_a_change(void **state)
 
 static void test_plan__a_new_commit_alone_is_no_change(void **state)
 {
-	struct fg_render_opts o1 = { "", NULL, NULL, "repo@1111" };
-	struct fg_render_opts o2 = { "", NULL, NULL, "repo@2222" };
+	struct fg_render_opts o1 = { .path = "", .origin = "repo@1111" };
+	struct fg_render_opts o2 = { .path = "", .origin = "repo@2222" };
 	struct fg_desired *base = NULL, *head = NULL;
 	struct fg_source *src = NULL;
 	struct fg_pass *p = NULL;

@@ -129,7 +129,7 @@ static const char *str_at(json_t *v, const char *path)
 
 static void test_render__example_repository_is_valid(void **state)
 {
-	struct fg_render_opts o = { "", NULL, NULL, NULL };
+	struct fg_render_opts o = { .path = "" };
 	struct fg_desired *d;
 	const struct fg_ns *s;
 
@@ -236,7 +236,8 @@ static json_t *meta_map(json_t *obj, const char *which)
 
 static void test_render__marks_what_it_will_apply(void **state)
 {
-	struct fg_render_opts o = { "", NULL, NULL, "https://git/r@abc123" };
+	struct fg_render_opts o = { .path = "",
+				    .origin = "https://git/r@abc123" };
 	struct fg_desired *d;
 	json_t *obj, *copy, *ann;
 	char hex[65];
@@ -376,7 +377,7 @@ static void test_render__broken_repo_config_fails_every_namespace(void **state)
 
 static void test_render__one_namespace_and_a_sub_path(void **state)
 {
-	struct fg_render_opts o = { "env/prod", "team", NULL, NULL };
+	struct fg_render_opts o = { .path = "env/prod", .only_ns = "team" };
 	struct fg_desired *d;
 
 	put("env/prod/flink-gitops.yaml", REPO_CONFIG);
@@ -399,7 +400,7 @@ static void test_render__one_namespace_and_a_sub_path(void **state)
 
 static void test_render__crd_version_decides_unknown_fields(void **state)
 {
-	struct fg_render_opts o = { "", NULL, "main", NULL };
+	struct fg_render_opts o = { .path = "", .crd_version = "main" };
 	struct fg_desired *d;
 
 	put("flink-gitops.yaml", REPO_CONFIG);
