@@ -218,6 +218,19 @@ done:
 		json_decref(crds[i]);
 }
 
+/* 0 when the cluster has no namespace `ns`; 1 when it has, or when that
+ * cannot be read (then the rights tell). */
+static int exists(struct fg_kube *k, const char *ns)
+{
+	struct fg_kube_kind kind = { "", NULL, "Namespace" };
+	json_t *o = NULL;
+	int err = fg_kube_get(k, &kind, NULL, ns, &o);
+
+	json_decref(o);
+	fg_error_clear();
+	return err != FG_ENOTFOUND;
+}
+
 /* Every right in `ns`; 0, or < 0 when a review could not be made. */
 static int check_namespace(struct fg_kube *k, struct report *r, const char *ns,
 			   int text)
@@ -228,6 +241,18 @@ static int check_namespace(struct fg_kube *k, struct report *r, const char *ns,
 	int err = 0;
 
 	json_array_append_new(json_object_get(r->j, "namespaces"), jn);
+	if (!exists(k, ns)) {
+		json_object_set_new(jn, "exists", json_false());
+		if (text)
+			printf("namespace %s: does not exist\n", ns);
+		problem(r, text,
+			"%s: namespace does not exist (sync creates it only "
+			"with policy createNamespace: true or "
+			"--create-namespace)",
+			ns);
+		return 0;
+	}
+	json_object_set_new(jn, "exists", json_true());
 	for (i = 0; i < NMANAGED && !err; i++) {
 		char line[256] = "";
 		size_t n = 0;

@@ -25,6 +25,7 @@ enum {
 	OPT_SELF_HEAL,
 	OPT_REPOSITORY,
 	OPT_CRD_VERSION,
+	OPT_CREATE_NAMESPACE,
 };
 
 /* Which commands take an option. */
@@ -40,6 +41,7 @@ static const struct {
 	{ OPT_DRY_RUN, S | D },
 	{ OPT_ALLOW_DELETE, P | S },
 	{ OPT_ALLOW_PRUNE_NS, P | S },
+	{ OPT_CREATE_NAMESPACE, P | S },
 	{ OPT_PARALLEL, S },
 	{ OPT_WAIT_TIMEOUT, S },
 	{ OPT_SELF_HEAL, D },
@@ -113,6 +115,9 @@ static int parse_option(struct fg_pass_cli *c, int opt, const char *arg,
 		return 0;
 	case OPT_SELF_HEAL:
 		c->self_heal = 1;
+		return 0;
+	case OPT_CREATE_NAMESPACE:
+		c->pass.create_namespace = 1;
 		return 0;
 	case OPT_REPOSITORY:
 		if (!*arg || strlen(arg) > 40 ||
@@ -190,6 +195,7 @@ int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 		{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
 		{ "self-heal", no_argument, NULL, OPT_SELF_HEAL },
 		{ "repository", required_argument, NULL, OPT_REPOSITORY },
+		{ "create-namespace", no_argument, NULL, OPT_CREATE_NAMESPACE },
 		FG_RENDER_GIT_OPTIONS,
 		FG_KUBE_CLI_OPTIONS,
 		{ NULL, 0, NULL, 0 },

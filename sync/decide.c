@@ -108,6 +108,17 @@ static struct fg_step *new_step(struct fg_pass_ns *ns, const char *group,
 	return s;
 }
 
+/* The namespace step, when the namespace does not exist. */
+static const struct fg_step *namespace_step(const struct fg_pass_ns *ns)
+{
+	return ns->n && fg_step_is_namespace(&ns->v[0]) ? &ns->v[0] : NULL;
+}
+
+int fg_step_is_namespace(const struct fg_step *s)
+{
+	return !s->desired && !*s->group && !strcmp(s->kind, "Namespace");
+}
+
 /* ---- desired objects ---- */
 
 struct desired_ref {
@@ -168,7 +179,17 @@ static const json_t *session_cluster(const struct fg_pass_ns *ns,
  */
 int fg_pass_applied(json_t **out, const struct fg_step *s, const char *id)
 {
-	int err = fg_inventory_member_object(out, s->desired->obj, id);
+	int err;
+
+	if (fg_step_is_namespace(s)) {
+		/* labelled, never a member: a namespace is never pruned */
+		*out = json_pack("{s:s, s:s, s:{s:s, s:{s:s}}}", "apiVersion",
+				 "v1", "kind", "Namespace", "metadata", "name",
+				 s->name, "labels", FG_LABEL_MANAGED_BY,
+				 FG_MANAGER);
+		return *out ? 0 : oom();
+	}
+	err = fg_inventory_member_object(out, s->desired->obj, id);
 
 	if (!err && s->hpa)
 		json_object_del(fg_json_mut(fg_json_path(*out, "spec",
@@ -341,6 +362,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	const json_t *settled, *cmp;
 	struct fg_policy pol;
 	json_t *live, *want = NULL;
+	const struct fg_step *ns_step;
 	struct fg_step *s;
 	int err = 0, same, force;
 
@@ -390,6 +412,8 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 		if (err < 0)
 			return err;
 		words(s);
+		if ((ns_step = namespace_step(ns)) && fg_step_blocked(ns_step))
+			s->verdict = ns_step->verdict;
 		if (s->verdict.kind == FG_VERDICT_BLOCK)
 			blocked_words(s);
 		return 0;
@@ -730,6 +754,43 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 	return err;
 }
 
+/*
+ * A namespace the cluster does not have: a step of kind Namespace, first
+ * (rank FG_NAMESPACE_RANK). Created under policy createNamespace or
+ * --create-namespace, else blocked, and every create there with it.
+ */
+static int decide_namespace(struct fg_pass_ns *ns,
+			    const struct fg_pass_opts *opts)
+{
+	struct fg_step *s;
+
+	if (!(s = new_step(ns, "", "Namespace", ns->name)))
+		return oom();
+	s->rank = FG_NAMESPACE_RANK;
+	s->wanted = s->action = FG_ACTION_CREATE;
+	s->why = FG_WHY_GIT;
+	if (opts->mode == FG_PASS_HEAL_ONLY) {
+		s->action = FG_ACTION_NOOP;
+		return set_note(s, "missing: sync creates it only with policy "
+				   "createNamespace: true or "
+				   "--create-namespace");
+	}
+	if (ns->policy.create_namespace || opts->create_namespace) {
+		snprintf(s->impact, sizeof(s->impact),
+			 "creates the namespace (%s)",
+			 ns->policy.create_namespace ? "policy createNamespace"
+						     : "--create-namespace");
+		return 0;
+	}
+	set_verdict(&s->verdict, FG_RULE_NAMESPACE_MISSING,
+		    "policy createNamespace: true (flink-gitops.yaml, or the "
+		    "namespace's _defaults.yaml), or --create-namespace for "
+		    "one run",
+		    "namespace %s does not exist", ns->name);
+	blocked_words(s);
+	return 0;
+}
+
 int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 		 int offline)
 {
@@ -747,6 +808,8 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 	}
 	fg_policy_check_namespace(&ns->verdict, &ns->policy, 0, n,
 				  ns->live.inventory.n);
+	if (ns->absent && !offline && (err = decide_namespace(ns, opts)) < 0)
+		return err;
 
 	if (n && !(order = calloc(n, sizeof(*order))))
 		return oom();

@@ -307,6 +307,8 @@ static int settle(struct fg_pass *p, struct fg_pass_ns *ns,
 	return err;
 }
 
+static int live_from_render(struct fg_pass_ns *ns, const struct fg_ns *b);
+
 static void observe_one(void *arg, size_t i)
 {
 	struct observe_ctx *c = arg;
@@ -321,6 +323,14 @@ static void observe_one(void *arg, size_t i)
 			set_error(&ns->error);
 		return;
 	}
+	if (ns->absent) {
+		/* nothing is there: nothing to list */
+		if ((err = live_from_render(ns, NULL)) < 0 ||
+		    (err = fg_decide_ns(ns, &p->opts, 0)) < 0)
+			set_error(&ns->error);
+		ns->observed = !err;
+		return;
+	}
 	err = fg_observe_ns(&ns->live, port, ns->name, ns->inventory,
 			    ns->rendered ? ns->rendered->objs : NULL,
 			    ns->rendered ? ns->rendered->n : 0);
@@ -333,6 +343,36 @@ static void observe_one(void *arg, size_t i)
 	if ((err = fg_decide_ns(ns, &p->opts, 0)) < 0 ||
 	    (err = settle(p, ns, port)) < 0)
 		set_error(&ns->error);
+}
+
+/*
+ * Which namespaces of the scope the cluster does not have: one LIST of
+ * namespaces. When it may not be listed (a namespace-scoped identity) or
+ * fails, each is taken to exist: the writes say what is wrong.
+ */
+static void observe_namespaces(struct fg_pass *p,
+			       const struct fg_cluster_port *port)
+{
+	struct fg_obj_ref ref = { "", "Namespace", NULL, NULL };
+	json_t *items = NULL, *names = json_object(), *it;
+	size_t i;
+
+	if (!names || port->list(port->ctx, &ref, NULL, &items) < 0) {
+		fg_error_clear();
+		json_decref(names);
+		return;
+	}
+	json_array_foreach (items, i, it) {
+		const char *name = fg_meta_str(it, "name");
+
+		if (name)
+			json_object_set_new(names, name, json_true());
+	}
+	for (i = 0; i < p->n; i++)
+		p->v[i].absent = !p->v[i].failed &&
+				 !json_object_get(names, p->v[i].name);
+	json_decref(items);
+	json_decref(names);
 }
 
 int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
@@ -354,6 +394,7 @@ int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
 		goto fail;
 	json_decref(inv);
 	inv = NULL;
+	observe_namespaces(p, ports->cluster);
 	c.p = p;
 	c.ports = ports;
 	fg_ports_parallel(ports, p->n,
@@ -562,7 +603,9 @@ void fg_pass_count(struct fg_pass *p)
 		p->dry_runs += ns->dry_runs;
 		if (ns->failed || ns->error)
 			p->failed_ns++;
-		else if (ns->verdict.kind == FG_VERDICT_BLOCK)
+		else if (ns->verdict.kind == FG_VERDICT_BLOCK ||
+			 (ns->n && fg_step_is_namespace(&ns->v[0]) &&
+			  fg_step_blocked(&ns->v[0])))
 			p->blocked_ns++;
 		else if (ns->executed)
 			p->synced_ns++;

@@ -54,7 +54,12 @@
  * (suspend-first, allow, block); a session cluster only once no session
  * job uses it (jobs deleted in the same pass are waited for).
  * Per namespace: a failed render, or an empty render while the
- * inventory holds objects (policy prune), blocks every action there.
+ * inventory holds objects (policy prune), blocks every action there. A
+ * namespace the cluster does not have (one LIST of namespaces per pass;
+ * when it may not be listed, every namespace is taken to exist) is a
+ * step of its own, kind Namespace, first: created under policy
+ * createNamespace or opts.create_namespace, else blocked (rule
+ * FG_RULE_NAMESPACE_MISSING) with every create there held by it.
  *
  * Built-in kinds are defaulted by the API server (a Service port's
  * protocol); the Flink CRDs declare no defaults. So a built-in object
@@ -113,6 +118,7 @@ struct fg_pass_opts {
 	int allow_delete;
 	const char *const *allow_prune;
 	size_t nallow_prune;
+	int create_namespace;	 /* policy createNamespace: true, this run */
 	long wait_ms, poll_ms;	 /* 0: FG_PASS_WAIT_MS, FG_PASS_POLL_MS */
 	size_t parallel_ns;	 /* 0: FG_PASS_PARALLEL_NS */
 	size_t parallel_objects; /* 0: FG_PASS_PARALLEL_OBJECTS */
@@ -188,6 +194,7 @@ struct fg_pass_ns {
 	json_t *settled;	   /* "group/kind/name" -> what a dry-run apply
 				 says the server would store */
 	int observed;		   /* live holds the cluster's view */
+	int absent;		   /* the cluster has no such namespace */
 	char *error;		   /* owned: why it could not be observed or
 				 executed, or NULL */
 	struct fg_verdict verdict; /* namespace rules; BLOCK: untouched */
@@ -257,6 +264,12 @@ void fg_pass_free(struct fg_pass *p);
 
 /* 1 when the step is held back by policy or a conflict. */
 int fg_step_blocked(const struct fg_step *s);
+
+/* Rank of the step that creates a missing namespace: before all. */
+#define FG_NAMESPACE_RANK (-1)
+
+/* 1 when `s` is the step of a namespace the cluster does not have. */
+int fg_step_is_namespace(const struct fg_step *s);
 
 /*
  * The decision for one observed namespace: `ns` holds its name, policy,

@@ -8,9 +8,38 @@
 #include "sync/plan.h"
 #include "render/base/banned.h"
 
+/* A create held back only because its namespace does not exist: the
+ * namespace's step says so, once. */
+static int held_by_namespace(const struct fg_step *s)
+{
+	return fg_step_blocked(s) &&
+	       s->verdict.rule == FG_RULE_NAMESPACE_MISSING &&
+	       !fg_step_is_namespace(s);
+}
+
 int fg_plan_shows(const struct fg_step *s)
 {
-	return s->action != FG_ACTION_NOOP || fg_step_blocked(s);
+	return (s->action != FG_ACTION_NOOP || fg_step_blocked(s)) &&
+	       !held_by_namespace(s);
+}
+
+size_t fg_plan_held_by_namespace(const struct fg_pass_ns *ns)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ns->n; i++)
+		n += held_by_namespace(&ns->v[i]);
+	return n;
+}
+
+/* How many steps of `ns` the plan shows. */
+static size_t shown(const struct fg_pass_ns *ns)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ns->n; i++)
+		n += fg_plan_shows(&ns->v[i]);
+	return n;
 }
 
 static const char *label(const struct fg_step *s)
@@ -96,15 +125,23 @@ int fg_plan_text(const struct fg_pass *p, struct fg_buf *out)
 					     ns->name, tag, why);
 			continue;
 		}
+		if (!shown(ns))
+			continue; /* nothing to say: no empty header */
 		err |= fg_buf_printf(out, "\nnamespace %s:\n", ns->name);
 		for (size_t j = 0; j < ns->n; j++) {
 			const struct fg_step *s = &ns->v[j];
+			size_t held;
 
 			if (!fg_plan_shows(s))
 				continue;
-			err |= fg_buf_printf(out, "  %-8s %s/%s: %s\n",
-					     label(s), s->kind, s->name,
-					     s->impact);
+			err |= fg_buf_printf(out, "  %-8s %s/%s: %s", label(s),
+					     s->kind, s->name, s->impact);
+			if (fg_step_is_namespace(s) &&
+			    (held = fg_plan_held_by_namespace(ns)))
+				err |= fg_buf_printf(
+					out, " (%zu object%s held back)", held,
+					held == 1 ? "" : "s");
+			err |= fg_buf_putc(out, '\n');
 			if (fg_step_blocked(s) && s->verdict.unblock)
 				err |= fg_buf_printf(out,
 						     "           unblock: %s\n",
@@ -135,6 +172,29 @@ int fg_plan_text(const struct fg_pass *p, struct fg_buf *out)
 		}
 	}
 	return err ? fg_error_set(FG_ERROR, "plan text: out of memory") : 0;
+}
+
+/*
+ * Is diagnostic `e` about namespace `ns`? Its object says so, else its
+ * file is in the namespace's folder (FILE is relative to the repository,
+ * under --path when there is one).
+ */
+static int diag_in(const struct fg_diag *e, const struct fg_pass *p,
+		   const char *ns)
+{
+	const char *f = e->file;
+	size_t n = strlen(ns);
+
+	(void)p;
+	if (e->ns)
+		return !strcmp(e->ns, ns);
+	for (;;) {
+		if (!strncmp(f, ns, n) && f[n] == '/')
+			return 1;
+		if (!(f = strchr(f, '/')))
+			return 0;
+		f++;
+	}
 }
 
 /* Text in a Markdown table cell: no pipes, no HTML, one line. */
@@ -215,6 +275,49 @@ static int md_fields(struct fg_buf *out, const struct fg_step *s)
 	return err | fg_buf_putc(out, '\n');
 }
 
+/*
+ * The render errors of failed namespace `ns`, as a reviewer reads them:
+ * FILE:LINE:COL and the message, in a list (bounded).
+ */
+static int md_render_errors(struct fg_buf *out, const struct fg_pass *p,
+			    const struct fg_pass_ns *ns)
+{
+	const struct fg_diags *d = p->desired ? &p->desired->diags : NULL;
+	size_t n = 0, more = 0;
+	int err = 0;
+
+	for (size_t i = 0; d && i < d->n; i++) {
+		const struct fg_diag *e = &d->v[i];
+
+		if (e->severity != FG_SEV_ERROR || !diag_in(e, p, ns->name))
+			continue;
+		if (n++ >= FG_PLAN_MD_ERRORS) {
+			more++;
+			continue;
+		}
+		err |= fg_buf_puts(out, n == 1 ? "\n" : "");
+		err |= fg_buf_puts(out, "- `");
+		err |= md_text(out, e->file);
+		if (e->pos.line)
+			err |= fg_buf_printf(out, ":%u:%u", e->pos.line,
+					     e->pos.col);
+		err |= fg_buf_puts(out, "`: ");
+		if (e->kind && e->name)
+			err |= fg_buf_printf(out, "%s %s/%s: ", e->kind,
+					     e->ns ? e->ns : ns->name, e->name);
+		if (e->field)
+			err |= fg_buf_printf(out, "`%s`: ", e->field);
+		err |= md_text(out, e->message);
+		err |= fg_buf_putc(out, '\n');
+	}
+	if (more)
+		err |= fg_buf_printf(out,
+				     "- ... and %zu more (see "
+				     "`flink-gitops validate`)\n",
+				     more);
+	return err;
+}
+
 int fg_plan_markdown(const struct fg_pass *p, struct fg_buf *out)
 {
 	const char *tag, *why;
@@ -236,13 +339,16 @@ int fg_plan_markdown(const struct fg_pass *p, struct fg_buf *out)
 				     p->render_errors);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct fg_pass_ns *ns = &p->v[i];
-		size_t shown = 0;
+		size_t rows = 0;
 
+		if (!ns_problem(ns, &tag) && !shown(ns))
+			continue; /* nothing to say: no empty header */
 		err |= fg_buf_printf(out, "\n### Namespace `%s`\n\n", ns->name);
 		if ((why = ns_problem(ns, &tag))) {
 			err |= fg_buf_printf(out, "**%s:** ", tag);
 			err |= md_text(out, why);
 			err |= fg_buf_puts(out, "\n");
+			err |= md_render_errors(out, p, ns);
 			continue;
 		}
 		for (size_t j = 0; j < ns->n; j++) {
@@ -250,7 +356,7 @@ int fg_plan_markdown(const struct fg_pass *p, struct fg_buf *out)
 
 			if (!fg_plan_shows(s))
 				continue;
-			if (!shown++)
+			if (!rows++)
 				err |= fg_buf_puts(out,
 						   "| action | object | Flink "
 						   "impact |\n|---|---|---|\n");
@@ -265,6 +371,11 @@ int fg_plan_markdown(const struct fg_pass *p, struct fg_buf *out)
 						     label(s), s->kind,
 						     s->name);
 			err |= md_text(out, s->impact);
+			if (fg_step_is_namespace(s) &&
+			    fg_plan_held_by_namespace(ns))
+				err |= fg_buf_printf(
+					out, " (%zu objects held back)",
+					fg_plan_held_by_namespace(ns));
 			if (fg_step_blocked(s)) {
 				err |= fg_buf_puts(out, "**");
 				if (s->verdict.unblock) {
@@ -274,10 +385,6 @@ int fg_plan_markdown(const struct fg_pass *p, struct fg_buf *out)
 				}
 			}
 			err |= fg_buf_puts(out, " |\n");
-		}
-		if (!shown) {
-			err |= fg_buf_puts(out, "No changes.\n");
-			continue;
 		}
 		err |= fg_buf_putc(out, '\n');
 		for (size_t j = 0; j < ns->n; j++)
@@ -379,9 +486,10 @@ static json_t *ns_json(const struct fg_pass_ns *ns, int all)
 	for (size_t j = 0; objs && j < ns->n; j++)
 		if (all || fg_plan_shows(&ns->v[j]) || ns->v[j].note)
 			json_array_append_new(objs, fg_step_json(&ns->v[j]));
-	return json_pack("{s:s, s:b, s:s?, s:o, s:o}", "name", ns->name,
-			 "failed", ns->failed, "error", ns->error, "policy",
-			 fg_verdict_json(&ns->verdict), "objects", objs);
+	return json_pack("{s:s, s:b, s:b, s:s?, s:o, s:o}", "name", ns->name,
+			 "exists", !ns->absent, "failed", ns->failed, "error",
+			 ns->error, "policy", fg_verdict_json(&ns->verdict),
+			 "objects", objs);
 }
 
 int fg_plan_json(const struct fg_pass *p, json_t **out)

@@ -15,11 +15,18 @@
 
 /* Markdown: an object's field changes fold into <details> above this. */
 #define FG_PLAN_MD_OPEN_FIELDS 4
+/* Render errors listed under a failed namespace in Markdown, at most. */
+#define FG_PLAN_MD_ERRORS 20
 /* Characters of one value shown in text and Markdown (JSON has all). */
 #define FG_PLAN_VALUE_MAX 120
 
-/* 1 when the plan shows step `s`: it changes something, or is held. */
+/* 1 when the plan shows step `s`: it changes something, or is held
+ * (a create held only because its namespace does not exist is shown
+ * once, by the namespace's step). */
 int fg_plan_shows(const struct fg_step *s);
+
+/* How many creates of `ns` its missing namespace holds back. */
+size_t fg_plan_held_by_namespace(const struct fg_pass_ns *ns);
 
 /* Renderings, appended to `out`. */
 int fg_plan_text(const struct fg_pass *p, struct fg_buf *out);

@@ -53,6 +53,8 @@ const char *fg_rule_name(enum fg_rule r)
 		"nonce",
 		"owned-elsewhere",
 		"reserved",
+		"namespace-missing",
+		"no-session-cluster",
 	};
 
 	return (size_t)r < sizeof(names) / sizeof(*names) ? names[r] : "?";
@@ -100,6 +102,13 @@ int fg_policy_from_config(struct fg_policy *out, const json_t *config)
 			return fg_error_set(FG_EINVALID,
 					    "policy.force: not a boolean");
 		out->force = json_is_true(v);
+	}
+	if ((v = get(config, "createNamespace"))) {
+		if (!json_is_boolean(v))
+			return fg_error_set(FG_EINVALID,
+					    "policy.createNamespace: not a "
+					    "boolean");
+		out->create_namespace = json_is_true(v);
 	}
 	if ((v = get(config, "delete"))) {
 		d = json_string_value(v);

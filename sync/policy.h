@@ -25,6 +25,9 @@
  *       (someone else owns a field Git sets, with another value): not
  *       forced; the conflict is reported. Override: force: true /
  *       `force` (take the fields over).
+ *   (g) a namespace that does not exist in the cluster: not created, its
+ *       objects held back. Override: createNamespace: true (as Argo
+ *       CD's CreateNamespace), or --create-namespace for one run.
  *
  * Overrides come from Git: the `policy:` map of the repository and
  * namespace config (render gives it merged, fg_ns.policy) and, per
@@ -52,27 +55,30 @@ enum fg_delete_policy {
 struct fg_policy {
 	int allow_stateless_upgrade;
 	enum fg_delete_policy del;
-	int prune; /* prune a namespace that renders to nothing */
-	int force; /* take over fields another field manager owns */
+	int prune;	      /* prune a namespace that renders to nothing */
+	int force;	      /* take over fields another field manager owns */
+	int create_namespace; /* create a namespace that does not exist */
 };
 
-#define FG_POLICY_INIT                   \
-	{                                \
-		0, FG_DELETE_BLOCK, 0, 0 \
+#define FG_POLICY_INIT                      \
+	{                                   \
+		0, FG_DELETE_BLOCK, 0, 0, 0 \
 	}
 
 enum fg_rule {
 	FG_RULE_NONE = 0,
-	FG_RULE_STATELESS_UPGRADE, /* (a) */
-	FG_RULE_DELETE_RUNNING,	   /* (b) */
-	FG_RULE_REJECTED,	   /* (c) */
-	FG_RULE_EMPTY_NAMESPACE,   /* (d) */
-	FG_RULE_FAILED_NAMESPACE,  /* (e) */
-	FG_RULE_BAD_POLICY,	   /* the annotation itself is wrong */
-	FG_RULE_CONFLICT,	   /* (f) */
-	FG_RULE_NONCE,		   /* a nonce changed outside Git */
-	FG_RULE_OWNED_ELSEWHERE,   /* another repository manages it */
-	FG_RULE_RESERVED,	   /* a name flink-gitops keeps for itself */
+	FG_RULE_STATELESS_UPGRADE,  /* (a) */
+	FG_RULE_DELETE_RUNNING,	    /* (b) */
+	FG_RULE_REJECTED,	    /* (c) */
+	FG_RULE_EMPTY_NAMESPACE,    /* (d) */
+	FG_RULE_FAILED_NAMESPACE,   /* (e) */
+	FG_RULE_BAD_POLICY,	    /* the annotation itself is wrong */
+	FG_RULE_CONFLICT,	    /* (f) */
+	FG_RULE_NONCE,		    /* a nonce changed outside Git */
+	FG_RULE_OWNED_ELSEWHERE,    /* another repository manages it */
+	FG_RULE_RESERVED,	    /* a name flink-gitops keeps for itself */
+	FG_RULE_NAMESPACE_MISSING,  /* (g) */
+	FG_RULE_NO_SESSION_CLUSTER, /* a session job's cluster is nowhere */
 };
 
 enum fg_verdict_kind {

@@ -85,6 +85,19 @@ int fg_report_sync_text(const struct fg_pass *p, struct fg_buf *out)
 					     ns->name, why);
 			continue;
 		}
+		if (ns->n && fg_step_is_namespace(&ns->v[0]) &&
+		    fg_step_blocked(&ns->v[0])) {
+			/* once for the namespace, not once per object */
+			size_t held = fg_plan_held_by_namespace(ns);
+
+			err |= fg_buf_printf(
+				out,
+				"%s: not synced: %s; %zu object%s not "
+				"created (to allow: %s)\n",
+				ns->name, ns->v[0].verdict.reason, held,
+				held == 1 ? "" : "s", ns->v[0].verdict.unblock);
+			continue;
+		}
 		for (size_t j = 0; j < ns->n; j++)
 			err |= step_line(out, ns->name, &ns->v[j],
 					 p->opts.dry_run);
@@ -148,14 +161,14 @@ static json_t *ns_json(const struct fg_pass_ns *ns, int drift)
 					    json_string(fg_drift_state(s)));
 		json_array_append_new(objs, o);
 	}
-	return json_pack("{s:s, s:s, s:s?, s:o, s:o, s:i}", "name", ns->name,
-			 "status", ns_status(ns), "message",
-			 ns->failed || ns->error ? not_synced(ns)
-			 : ns->verdict.kind == FG_VERDICT_BLOCK
-				 ? ns->verdict.reason
-				 : NULL,
-			 "policy", fg_verdict_json(&ns->verdict), "objects",
-			 objs, "writes", (json_int_t)ns->writes);
+	return json_pack(
+		"{s:s, s:b, s:s, s:s?, s:o, s:o, s:i}", "name", ns->name,
+		"exists", !ns->absent, "status", ns_status(ns), "message",
+		ns->failed || ns->error		       ? not_synced(ns)
+		: ns->verdict.kind == FG_VERDICT_BLOCK ? ns->verdict.reason
+						       : NULL,
+		"policy", fg_verdict_json(&ns->verdict), "objects", objs,
+		"writes", (json_int_t)ns->writes);
 }
 
 int fg_report_sync_json(const struct fg_pass *p, json_t **out)
@@ -277,6 +290,24 @@ int fg_report_drift_text(const struct fg_pass *p, int heal, struct fg_buf *out)
 		if ((why = not_synced(ns))) {
 			err |= fg_buf_printf(out, "%s: not checked: %s\n",
 					     ns->name, why);
+			continue;
+		}
+		if (ns->absent) {
+			size_t objs = 0;
+
+			for (size_t j = 0; j < ns->n; j++)
+				objs += ns->v[j].desired != NULL;
+			checked += objs;
+			err |= fg_buf_printf(
+				out,
+				"%s: namespace does not exist: %zu object%s "
+				"missing (%s)\n",
+				ns->name, objs, objs == 1 ? "" : "s",
+				ns->n && !fg_step_blocked(&ns->v[0])
+					? "sync creates the namespace and them"
+					: "sync creates it only with policy "
+					  "createNamespace: true or "
+					  "--create-namespace");
 			continue;
 		}
 		for (size_t j = 0; j < ns->n; j++) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What `plan` shows is exactly what `sync` does: on twenty repository and
+# What `plan` shows is exactly what `sync` does: on twenty-two repository and
 # cluster states, against the real API server of the `k8s` fixture, plan
 # (-o json) then sync with the same options, and the API server's audit
 # log witnesses that sync wrote exactly the objects plan said it would,
@@ -238,6 +238,22 @@ exists configmap settings2 || fail "gone folder pruned"
 # 20. ... pruned with it
 agree "folder gone, allowed" --allow-prune-namespace "$ns" --allow-delete
 exists configmap settings2 && fail "gone folder not pruned"
+
+# 21. a namespace the cluster does not have: held, said once, not created
+seq=$((seq + 1))
+ns=fg-sync-$$-$seq
+repo=$work/repo-$seq
+mkdir -p "$repo/$ns"
+cm settings 1
+fd session
+agree "namespace missing"
+[[ $(grep -c "does not exist" "$work/out") == 1 ]] || fail "namespace missing said more than once: $(cat "$work/out")"
+kc get namespace "$ns" >/dev/null 2>&1 && fail "namespace created without being asked"
+
+# 22. ... created first when asked for one run
+agree "namespace created" --create-namespace
+kc get namespace "$ns" >/dev/null || fail "namespace not created"
+exists configmap settings || fail "objects not created in the new namespace"
 echo "ok: $states states, plan and sync agree on every one"
 
 # ---- two repositories, one cluster ----------------------------------------

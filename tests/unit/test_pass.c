@@ -117,12 +117,15 @@ static void planned_writes(const struct fg_pass *p, struct fg_buf *out)
 			if (s->action == FG_ACTION_NOOP || fg_step_blocked(s))
 				continue;
 			json_array_append_new(
-				l,
-				json_sprintf("%s %s/%s/%s",
-					     s->action == FG_ACTION_DELETE
-						     ? "delete"
-						     : "apply",
-					     s->kind, p->v[a].name, s->name));
+				l, json_sprintf("%s %s/%s/%s",
+						s->action == FG_ACTION_DELETE
+							? "delete"
+							: "apply",
+						s->kind,
+						fg_step_is_namespace(s)
+							? ""
+							: p->v[a].name,
+						s->name));
 		}
 	fg_buf_clear(out);
 	json_array_foreach (l, i, v)
@@ -896,6 +899,108 @@ static void test_pass__a_failed_write_keeps_the_inventory_entry(void **st)
 	fake_release(&f);
 }
 
+/* The plan and sync text of a pass, into `out`. */
+static void texts(const struct fg_pass *p, struct fg_buf *plan_text,
+		  struct fg_buf *sync_text)
+{
+	fg_buf_clear(plan_text);
+	fg_buf_clear(sync_text);
+	assert_int_equal(fg_plan_text(p, plan_text), 0);
+	assert_int_equal(fg_report_sync_text(p, sync_text), 0);
+}
+
+static size_t occurrences(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
+static void test_pass__a_missing_namespace_is_said_once_not_created(void **st)
+{
+	static const char *const exist[] = { "billing", NULL };
+	struct fg_buf pt = FG_BUF_INIT, stext = FG_BUF_INIT;
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	fake_namespaces(&f, exist);
+	cm("analytics", "a", "1");
+	cm("analytics", "b", "1");
+	cm("billing", "c", "1");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	texts(p, &pt, &stext);
+	/* one line for the namespace, none per object */
+	assert_int_equal(occurrences(pt.ptr, "analytics does not exist"), 1);
+	assert_non_null(strstr(pt.ptr, "(2 objects held back)"));
+	assert_null(strstr(pt.ptr, "ConfigMap/a"));
+	assert_int_equal(occurrences(stext.ptr, "analytics:"), 1);
+	assert_null(strstr(stext.ptr, "ConfigMap/a"));
+	assert_non_null(strstr(stext.ptr,
+			       "analytics: not synced: namespace analytics "
+			       "does not exist; 2 objects not created (to "
+			       "allow: policy createNamespace: true"));
+	/* nothing written there; the other namespace goes ahead */
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "a"));
+	assert_int_equal(fake_count(&f, "apply Namespace"), 0);
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "billing", "c"));
+	assert_int_equal(p->blocked_ns, 1);
+	assert_int_equal(p->synced_ns, 1);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fg_buf_release(&pt);
+	fg_buf_release(&stext);
+	fake_release(&f);
+}
+
+static void test_pass__create_namespace_creates_it_first(void **st)
+{
+	static const char *const none[] = { NULL };
+	struct fg_pass_opts once = { .create_namespace = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const char *log;
+
+	(void)st;
+	fake_init(&f);
+	fake_namespaces(&f, none);
+	cm("analytics", "a", "1");
+	d = render();
+	/* for one run */
+	p = plan_then_sync(&f, d, &once);
+	log = f.log.ptr;
+	assert_non_null(strstr(log, "apply Namespace//analytics"));
+	assert_true(strstr(log, "apply Namespace//analytics") <
+		    strstr(log, "apply ConfigMap/analytics/a"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "a"));
+	assert_int_equal(p->creates, 2);
+	fg_pass_free(p);
+	fg_desired_free(d);
+
+	/* or by policy, in Git */
+	fake_namespaces(&f, none);
+	put("flink-gitops.yaml", "apiVersion: flink-gitops.io/v1alpha1\n"
+				 "kind: RepoConfig\n"
+				 "policy: {createNamespace: true}\n");
+	cm("billing", "b", "1");
+	d = render();
+	fake_reset_counts(&f);
+	p = plan_then_sync(&f, d, NULL);
+	assert_non_null(
+		strstr(step(p, "billing", "Namespace", "billing")->impact,
+		       "policy createNamespace"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "billing", "b"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
 static void test_pass__offline_plan_between_two_revisions(void **st)
 {
 	struct fg_desired *base, *head;
@@ -952,6 +1057,8 @@ int main(void)
 		T(test_pass__a_namespace_that_cannot_be_read_is_left),
 		T(test_pass__a_failed_write_keeps_the_inventory_entry),
 		T(test_pass__offline_plan_between_two_revisions),
+		T(test_pass__a_missing_namespace_is_said_once_not_created),
+		T(test_pass__create_namespace_creates_it_first),
 #undef T
 	};
 
