@@ -417,6 +417,12 @@ int fg_cmd_validate(int argc, char **argv)
 			       "(not applied, not pruned)\n",
 			       nerr, nerr == 1 ? "" : "s", nfailed, d->nns,
 			       d->nns == 1 ? "" : "s");
+		else if (d->diags.n) /* warnings only */
+			printf("valid: %zu namespace%s, %zu object%s "
+			       "(operator %s CRDs), %zu warning%s\n",
+			       d->nns, d->nns == 1 ? "" : "s", nobj,
+			       nobj == 1 ? "" : "s", d->crd_version, d->diags.n,
+			       d->diags.n == 1 ? "" : "s");
 		else
 			printf("valid: %zu namespace%s, %zu object%s "
 			       "(operator %s CRDs)\n",

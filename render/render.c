@@ -884,6 +884,29 @@ done:
 
 /* ---- cross-object rules ------------------------------------------------ */
 
+/* A session job names a session cluster the repository does not have. */
+static void warn_no_cluster(struct ns_pass *np, size_t i, const char *target)
+{
+	struct fg_diag_subject about = { "FlinkSessionJob", np->ns->name,
+					 np->ns->objs[i].name,
+					 "spec.deploymentName" };
+	const char *file;
+	struct fg_pos pos;
+	struct layers ls;
+
+	layers_init(&ls, np, "FlinkSessionJob", np->srcs[i].yf, np->srcs[i].doc,
+		    np->srcs[i].file);
+	locate(ls.v, ls.n, "/spec/deploymentName", &file, &pos);
+	fg_diags_add_about(&np->p->out->diags, FG_SEV_WARNING, file, pos,
+			   &about,
+			   "no FlinkDeployment '%s' in this repository's "
+			   "namespace %s: the session cluster must exist in "
+			   "the cluster (managed elsewhere), else sync holds "
+			   "the job back",
+			   target, np->ns->name);
+	layers_release(&ls);
+}
+
 /*
  * Rules between objects of a namespace. A session job whose target
  * session cluster is in the repository must point at a session cluster,
@@ -910,8 +933,13 @@ static int cross_checks(struct ns_pass *np)
 			if (!strcmp(ns->objs[j].kind, "FlinkDeployment") &&
 			    !strcmp(ns->objs[j].name, target))
 				cluster = ns->objs[j].obj;
-		if (!cluster)
-			continue; /* not in the repository: nothing to check */
+		if (!cluster) {
+			/* maybe managed elsewhere: sync holds the job back
+			   only if the cluster has none either */
+			if (target)
+				warn_no_cluster(np, i, target);
+			continue;
+		}
 		if (json_object_get(json_object_get(cluster, "spec"), "job"))
 			err = fg_problems_add(&probs, "/spec/deploymentName",
 					      "Can not submit session job to "

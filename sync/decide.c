@@ -171,6 +171,30 @@ static const json_t *session_cluster(const struct fg_pass_ns *ns,
 }
 
 /*
+ * A session job whose session cluster neither Git nor the cluster has:
+ * the operator would only record an error. Held back, with the reason.
+ * Offline (no cluster to ask) validate's warning says it.
+ */
+static void no_session_cluster(struct fg_pass_ns *ns, struct fg_step *s,
+			       const json_t *obj, int offline)
+{
+	const char *target;
+
+	if (offline || strcmp(s->kind, "FlinkSessionJob") ||
+	    !is_flink_group(s->group) || s->verdict.kind == FG_VERDICT_BLOCK)
+		return;
+	target = fg_json_str(fg_json_get(obj, "spec"), "deploymentName");
+	if (!target || session_cluster(ns, target))
+		return;
+	set_verdict(&s->verdict, FG_RULE_NO_SESSION_CLUSTER,
+		    "add the session cluster to the repository, or create "
+		    "it in the namespace first",
+		    "its session cluster FlinkDeployment %s/%s is neither in "
+		    "the repository nor in the cluster",
+		    ns->name, target);
+}
+
+/*
  * What is compared with the live object: Git's object as it is applied
  * (with the inventory's part-of label), its source and desired-hash
  * annotations taken from the live object. The source names the commit
@@ -412,6 +436,8 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 		if (err < 0)
 			return err;
 		words(s);
+		if (opts->mode != FG_PASS_HEAL_ONLY)
+			no_session_cluster(ns, s, o->obj, offline);
 		if ((ns_step = namespace_step(ns)) && fg_step_blocked(ns_step))
 			s->verdict = ns_step->verdict;
 		if (s->verdict.kind == FG_VERDICT_BLOCK)
@@ -519,6 +545,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	if (s->verdict.kind != FG_VERDICT_BLOCK)
 		fg_policy_check_update(&s->verdict, &pol, o->obj, live,
 				       &s->cls);
+	no_session_cluster(ns, s, o->obj, offline);
 	if (s->verdict.kind != FG_VERDICT_BLOCK && nonce_drift(s, &why)) {
 		set_verdict(&s->verdict, FG_RULE_NONCE,
 			    "put the cluster's value into Git, or a new value "
@@ -655,12 +682,15 @@ static void session_users(const struct fg_pass_ns *ns, const char *cluster,
 	}
 }
 
-static void delete_words(struct fg_step *s, const json_t *live)
+static void delete_words(struct fg_step *s, const json_t *live, int never)
 {
 	int flink = is_flink_group(s->group);
 	const char *w;
 
-	if (s->verdict.kind == FG_VERDICT_SUSPEND_FIRST || s->suspend_first)
+	if (never && is_workload(s->group, s->kind))
+		w = "deletes it (the operator never deployed it: no job ran)";
+	else if (s->verdict.kind == FG_VERDICT_SUSPEND_FIRST ||
+		 s->suspend_first)
 		w = "suspends with a savepoint, then deletes";
 	else if (flink && s->verdict.overridden)
 		w = "deletes it: the job stops and its checkpoint history is "
@@ -676,14 +706,14 @@ static void delete_words(struct fg_step *s, const json_t *live)
 }
 
 static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
-			 const struct fg_pass_opts *opts)
+			 const struct fg_pass_opts *opts, int offline)
 {
 	json_t *live = fg_live_find(&ns->live, m->group, m->kind, m->name);
 	const char *uid, *part_of, *mb;
 	struct fg_buf stay = FG_BUF_INIT, going = FG_BUF_INIT;
 	struct fg_policy pol;
 	struct fg_step *s;
-	int err = 0;
+	int err = 0, never = 0;
 
 	if (!live)
 		return 0; /* already gone: the inventory forgets it */
@@ -721,6 +751,13 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 		s->verdict = ns->verdict;
 	} else if (fg_policy_for_object(&pol, &ns->policy, live) < 0) {
 		bad_policy(&s->verdict);
+	} else if (!offline && is_flink_group(m->group) &&
+		   !strcmp(m->kind, "FlinkSessionJob") &&
+		   fg_policy_never_deployed(live)) {
+		/* a session job that never ran (its cluster never took it):
+		   no state to lose, nothing to suspend. A FlinkDeployment
+		   without a status stays held: its spec says it runs. */
+		never = 1;
 	} else {
 		if (opts->allow_delete)
 			pol.del = FG_DELETE_ALLOW;
@@ -731,7 +768,7 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 			 (pol.del == FG_DELETE_SUSPEND_FIRST &&
 			  suspend_started(live)));
 	}
-	delete_words(s, live);
+	delete_words(s, live, never);
 	if (s->verdict.kind != FG_VERDICT_BLOCK && is_flink_group(m->group) &&
 	    !strcmp(m->kind, "FlinkDeployment") &&
 	    !json_is_object(fg_json_path(live, "spec", "job", NULL))) {
@@ -846,7 +883,7 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 	if (nprune > 1)
 		qsort(prunes, nprune, sizeof(*prunes), prune_cmp);
 	for (i = 0; i < nprune && !err; i++)
-		err = decide_delete(ns, prunes[i].m, opts);
+		err = decide_delete(ns, prunes[i].m, opts, offline);
 	free(order);
 	free(prunes);
 	return err;

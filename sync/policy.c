@@ -290,6 +290,16 @@ int fg_policy_job_runs(const json_t *live)
 	return !str_is(str(job, "state"), "suspended");
 }
 
+int fg_policy_never_deployed(const json_t *live)
+{
+	const json_t *status = get(live, "status");
+	const json_t *js = get(status, "jobStatus");
+	const char *last =
+		str(get(status, "reconciliationStatus"), "lastReconciledSpec");
+
+	return !(last && *last) && !str(js, "jobId") && !str(js, "state");
+}
+
 void fg_policy_check_delete(struct fg_verdict *out, const struct fg_policy *p,
 			    const json_t *live)
 {

@@ -137,4 +137,13 @@ void fg_policy_check_namespace(struct fg_verdict *out,
 /* 1 when the job of FlinkDeployment/FlinkSessionJob `live` runs. */
 int fg_policy_job_runs(const json_t *live);
 
+/*
+ * 1 when the operator never deployed `live`: its status records no
+ * reconciled spec and no job (no status at all: no operator looked at
+ * it, or none runs). Such an object has no job, checkpoints or HA data
+ * to lose. Only for objects read from a cluster: a base revision in an
+ * offline plan has no status either.
+ */
+int fg_policy_never_deployed(const json_t *live);
+
 #endif

@@ -254,6 +254,21 @@ kc get namespace "$ns" >/dev/null 2>&1 && fail "namespace created without being 
 agree "namespace created" --create-namespace
 kc get namespace "$ns" >/dev/null || fail "namespace not created"
 exists configmap settings || fail "objects not created in the new namespace"
+
+# 23. a session job whose session cluster is nowhere: held, with the reason
+sj lonely nowhere
+agree "session job without its cluster"
+has "FlinkSessionJob/lonely: create blocked: its session cluster FlinkDeployment $ns/nowhere is neither in the repository nor in the cluster" "blocked session job"
+exists flinksessionjob lonely && fail "session job created without its cluster"
+rm "$repo/$ns/lonely.yaml"
+
+# 24. removing a session job that never ran is no running job's delete
+sj etl session
+agree "session job created"
+rm "$repo/$ns/etl.yaml"
+agree "session job that never ran removed"
+has "FlinkSessionJob/etl: delete: deletes it (the operator never deployed it: no job ran)" "never-ran delete"
+exists flinksessionjob etl && fail "session job that never ran kept"
 echo "ok: $states states, plan and sync agree on every one"
 
 # ---- two repositories, one cluster ----------------------------------------

@@ -351,6 +351,29 @@ static void test_cli__validate_json_names_object_and_field(void **state)
 	run_release(&r);
 }
 
+/* The cluster may be managed elsewhere: a warning, not an error. */
+static void test_cli__session_job_without_its_cluster_warns(void **state)
+{
+	struct run r;
+
+	put("jobs/job.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\nkind: FlinkSessionJob\n"
+	    "metadata: {name: etl}\nspec:\n  deploymentName: shared\n"
+	    "  job: {jarURI: 'https://example.com/j.jar', parallelism: 1}\n");
+	run(&r, "validate", "-n", "jobs", repo, NULL);
+	assert_int_equal(r.code, 0);
+	assert_string_equal(r.err.ptr,
+			    "jobs/job.yaml:5:3: warning: FlinkSessionJob "
+			    "jobs/etl: spec.deploymentName: no FlinkDeployment "
+			    "'shared' in this repository's namespace jobs: the "
+			    "session cluster must exist in the cluster "
+			    "(managed elsewhere), else sync holds the job "
+			    "back\n");
+	assert_string_equal(r.out.ptr, "valid: 1 namespace, 1 object (operator "
+				       "1.15.0 CRDs), 1 warning\n");
+	run_release(&r);
+}
+
 static void test_cli__render_prints_yaml_or_a_json_list(void **state)
 {
 	json_error_t je;
@@ -534,6 +557,9 @@ int main(int argc, char **argv)
 			test_cli__validate_json_names_object_and_field,
 			make_repo, remove_repo),
 		cmocka_unit_test(test_cli__render_prints_yaml_or_a_json_list),
+		cmocka_unit_test_setup_teardown(
+			test_cli__session_job_without_its_cluster_warns,
+			make_repo, remove_repo),
 		cmocka_unit_test(
 			test_cli__unknown_crd_version_is_a_usage_error),
 		cmocka_unit_test(

@@ -1001,6 +1001,82 @@ static void test_pass__create_namespace_creates_it_first(void **st)
 	fake_release(&f);
 }
 
+static void test_pass__a_session_job_without_its_cluster_is_held(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	session_job("analytics", "etl", "shared");
+	cm("analytics", "settings", "a");
+	d = render();
+	/* neither Git nor the cluster has the session cluster */
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "FlinkSessionJob", "etl");
+	assert_true(fg_step_blocked(s));
+	assert_int_equal(s->verdict.rule, FG_RULE_NO_SESSION_CLUSTER);
+	assert_string_equal(s->verdict.reason,
+			    "its session cluster FlinkDeployment "
+			    "analytics/shared is neither in the repository nor "
+			    "in the cluster");
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkSessionJob",
+			     "analytics", "etl"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "settings"));
+	fg_pass_free(p);
+	/* managed elsewhere: the cluster has it, the job goes ahead */
+	fake_put(&f,
+		 json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s}}", "apiVersion",
+			   "flink.apache.org/v1beta1", "kind",
+			   "FlinkDeployment", "metadata", "name", "shared",
+			   "namespace", "analytics", "spec", "image",
+			   "flink:1.20"),
+		 "platform-team");
+	p = plan_then_sync(&f, d, NULL);
+	assert_false(fg_step_blocked(
+		step(p, "analytics", "FlinkSessionJob", "etl")));
+	assert_non_null(fake_obj(&f, "flink.apache.org", "FlinkSessionJob",
+				 "analytics", "etl"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_job_that_never_ran_is_removed_unasked(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	session("analytics", "shared");
+	session_job("analytics", "etl", "shared");
+	session_job("analytics", "ran", "shared");
+	sync_repo(&f, NULL);
+	/* the operator deployed one of them; the other never ran */
+	running(&f, "analytics", "FlinkSessionJob", "ran");
+	drop("analytics/etl.yaml");
+	drop("analytics/ran.yaml");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "FlinkSessionJob", "etl");
+	assert_false(fg_step_blocked(s));
+	assert_string_equal(s->impact, "deletes it (the operator never "
+				       "deployed it: no job ran)");
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkSessionJob",
+			     "analytics", "etl"));
+	s = step(p, "analytics", "FlinkSessionJob", "ran");
+	assert_true(fg_step_blocked(s));
+	assert_int_equal(s->verdict.rule, FG_RULE_DELETE_RUNNING);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
 static void test_pass__offline_plan_between_two_revisions(void **st)
 {
 	struct fg_desired *base, *head;
@@ -1059,6 +1135,8 @@ int main(void)
 		T(test_pass__offline_plan_between_two_revisions),
 		T(test_pass__a_missing_namespace_is_said_once_not_created),
 		T(test_pass__create_namespace_creates_it_first),
+		T(test_pass__a_session_job_without_its_cluster_is_held),
+		T(test_pass__a_job_that_never_ran_is_removed_unasked),
 #undef T
 	};
 
