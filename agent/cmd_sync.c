@@ -97,7 +97,8 @@ int fg_cmd_sync(int argc, char **argv)
 				    fg_render_diags_json(&c.d->diags));
 		fg_pass_cli_print_json(j);
 	} else {
-		if (fg_report_sync_text(p, &b) < 0)
+		if (fg_report_sync_text(p, c.verbose ? FG_REPORT_FIELDS : 0,
+					&b) < 0)
 			goto fail;
 		fwrite(b.ptr, 1, b.len, stdout);
 	}

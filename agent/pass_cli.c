@@ -27,6 +27,7 @@ enum {
 	OPT_CRD_VERSION,
 	OPT_CREATE_NAMESPACE,
 };
+#define OPT_VERBOSE 'v'
 
 /* Which commands take an option. */
 #define P (1u << FG_CMD_PLAN)
@@ -42,6 +43,7 @@ static const struct {
 	{ OPT_ALLOW_DELETE, P | S },
 	{ OPT_ALLOW_PRUNE_NS, P | S },
 	{ OPT_CREATE_NAMESPACE, P | S },
+	{ OPT_VERBOSE, S },
 	{ OPT_PARALLEL, S },
 	{ OPT_WAIT_TIMEOUT, S },
 	{ OPT_SELF_HEAL, D },
@@ -118,6 +120,9 @@ static int parse_option(struct fg_pass_cli *c, int opt, const char *arg,
 		return 0;
 	case OPT_CREATE_NAMESPACE:
 		c->pass.create_namespace = 1;
+		return 0;
+	case OPT_VERBOSE:
+		c->verbose = 1;
 		return 0;
 	case OPT_REPOSITORY:
 		if (!*arg || strlen(arg) > 40 ||
@@ -196,6 +201,7 @@ int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 		{ "self-heal", no_argument, NULL, OPT_SELF_HEAL },
 		{ "repository", required_argument, NULL, OPT_REPOSITORY },
 		{ "create-namespace", no_argument, NULL, OPT_CREATE_NAMESPACE },
+		{ "verbose", no_argument, NULL, OPT_VERBOSE },
 		FG_RENDER_GIT_OPTIONS,
 		FG_KUBE_CLI_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -211,9 +217,9 @@ int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 	c->pass.allow_prune = c->allow_prune;
 	c->connections = FG_CONNECTIONS_DEFAULT;
 	opterr = 0;
-	if ((rc = fg_cli_check_options(name, argc, argv, "hp:n:o:", opts)))
+	if ((rc = fg_cli_check_options(name, argc, argv, "hp:n:o:v", opts)))
 		return rc;
-	while ((o = getopt_long(argc, argv, ":hp:n:o:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":hp:n:o:v", opts, NULL)) != -1) {
 		switch (o) {
 		case 'h':
 			fputs(fg_cmd_find(name)->help, stdout);

@@ -33,6 +33,7 @@ struct fg_pass_cli {
 	enum fg_out out;
 	const char *base; /* plan --base */
 	int self_heal;	  /* drift --self-heal */
+	int verbose;	  /* sync -v: each change's field diff */
 	int kube_given;	  /* a cluster option was given */
 	long connections; /* --connections */
 	/* after fg_pass_cli_connect */

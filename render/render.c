@@ -10,6 +10,7 @@
 
 #include "render/base/error.h"
 #include "render/crd.h"
+#include "render/hints.h"
 #include "render/render.h"
 #include "render/rules.h"
 #include "render/schema.h"
@@ -325,6 +326,10 @@ static int config_load(struct pass *p, struct config *c, const char *path,
 	}
 	err = fg_yaml_load(&c->yf, path, data.ptr, data.len, NULL,
 			   &p->out->diags);
+	for (size_t kk = 0; !err && fg_yaml_count(c->yf) == 1 && kk < 2; kk++)
+		err = fg_hints_flink_bools(&p->out->diags, c->yf, 0, data.ptr,
+					   data.len, path, NULL,
+					   flink_kinds[kk]);
 	fg_buf_release(&data);
 	if (err == FG_EINVALID)
 		return 1;
@@ -729,10 +734,48 @@ static int crd_schema(struct pass *p, const struct fg_schema **out,
 	return err;
 }
 
+/*
+ * An unknown field that another bundled operator release knows (a field
+ * of `main`, written against 1.15.0): say which, and how to choose it.
+ * Problems from index `first` on are the schema's.
+ */
+static int other_versions(struct pass *p, const char *kind, const char *api,
+			  struct fg_problems *probs, size_t first)
+{
+	for (size_t i = first; i < probs->n; i++) {
+		struct fg_problem *pr = &probs->v[i];
+		struct fg_buf in = FG_BUF_INIT, msg = FG_BUF_INIT;
+
+		if (strncmp(pr->message, "unknown field ", 14))
+			continue;
+		for (const char *const *v = fg_crd_versions(); *v; v++)
+			if (strcmp(*v, p->crd_version) &&
+			    fg_crd_has_field(*v, kind, api, pr->pointer))
+				fg_buf_printf(&in, "%s%s", in.len ? ", " : "",
+					      *v);
+		if (in.len) {
+			if (fg_buf_printf(&msg,
+					  "%s (exists in CRD version %s: set "
+					  "crdVersion in " FG_RENDER_CONFIG_FILE
+					  " or --crd-version)",
+					  pr->message, in.ptr) < 0) {
+				fg_buf_release(&in);
+				return fg_error_set(FG_ERROR, "out of memory");
+			}
+			free(pr->message);
+			pr->message = fg_buf_detach(&msg, NULL);
+		}
+		fg_buf_release(&in);
+		fg_buf_release(&msg);
+	}
+	return 0;
+}
+
 static int validate(struct pass *p, const json_t *obj, const char *kind,
 		    const char *api_version, struct fg_problems *probs)
 {
 	const struct fg_schema *schema = NULL;
+	size_t first;
 	int err;
 
 	if (!is_flink_kind(kind))
@@ -743,7 +786,9 @@ static int validate(struct pass *p, const json_t *obj, const char *kind,
 				       fg_error_last());
 	if (err < 0)
 		return err;
-	if ((err = fg_schema_validate(schema, obj, probs)) < 0)
+	first = probs->n;
+	if ((err = fg_schema_validate(schema, obj, probs)) < 0 ||
+	    (err = other_versions(p, kind, api_version, probs, first)) < 0)
 		return err;
 	return fg_rules_check(obj, probs);
 }
@@ -1084,6 +1129,10 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 			fg_yaml_file_free(yf);
 			goto done;
 		}
+		for (d = 0; d < fg_yaml_count(yf) && !err; d++)
+			err = fg_hints_flink_bools(&p->out->diags, yf, d,
+						   data.ptr, data.len, paths[i],
+						   ns->name, "");
 		for (d = 0; d < fg_yaml_count(yf) && !err; d++)
 			err = one_object(&np, yf, d, paths[i]);
 		if (err < 0)

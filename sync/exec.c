@@ -26,6 +26,8 @@
 #include "sync/pass_int.h"
 #include "render/base/banned.h"
 
+#define FG_SAVEPOINT_PATH_MAX 1024 /* of a savepoint shown in a message */
+
 struct xctx {
 	struct fg_pass *p;
 	const struct fg_ports *ports;
@@ -191,17 +193,21 @@ static int suspend(struct xctx *x, struct fg_step *s)
 /*
  * suspend-first: suspend (unless the spec already asks for it), then
  * wait for the status to show SUSPENDED and a savepoint. 0 when the
- * object may be deleted now; 1 when the step's outcome is set.
+ * object may be deleted now, with the savepoint it waited for in `sp`;
+ * 1 when the step's outcome is set.
  */
-static int suspend_first(struct xctx *x, struct fg_step *s)
+static int suspend_first(struct xctx *x, struct fg_step *s, char *sp,
+			 size_t spn)
 {
 	struct fg_obj_ref ref = { s->group, s->kind, x->ns->name, s->name };
 	const json_t *job = fg_json_path(s->live, "spec", "job", NULL);
 	char msg[FG_ERROR_MSG_MAX + 256];
 	json_t *last = NULL;
 
-	if (suspended_with_savepoint(s->live))
+	if (suspended_with_savepoint(s->live)) {
+		snprintf(sp, spn, "%s", recorded_savepoint(s->live));
 		return 0;
+	}
 	if (!fg_str_is(fg_json_str(job, "state"), "suspended") ||
 	    !fg_str_is(fg_json_str(job, "upgradeMode"), "savepoint")) {
 		if (suspend(x, s) < 0) {
@@ -219,6 +225,9 @@ static int suspend_first(struct xctx *x, struct fg_step *s)
 	}
 	switch (wait_for(x, &ref, suspended_with_savepoint, &last)) {
 	case WAIT_DONE:
+		snprintf(sp, spn, "%s",
+			 recorded_savepoint(last) ? recorded_savepoint(last)
+						  : "?");
 		json_decref(last);
 		return 0;
 	case WAIT_GONE:
@@ -319,10 +328,13 @@ static void delete_step(struct xctx *x, struct fg_step *s)
 {
 	const struct fg_cluster_port *port = x->ports->cluster;
 	struct fg_obj_ref ref = { s->group, s->kind, x->ns->name, s->name };
+	char sp[FG_SAVEPOINT_PATH_MAX] = "", done[FG_SAVEPOINT_PATH_MAX + 64];
 	int err;
 
-	if (s->suspend_first && suspend_first(x, s))
+	if (s->suspend_first && suspend_first(x, s, sp, sizeof(sp)))
 		return;
+	snprintf(done, sizeof(done),
+		 "suspended with savepoint %s, then deleted", sp);
 	if (!strcmp(s->group, "flink.apache.org") &&
 	    !strcmp(s->kind, "FlinkDeployment") &&
 	    !json_is_object(fg_json_path(s->live, "spec", "job", NULL)) &&
@@ -341,9 +353,8 @@ static void delete_step(struct xctx *x, struct fg_step *s)
 		outcome(s, FG_OUTCOME_FAILED, fg_error_last());
 	else
 		outcome(s, FG_OUTCOME_DONE,
-			x->p->opts.dry_run ? "dry run"
-			: s->suspend_first
-				? "suspended with a savepoint, then deleted"
+			x->p->opts.dry_run	? "dry run"
+			: s->suspend_first	? done
 			: s->verdict.overridden ? s->verdict.reason
 						: NULL);
 	fg_error_clear();

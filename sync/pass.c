@@ -572,7 +572,8 @@ void fg_pass_count(struct fg_pass *p)
 			const struct fg_step *s = &ns->v[j];
 
 			ns->writes += s->writes;
-			if (s->wanted != FG_ACTION_NOOP ||
+			if ((s->wanted != FG_ACTION_NOOP &&
+			     s->why != FG_WHY_BOOKKEEPING) ||
 			    (s->why & FG_WHY_ROLLED_BACK))
 				p->drifted++;
 			if (fg_step_blocked(s)) {

@@ -67,6 +67,181 @@ void fg_plan_value(const json_t *v, char *buf, size_t n)
 	free(s);
 }
 
+/* ---- large values: the differences inside them ---- */
+
+struct inner {
+	fg_plan_leaf_fn fn;
+	void *arg;
+	size_t n;
+	struct fg_buf path;
+};
+
+static int inner_leaf(struct inner *in, const json_t *from, const json_t *to)
+{
+	if (in->n++ >= FG_PLAN_INNER_MAX)
+		return 0;
+	return in->fn(in->arg, in->path.ptr, from, to, 0);
+}
+
+static int is_big(const json_t *v)
+{
+	char *s;
+	size_t n;
+
+	if (!v)
+		return 0;
+	if (json_is_string(v))
+		return json_string_length(v) > FG_PLAN_VALUE_MAX ||
+		       strchr(json_string_value(v), '\n');
+	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	n = s ? strlen(s) : 0;
+	free(s);
+	return n > FG_PLAN_VALUE_MAX;
+}
+
+/* One line of `s` (NUL-free text), the `i`th (0-based), as a string. */
+static json_t *line_of(const char *s, size_t i)
+{
+	for (; i && s; i--)
+		if ((s = strchr(s, '\n')))
+			s++;
+	if (!s)
+		return NULL;
+	return json_stringn(s, strcspn(s, "\n"));
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 1;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* The lines of two texts that differ: common head and tail skipped. */
+static int inner_text(struct inner *in, const char *a, const char *b)
+{
+	size_t na = count_lines(a), nb = count_lines(b), head = 0, tail = 0;
+	size_t len = in->path.len;
+	int err = 0;
+
+	for (;;) {
+		json_t *x = line_of(a, head), *y = line_of(b, head);
+		int same = x && y && json_equal(x, y);
+
+		json_decref(x);
+		json_decref(y);
+		if (!same)
+			break;
+		head++;
+	}
+	while (tail < na - head && tail < nb - head) {
+		json_t *x = line_of(a, na - 1 - tail),
+		       *y = line_of(b, nb - 1 - tail);
+		int same = x && y && json_equal(x, y);
+
+		json_decref(x);
+		json_decref(y);
+		if (!same)
+			break;
+		tail++;
+	}
+	for (size_t i = head; !err && (i < na - tail || i < nb - tail); i++) {
+		json_t *x = i < na - tail ? line_of(a, i) : NULL;
+		json_t *y = i < nb - tail ? line_of(b, i) : NULL;
+
+		fg_buf_printf(&in->path, " line %zu", i + 1);
+		err = inner_leaf(in, x, y);
+		in->path.len = len;
+		in->path.ptr[len] = '\0';
+		json_decref(x);
+		json_decref(y);
+	}
+	return err;
+}
+
+/* A key in a field path: .key, or [key] when it holds a dot. */
+static void push_key(struct fg_buf *b, const char *k)
+{
+	if (strchr(k, '.') || strchr(k, '/'))
+		fg_buf_printf(b, "[%s]", k);
+	else
+		fg_buf_printf(b, ".%s", k);
+}
+
+static int inner_walk(struct inner *in, const json_t *a, const json_t *b,
+		      int depth)
+{
+	size_t len = in->path.len, i;
+	const char *k;
+	json_t *v;
+	int err = 0;
+
+	if (a && b && json_equal(fg_json_mut(a), fg_json_mut(b)))
+		return 0;
+	if (depth > 32)
+		return inner_leaf(in, a, b);
+	if (json_is_object(a) && json_is_object(b)) {
+		json_object_foreach (fg_json_mut(a), k, v) {
+			push_key(&in->path, k);
+			err |= inner_walk(in, v, json_object_get(b, k),
+					  depth + 1);
+			in->path.len = len;
+			in->path.ptr[len] = '\0';
+		}
+		json_object_foreach (fg_json_mut(b), k, v) {
+			if (json_object_get(a, k))
+				continue;
+			push_key(&in->path, k);
+			err |= inner_walk(in, NULL, v, depth + 1);
+			in->path.len = len;
+			in->path.ptr[len] = '\0';
+		}
+		return err;
+	}
+	if (json_is_array(a) && json_is_array(b)) {
+		size_t n = json_array_size(a) > json_array_size(b)
+				   ? json_array_size(a)
+				   : json_array_size(b);
+
+		for (i = 0; i < n; i++) {
+			fg_buf_printf(&in->path, "[%zu]", i);
+			err |= inner_walk(in, json_array_get(a, i),
+					  json_array_get(b, i), depth + 1);
+			in->path.len = len;
+			in->path.ptr[len] = '\0';
+		}
+		return err;
+	}
+	if (json_is_string(a) && json_is_string(b) && (is_big(a) || is_big(b)))
+		return inner_text(in, json_string_value(a),
+				  json_string_value(b));
+	return inner_leaf(in, a, b);
+}
+
+size_t fg_plan_inner(const char *field, const json_t *from, const json_t *to,
+		     fg_plan_leaf_fn fn, void *arg)
+{
+	struct inner in = { fn, arg, 0, FG_BUF_INIT };
+	int same_shape = (json_is_object(from) && json_is_object(to)) ||
+			 (json_is_array(from) && json_is_array(to)) ||
+			 (json_is_string(from) && json_is_string(to));
+
+	if (!same_shape || (!is_big(from) && !is_big(to))) {
+		fn(arg, field, from, to, 0);
+		return 1;
+	}
+	fg_buf_puts(&in.path, field);
+	inner_walk(&in, from, to, 0);
+	if (in.n > FG_PLAN_INNER_MAX)
+		fn(arg, field, NULL, NULL, in.n - FG_PLAN_INNER_MAX);
+	else if (!in.n) /* equal inside: say so in one line */
+		fn(arg, field, from, to, 0);
+	fg_buf_release(&in.path);
+	return in.n;
+}
+
 /* The drift item of change `c`, if someone else made it. */
 static const struct fg_drift_item *drift_of(const struct fg_step *s,
 					    const struct fg_field_change *c)
@@ -75,6 +250,44 @@ static const struct fg_drift_item *drift_of(const struct fg_step *s,
 		if (!strcmp(s->drift.v[i].pointer, c->pointer))
 			return &s->drift.v[i];
 	return NULL;
+}
+
+struct text_leaf {
+	struct fg_buf *out;
+	const char *indent, *drift;
+};
+
+static int text_leaf(void *arg, const char *field, const json_t *from,
+		     const json_t *to, size_t more)
+{
+	struct text_leaf *t = arg;
+	char a[FG_PLAN_VALUE_MAX + 8], b[FG_PLAN_VALUE_MAX + 8];
+
+	if (more)
+		return fg_buf_printf(t->out, "%s%s: ... and %zu more\n",
+				     t->indent, field, more);
+	fg_plan_value(from, a, sizeof(a));
+	fg_plan_value(to, b, sizeof(b));
+	fg_buf_printf(t->out, "%s%s: %s -> %s", t->indent, field, a, b);
+	if (t->drift)
+		fg_buf_printf(t->out, " (drift: set by %s)", t->drift);
+	return fg_buf_putc(t->out, '\n');
+}
+
+int fg_plan_fields_text(const struct fg_step *s, const char *indent,
+			struct fg_buf *out)
+{
+	for (size_t k = 0; k < s->changes.n; k++) {
+		const struct fg_field_change *c = &s->changes.v[k];
+		const struct fg_drift_item *d = drift_of(s, c);
+		struct text_leaf t = { out, indent,
+				       d ? (d->manager ? d->manager
+						       : "an unknown manager")
+					 : NULL };
+
+		fg_plan_inner(c->field, c->live, c->desired, text_leaf, &t);
+	}
+	return 0;
 }
 
 static int show_fields(const struct fg_step *s)
@@ -105,7 +318,7 @@ static const char *ns_problem(const struct fg_pass_ns *ns, const char **tag)
 
 int fg_plan_text(const struct fg_pass *p, struct fg_buf *out)
 {
-	char sum[160], from[FG_PLAN_VALUE_MAX + 8], to[FG_PLAN_VALUE_MAX + 8];
+	char sum[160];
 	const char *tag, *why;
 	int err = 0;
 
@@ -151,24 +364,7 @@ int fg_plan_text(const struct fg_pass *p, struct fg_buf *out)
 					out, "           note: %s\n", s->note);
 			if (!show_fields(s))
 				continue;
-			for (size_t k = 0; k < s->changes.n; k++) {
-				const struct fg_field_change *c =
-					&s->changes.v[k];
-				const struct fg_drift_item *d = drift_of(s, c);
-
-				fg_plan_value(c->live, from, sizeof(from));
-				fg_plan_value(c->desired, to, sizeof(to));
-				err |= fg_buf_printf(out,
-						     "           %s: %s -> %s",
-						     c->field, from, to);
-				if (d)
-					err |= fg_buf_printf(
-						out, " (drift: set by %s)",
-						d->manager ? d->manager
-							   : "an unknown "
-							     "manager");
-				err |= fg_buf_putc(out, '\n');
-			}
+			err |= fg_plan_fields_text(s, "           ", out);
 		}
 	}
 	return err ? fg_error_set(FG_ERROR, "plan text: out of memory") : 0;
@@ -240,6 +436,35 @@ static int md_code(struct fg_buf *out, const json_t *v)
 	return err | fg_buf_puts(out, "</code>");
 }
 
+struct md_leaf {
+	struct fg_buf *out;
+	const char *drift;
+};
+
+static int md_leaf(void *arg, const char *field, const json_t *from,
+		   const json_t *to, size_t more)
+{
+	struct md_leaf *m = arg;
+	int err = 0;
+
+	err |= fg_buf_puts(m->out, "| `");
+	err |= md_text(m->out, field);
+	err |= fg_buf_puts(m->out, "`");
+	if (more)
+		return err |
+		       fg_buf_printf(m->out, " | ... and %zu more | |\n", more);
+	if (m->drift) {
+		err |= fg_buf_puts(m->out, " (drift: set by ");
+		err |= md_text(m->out, m->drift);
+		err |= fg_buf_puts(m->out, ")");
+	}
+	err |= fg_buf_puts(m->out, " | ");
+	err |= md_code(m->out, from);
+	err |= fg_buf_puts(m->out, " | ");
+	err |= md_code(m->out, to);
+	return err | fg_buf_puts(m->out, " |\n");
+}
+
 static int md_fields(struct fg_buf *out, const struct fg_step *s)
 {
 	int fold = s->changes.n > FG_PLAN_MD_OPEN_FIELDS, err = 0;
@@ -255,20 +480,10 @@ static int md_fields(struct fg_buf *out, const struct fg_step *s)
 	for (size_t k = 0; k < s->changes.n; k++) {
 		const struct fg_field_change *c = &s->changes.v[k];
 		const struct fg_drift_item *d = drift_of(s, c);
+		struct md_leaf m = { out, d ? (d->manager ? d->manager : "?")
+					    : NULL };
 
-		err |= fg_buf_puts(out, "| `");
-		err |= md_text(out, c->field);
-		err |= fg_buf_puts(out, "`");
-		if (d) {
-			err |= fg_buf_puts(out, " (drift: set by ");
-			err |= md_text(out, d->manager ? d->manager : "?");
-			err |= fg_buf_puts(out, ")");
-		}
-		err |= fg_buf_puts(out, " | ");
-		err |= md_code(out, c->live);
-		err |= fg_buf_puts(out, " | ");
-		err |= md_code(out, c->desired);
-		err |= fg_buf_puts(out, " |\n");
+		fg_plan_inner(c->field, c->live, c->desired, md_leaf, &m);
 	}
 	if (fold)
 		err |= fg_buf_puts(out, "\n</details>\n");

@@ -26,9 +26,13 @@
  * and healthy. */
 const char *fg_drift_state(const struct fg_step *s);
 
-/* `sync`: one line per object acted on, per namespace not synced, and a
- * summary line. */
-int fg_report_sync_text(const struct fg_pass *p, struct fg_buf *out);
+/* fg_report_sync_text flags */
+#define FG_REPORT_FIELDS 0x1 /* each change's field diff (sync -v) */
+
+/* `sync`: one line per object acted on (what it did to the Flink job, as
+ * plan says it), per namespace not synced, and a summary line. */
+int fg_report_sync_text(const struct fg_pass *p, unsigned flags,
+			struct fg_buf *out);
 /* *out a new object: {dryRun, repository, namespaces, summary}. */
 int fg_report_sync_json(const struct fg_pass *p, json_t **out);
 
