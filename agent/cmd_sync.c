@@ -57,6 +57,20 @@ static void log_pass(const struct fg_pass *p)
 	}
 }
 
+/* sync --wait: each object's health as it changes, as it comes. */
+static void progress(void *arg, const struct fg_pass_ns *ns,
+		     const struct fg_step *s, long long elapsed_ms)
+{
+	FILE *to = arg;
+	struct fg_buf b = FG_BUF_INIT;
+
+	if (fg_report_wait_line(ns, s, elapsed_ms, &b) == 0) {
+		fwrite(b.ptr, 1, b.len, to);
+		fflush(to);
+	}
+	fg_buf_release(&b);
+}
+
 int fg_cmd_sync(int argc, char **argv)
 {
 	struct fg_pass_cli c;
@@ -80,8 +94,20 @@ int fg_cmd_sync(int argc, char **argv)
 		fprintf(stderr, "flink-gitops: sync: %s\n", fg_error_last());
 		goto done;
 	}
-	rc = fg_pass_cli_exit(&c, p);
 	log_pass(p);
+	if (c.out != FG_OUT_JSON) {
+		/* what sync did, before the wait for what came of it */
+		if (fg_report_sync_text(p, c.verbose ? FG_REPORT_FIELDS : 0,
+					&b) < 0)
+			goto fail;
+		fwrite(b.ptr, 1, b.len, stdout);
+		fflush(stdout);
+		fg_buf_clear(&b);
+	}
+	if (c.wait && fg_pass_wait(p, &c.ap.ports, c.wait_ms, progress,
+				   c.out == FG_OUT_JSON ? stderr : stdout) < 0)
+		goto fail;
+	rc = fg_pass_cli_exit(&c, p);
 	if (c.out == FG_OUT_JSON) {
 		if (fg_report_sync_json(p, &j) < 0)
 			goto fail;
@@ -96,9 +122,8 @@ int fg_cmd_sync(int argc, char **argv)
 		json_object_set_new(j, "errors",
 				    fg_render_diags_json(&c.d->diags));
 		fg_pass_cli_print_json(j);
-	} else {
-		if (fg_report_sync_text(p, c.verbose ? FG_REPORT_FIELDS : 0,
-					&b) < 0)
+	} else if (c.wait) {
+		if (fg_report_wait_summary(p, &b) < 0)
 			goto fail;
 		fwrite(b.ptr, 1, b.len, stdout);
 	}

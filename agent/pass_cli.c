@@ -26,6 +26,8 @@ enum {
 	OPT_REPOSITORY,
 	OPT_CRD_VERSION,
 	OPT_CREATE_NAMESPACE,
+	OPT_NO_PRUNE,
+	OPT_WAIT,
 };
 #define OPT_VERBOSE 'v'
 
@@ -44,6 +46,8 @@ static const struct {
 	{ OPT_ALLOW_PRUNE_NS, P | S },
 	{ OPT_CREATE_NAMESPACE, P | S },
 	{ OPT_VERBOSE, S },
+	{ OPT_NO_PRUNE, P | S },
+	{ OPT_WAIT, S },
 	{ OPT_PARALLEL, S },
 	{ OPT_WAIT_TIMEOUT, S },
 	{ OPT_SELF_HEAL, D },
@@ -58,6 +62,45 @@ static int takes(enum fg_pass_cmd cmd, int opt)
 }
 
 static const char *const names[] = { "plan", "sync", "drift" };
+
+int fg_cli_duration(const char *s, long max_s, long long *ms)
+{
+	long long total = 0;
+	const char *p = s;
+
+	if (!*p)
+		return -1;
+	while (*p) {
+		char *end;
+		long long v = strtoll(p, &end, 10), unit;
+
+		if (end == p || v < 0 || v > max_s * 1000LL)
+			return -1;
+		if (!strncmp(end, "ms", 2)) {
+			unit = 1;
+			end += 2;
+		} else if (*end == 'h') {
+			unit = 3600000;
+			end++;
+		} else if (*end == 'm') {
+			unit = 60000;
+			end++;
+		} else if (*end == 's' || (!*end && p == s)) {
+			unit = 1000; /* a bare number is seconds */
+			end += *end == 's';
+		} else {
+			return -1;
+		}
+		total += v * unit;
+		if (total > max_s * 1000LL)
+			return -1;
+		p = end;
+	}
+	if (total <= 0)
+		return -1;
+	*ms = total;
+	return 0;
+}
 
 /* A number from 1 to `max`, or a usage error. */
 static int number(const char *cmd, const char *opt, const char *arg, long max,
@@ -123,6 +166,18 @@ static int parse_option(struct fg_pass_cli *c, int opt, const char *arg,
 		return 0;
 	case OPT_VERBOSE:
 		c->verbose = 1;
+		return 0;
+	case OPT_NO_PRUNE:
+		c->pass.no_prune = 1;
+		return 0;
+	case OPT_WAIT:
+		c->wait = 1;
+		c->wait_ms = FG_WAIT_DEFAULT_S * 1000LL;
+		if (arg && fg_cli_duration(arg, FG_WAIT_MAX_S, &c->wait_ms) < 0)
+			return fg_usage_error(cmd,
+					      "--wait=%s: not a duration (90s, "
+					      "5m, 1h30m; at most %ds)",
+					      arg, FG_WAIT_MAX_S);
 		return 0;
 	case OPT_REPOSITORY:
 		if (!*arg || strlen(arg) > 40 ||
@@ -202,6 +257,8 @@ int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 		{ "repository", required_argument, NULL, OPT_REPOSITORY },
 		{ "create-namespace", no_argument, NULL, OPT_CREATE_NAMESPACE },
 		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+		{ "no-prune", no_argument, NULL, OPT_NO_PRUNE },
+		{ "wait", optional_argument, NULL, OPT_WAIT },
 		FG_RENDER_GIT_OPTIONS,
 		FG_KUBE_CLI_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -282,7 +339,8 @@ int fg_pass_cli_connect(struct fg_pass_cli *c)
 /* Something went wrong that is not a decision: exit 1. */
 static int had_error(const struct fg_pass *p)
 {
-	if (p->render_errors || p->failed || p->error)
+	if (p->render_errors || p->failed || p->error || p->wait_degraded ||
+	    p->wait_timeout)
 		return 1;
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].failed || p->v[i].error)

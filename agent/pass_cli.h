@@ -17,7 +17,8 @@
 
 #define FG_CONNECTIONS_DEFAULT 32 /* --connections */
 #define FG_PARALLEL_NS_MAX 64	  /* --parallel */
-#define FG_WAIT_MAX_S 86400	  /* --wait-timeout */
+#define FG_WAIT_MAX_S 86400	  /* --wait-timeout, --wait */
+#define FG_WAIT_DEFAULT_S 300	  /* --wait without a duration */
 
 enum fg_pass_cmd { FG_CMD_PLAN, FG_CMD_SYNC, FG_CMD_DRIFT };
 
@@ -34,6 +35,8 @@ struct fg_pass_cli {
 	const char *base; /* plan --base */
 	int self_heal;	  /* drift --self-heal */
 	int verbose;	  /* sync -v: each change's field diff */
+	int wait;	  /* sync --wait[=DURATION] */
+	long long wait_ms;
 	int kube_given;	  /* a cluster option was given */
 	long connections; /* --connections */
 	/* after fg_pass_cli_connect */
@@ -60,6 +63,12 @@ int fg_pass_cli_connect(struct fg_pass_cli *c);
 int fg_pass_cli_exit(const struct fg_pass_cli *c, const struct fg_pass *p);
 
 void fg_pass_cli_release(struct fg_pass_cli *c);
+
+/*
+ * A duration as people write it: 90s, 5m, 1h30m, 500ms, or a bare number
+ * of seconds; above 0, at most max_s. 0, or -1 when it is none.
+ */
+int fg_cli_duration(const char *s, long max_s, long long *ms);
 
 /* Write `text` (NUL-terminated) or `j` to standard output. */
 void fg_pass_cli_print_json(const json_t *j);

@@ -786,6 +786,13 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 	}
 	if (s->verdict.kind == FG_VERDICT_BLOCK)
 		blocked_words(s);
+	if (!err && opts->no_prune && s->action == FG_ACTION_DELETE) {
+		/* kept, and kept in the inventory: a later sync prunes it */
+		s->action = FG_ACTION_NOOP;
+		memset(&s->verdict, 0, sizeof(s->verdict));
+		s->suspend_first = 0;
+		err = set_note(s, "not pruned (--no-prune)");
+	}
 	fg_buf_release(&stay);
 	fg_buf_release(&going);
 	return err;
@@ -904,6 +911,7 @@ void fg_step_release(struct fg_step *s)
 	fg_changes_release(&s->changes);
 	fg_drift_release(&s->drift);
 	fg_health_report_release(&s->health);
+	fg_health_report_release(&s->wait_health);
 	memset(s, 0, sizeof(*s));
 }
 

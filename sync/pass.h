@@ -119,6 +119,7 @@ struct fg_pass_opts {
 	const char *const *allow_prune;
 	size_t nallow_prune;
 	int create_namespace;	 /* policy createNamespace: true, this run */
+	int no_prune;		 /* apply, delete nothing (--no-prune) */
 	long wait_ms, poll_ms;	 /* 0: FG_PASS_WAIT_MS, FG_PASS_POLL_MS */
 	size_t parallel_ns;	 /* 0: FG_PASS_PARALLEL_NS */
 	size_t parallel_objects; /* 0: FG_PASS_PARALLEL_OBJECTS */
@@ -139,6 +140,18 @@ const char *fg_action_name(enum fg_action a); /* "create" ... */
 #define FG_WHY_ADOPT 0x4	/* it exists but is not in our inventory */
 #define FG_WHY_BOOKKEEPING 0x8	/* only our labels and annotations */
 #define FG_WHY_ROLLED_BACK 0x10 /* the operator runs an older spec */
+
+/* What a changed Flink object became after sync (fg_pass_wait). */
+enum fg_wait_result {
+	FG_WAIT_NONE = 0, /* not waited for */
+	FG_WAIT_HEALTHY,  /* STABLE and its job RUNNING (or SUSPENDED, when
+			     Git suspends it) */
+	FG_WAIT_DEGRADED, /* the operator reports it failed */
+	FG_WAIT_TIMEOUT,  /* still progressing when the bound passed */
+	FG_WAIT_GONE,	  /* deleted meanwhile */
+};
+
+const char *fg_wait_result_name(enum fg_wait_result w); /* "healthy" */
 
 /* What execution made of a step. */
 enum fg_outcome {
@@ -180,6 +193,10 @@ struct fg_step {
 	enum fg_outcome outcome;
 	char *message; /* owned: why it failed, what it did */
 	unsigned long writes;
+	/* after execution, when waited for (fg_pass_wait) */
+	enum fg_wait_result waited;
+	struct fg_health_report wait_health; /* the last health read */
+	long long wait_ms;		     /* how long until it settled */
 };
 
 struct fg_pass_ns {
@@ -221,6 +238,10 @@ struct fg_pass {
 	size_t failed, failed_ns, blocked_ns, synced_ns;
 	size_t render_errors;
 	unsigned long writes, lists, dry_runs;
+	/* fg_pass_wait */
+	int waited;
+	size_t wait_healthy, wait_degraded, wait_timeout;
+	long long wait_ms;
 };
 
 /*
@@ -253,6 +274,23 @@ int fg_pass_plan_offline(struct fg_pass **out, const struct fg_desired *head,
  * step's outcome; 0 unless memory ran out.
  */
 int fg_pass_execute(struct fg_pass *p, const struct fg_ports *ports);
+
+/*
+ * After fg_pass_execute: wait, on the clock port, until every Flink
+ * object this pass created or updated (not in a dry run) is healthy as
+ * the operator reports it in its status (sync/health.h: STABLE and its
+ * job RUNNING; SUSPENDED when Git suspends it), ends Degraded (for the
+ * generation written: a status of an older one is still progress), or
+ * `timeout_ms` passes (0: FG_PASS_WAIT_MS), reading each with a GET
+ * every poll_ms. `progress` (may be NULL) is called whenever an object's
+ * health changes, and once more for each when it settles. Sets each
+ * step's `waited` and the pass' wait totals; 0 unless memory ran out.
+ */
+typedef void (*fg_wait_progress_fn)(void *arg, const struct fg_pass_ns *ns,
+				    const struct fg_step *s,
+				    long long elapsed_ms);
+int fg_pass_wait(struct fg_pass *p, const struct fg_ports *ports,
+		 long long timeout_ms, fg_wait_progress_fn progress, void *arg);
 
 /* Recount the totals (after plan and after execute). */
 void fg_pass_count(struct fg_pass *p);

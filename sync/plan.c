@@ -17,9 +17,16 @@ static int held_by_namespace(const struct fg_step *s)
 	       !fg_step_is_namespace(s);
 }
 
+/* A prune --no-prune keeps. */
+static int kept(const struct fg_step *s)
+{
+	return s->wanted == FG_ACTION_DELETE && s->action == FG_ACTION_NOOP &&
+	       !fg_step_blocked(s) && s->note;
+}
+
 int fg_plan_shows(const struct fg_step *s)
 {
-	return (s->action != FG_ACTION_NOOP || fg_step_blocked(s)) &&
+	return (s->action != FG_ACTION_NOOP || fg_step_blocked(s) || kept(s)) &&
 	       !held_by_namespace(s);
 }
 
@@ -44,7 +51,11 @@ static size_t shown(const struct fg_pass_ns *ns)
 
 static const char *label(const struct fg_step *s)
 {
-	return fg_step_blocked(s) ? "blocked" : fg_action_name(s->action);
+	if (fg_step_blocked(s))
+		return "blocked";
+	if (s->wanted == FG_ACTION_DELETE && s->action == FG_ACTION_NOOP)
+		return "keep";
+	return fg_action_name(s->action);
 }
 
 void fg_plan_value(const json_t *v, char *buf, size_t n)
@@ -686,6 +697,14 @@ json_t *fg_step_json(const struct fg_step *s)
 				    json_pack("{s:s, s:s?}", "result",
 					      fg_outcome_name(s->outcome),
 					      "message", s->message));
+	if (o && s->waited != FG_WAIT_NONE)
+		json_object_set_new(
+			o, "wait",
+			json_pack("{s:s, s:s, s:s?, s:I}", "result",
+				  fg_wait_result_name(s->waited), "health",
+				  fg_health_name(s->wait_health.health),
+				  "message", s->wait_health.message, "seconds",
+				  (json_int_t)(s->wait_ms / 1000)));
 	if (o && s->health.message)
 		json_object_set_new(o, "health",
 				    json_pack("{s:s, s:s}", "status",

@@ -64,6 +64,10 @@ static int step_line(struct fg_buf *out, const char *ns,
 	case FG_OUTCOME_NONE:
 		if (!s->note)
 			return 0;
+		if (s->wanted == FG_ACTION_DELETE)
+			return fg_buf_printf(out,
+					     "%s %s/%s: delete skipped: %s\n",
+					     ns, s->kind, s->name, s->note);
 		return fg_buf_printf(out, "%s %s/%s: unchanged: %s\n", ns,
 				     s->kind, s->name, s->note);
 	case FG_OUTCOME_GONE:
@@ -198,10 +202,60 @@ int fg_report_sync_json(const struct fg_pass *p, json_t **out)
 		"namespacesBlocked", (json_int_t)p->blocked_ns,
 		"namespacesFailed", (json_int_t)p->failed_ns, "renderErrors",
 		(json_int_t)p->render_errors);
+	if (root && p->waited)
+		json_object_set_new(
+			root, "wait",
+			json_pack("{s:I, s:I, s:I, s:I}", "healthy",
+				  (json_int_t)p->wait_healthy, "degraded",
+				  (json_int_t)p->wait_degraded, "timeout",
+				  (json_int_t)p->wait_timeout, "seconds",
+				  (json_int_t)(p->wait_ms / 1000)));
 	if (!root)
 		return oom();
 	*out = root;
 	return 0;
+}
+
+/* ---- waiting for the outcome ---- */
+
+int fg_report_wait_line(const struct fg_pass_ns *ns, const struct fg_step *s,
+			long long elapsed_ms, struct fg_buf *out)
+{
+	const struct fg_health_report *h = &s->wait_health;
+	const char *what;
+
+	switch (s->waited) {
+	case FG_WAIT_NONE:
+		return fg_buf_printf(
+			out, "waiting: %s %s/%s: %s%s%s (%llds)\n", ns->name,
+			s->kind, s->name, fg_health_name(h->health),
+			h->message ? ": " : "", h->message ? h->message : "",
+			elapsed_ms / 1000);
+	case FG_WAIT_GONE:
+		return fg_buf_printf(out, "%s %s/%s: gone while waiting\n",
+				     ns->name, s->kind, s->name);
+	case FG_WAIT_TIMEOUT:
+		what = "still ";
+		break;
+	default:
+		what = "";
+	}
+	return fg_buf_printf(out, "%s %s/%s: %s%s%s%s (after %llds)\n",
+			     ns->name, s->kind, s->name, what,
+			     fg_health_name(h->health), h->message ? ": " : "",
+			     h->message ? h->message : "", s->wait_ms / 1000);
+}
+
+int fg_report_wait_summary(const struct fg_pass *p, struct fg_buf *out)
+{
+	if (!p->wait_healthy && !p->wait_degraded && !p->wait_timeout)
+		return fg_buf_puts(out, "waited: no Flink object changed\n");
+	return fg_buf_printf(out,
+			     "waited %llds: %zu healthy, %zu degraded, %zu "
+			     "still progressing%s\n",
+			     p->wait_ms / 1000, p->wait_healthy,
+			     p->wait_degraded, p->wait_timeout,
+			     p->wait_timeout ? " (the bound passed)" : "");
 }
 
 /* ---- drift ---- */

@@ -269,6 +269,17 @@ rm "$repo/$ns/etl.yaml"
 agree "session job that never ran removed"
 has "FlinkSessionJob/etl: delete: deletes it (the operator never deployed it: no job ran)" "never-ran delete"
 exists flinksessionjob etl && fail "session job that never ran kept"
+
+# 25. --no-prune: Git's changes applied, nothing deleted
+cm extra 1
+agree "extra ConfigMap"
+rm "$repo/$ns/extra.yaml"
+cm settings 6
+agree "no prune" --no-prune
+exists configmap extra || fail "--no-prune pruned"
+[[ $(kc get -n "$ns" configmap settings -o jsonpath='{.data.value}') == 6 ]] || fail "--no-prune did not apply"
+agree "prune after no prune"
+exists configmap extra && fail "kept object not pruned later"
 echo "ok: $states states, plan and sync agree on every one"
 
 # ---- two repositories, one cluster ----------------------------------------

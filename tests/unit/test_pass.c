@@ -1106,6 +1106,143 @@ static void test_pass__our_own_bookkeeping_is_no_drift(void **st)
 	fake_release(&f);
 }
 
+/* The operator, after `after` sleeps: the given status on every object
+ * named in `names`, for the generation written. */
+struct settler {
+	int sleeps, after;
+	const char *const *names;
+	const char *state; /* "STABLE" or "FAILED" */
+};
+
+static void operator_settles(struct fake_cluster *f, void *arg)
+{
+	struct settler *op = arg;
+
+	if (++op->sleeps != op->after)
+		return;
+	for (const char *const *n = op->names; *n; n++) {
+		json_t *o = fake_obj(f, "flink.apache.org", "FlinkDeployment",
+				     "analytics", *n);
+
+		running(f, "analytics", "FlinkDeployment", *n);
+		o = fake_obj(f, "flink.apache.org", "FlinkDeployment",
+			     "analytics", *n);
+		json_object_set_new(json_object_get(o, "status"),
+				    "lifecycleState", json_string(op->state));
+		if (!strcmp(op->state, "FAILED"))
+			json_object_set_new(
+				json_object_get(o, "status"), "error",
+				json_string("{\"message\":\"Could not create "
+					    "Kubernetes cluster\"}"));
+	}
+}
+
+static void test_pass__sync_waits_until_healthy_on_the_clock(void **st)
+{
+	static const char *const names[] = { "orders", NULL };
+	struct fg_pass_opts o = { .poll_ms = 1000 };
+	struct settler op = { 0, 5, names, "STABLE" };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	app("analytics", "orders", "flink:1.20", NULL);
+	d = render();
+	f.on_sleep = operator_settles;
+	f.on_sleep_arg = &op;
+	p = sync_pass(&f, d, &o);
+	assert_int_equal(fg_pass_wait(p, &f.ports, 60000, NULL, NULL), 0);
+	s = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_int_equal(s->waited, FG_WAIT_HEALTHY);
+	assert_int_equal(s->wait_ms, 5000);
+	/* a ConfigMap is not waited for */
+	assert_int_equal(step(p, "analytics", "ConfigMap", "keep")->waited,
+			 FG_WAIT_NONE);
+	assert_int_equal(p->wait_healthy, 1);
+	assert_int_equal(p->wait_timeout + p->wait_degraded, 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__sync_wait_ends_degraded_or_at_the_bound(void **st)
+{
+	static const char *const names[] = { "orders", NULL };
+	struct fg_pass_opts o = { .poll_ms = 1000 };
+	struct settler op = { 0, 2, names, "FAILED" };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+	long long t0;
+
+	(void)st;
+	fake_init(&f);
+	app("analytics", "orders", "flink:1.20", NULL);
+	d = render();
+	f.on_sleep = operator_settles;
+	f.on_sleep_arg = &op;
+	p = sync_pass(&f, d, &o);
+	assert_int_equal(fg_pass_wait(p, &f.ports, 60000, NULL, NULL), 0);
+	s = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_int_equal(s->waited, FG_WAIT_DEGRADED);
+	assert_non_null(strstr(s->wait_health.message,
+			       "Could not create Kubernetes cluster"));
+	assert_int_equal(p->wait_degraded, 1);
+	fg_pass_free(p);
+
+	/* no operator at all: the bound passes, on the fake clock */
+	app("analytics", "other", "flink:2.0", NULL);
+	fg_desired_free(d);
+	d = render();
+	f.on_sleep = NULL;
+	p = sync_pass(&f, d, &o);
+	t0 = f.now;
+	assert_int_equal(fg_pass_wait(p, &f.ports, 10000, NULL, NULL), 0);
+	assert_int_equal(f.now - t0, 10000);
+	assert_int_equal(
+		step(p, "analytics", "FlinkDeployment", "other")->waited,
+		FG_WAIT_TIMEOUT);
+	assert_int_equal(p->wait_timeout, 1);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__no_prune_applies_and_deletes_nothing(void **st)
+{
+	struct fg_pass_opts keep = { .no_prune = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "a", "1");
+	cm("analytics", "old", "1");
+	sync_repo(&f, NULL);
+	drop("analytics/old.yaml");
+	cm("analytics", "a", "2");
+	d = render();
+	p = plan_then_sync(&f, d, &keep);
+	assert_int_equal(p->updates, 1);
+	assert_int_equal(p->deletes, 0);
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "old"));
+	assert_string_equal(step(p, "analytics", "ConfigMap", "old")->note,
+			    "not pruned (--no-prune)");
+	fg_pass_free(p);
+	/* still ours: a sync without it prunes */
+	p = plan_then_sync(&f, d, NULL);
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "old"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
 static void test_pass__offline_plan_between_two_revisions(void **st)
 {
 	struct fg_desired *base, *head;
@@ -1167,6 +1304,9 @@ int main(void)
 		T(test_pass__a_session_job_without_its_cluster_is_held),
 		T(test_pass__a_job_that_never_ran_is_removed_unasked),
 		T(test_pass__our_own_bookkeeping_is_no_drift),
+		T(test_pass__sync_waits_until_healthy_on_the_clock),
+		T(test_pass__sync_wait_ends_degraded_or_at_the_bound),
+		T(test_pass__no_prune_applies_and_deletes_nothing),
 #undef T
 	};
 
