@@ -62,8 +62,8 @@ const struct fg_cmd fg_commands[] = {
 	  "                         [--allow-delete] [--allow-prune-namespace "
 	  "NS]\n"
 	  "                         [--create-namespace] [--no-prune]\n"
-	  "                         [--repository NAME] [-o "
-	  "text|json|markdown]\n"
+	  "                         [--repository NAME] [--save FILE]\n"
+	  "                         [-o text|json|markdown]\n"
 	  "       flink-gitops plan --base REF --repo URL [--ref REF] ...\n"
 	  "\n"
 	  "The pass sync runs, decided and printed: per namespace and object,\n"
@@ -88,6 +88,8 @@ const struct fg_cmd fg_commands[] = {
 	  "  -n, --namespace NS  plan this namespace only (repeat for more)\n"
 	  "  --allow-delete, --allow-prune-namespace NS, --create-namespace,\n"
 	  "  --no-prune          plan as sync with these options would do\n"
+	  "  --save FILE         record the plan (commit, resourceVersions,\n"
+	  "                      decisions) for sync --plan FILE\n"
 
 	  "  --repository NAME   the repository's name (default: name: of\n"
 	  "                      flink-gitops.yaml, else default)\n"
@@ -102,7 +104,7 @@ const struct fg_cmd fg_commands[] = {
 	  "                         [-n NS]... [--dry-run] [--allow-delete]\n"
 	  "                         [--allow-prune-namespace NS]...\n"
 	  "                         [--create-namespace] [--no-prune]\n"
-	  "                         [--wait[=DURATION]]\n"
+	  "                         [--wait[=DURATION]] [--plan FILE]\n"
 	  "                         [--parallel N] [--connections N]\n"
 	  "                         [--wait-timeout S] [--repository NAME]\n"
 	  "                         [-v] [-o text|json]\n"
@@ -137,6 +139,10 @@ const struct fg_cmd fg_commands[] = {
 	  "                      exit 1 when one ends Degraded or DURATION\n"
 	  "                      (90s, 5m, 1h; default 5m) passes\n"
 
+	  "  --plan FILE         apply exactly the plan plan --save wrote "
+	  "(its\n"
+	  "                      source and options), or refuse, naming\n"
+	  "                      what moved since (exit 1)\n"
 	  "  -v, --verbose       print each change's field diff\n"
 	  "  --parallel N        namespaces synced at once (default 8)\n"
 	  "  --connections N     connections to the API server at most\n"
@@ -149,7 +155,7 @@ const struct fg_cmd fg_commands[] = {
 	  "  -o, --output FMT    text (default) or json\n" FG_KUBE_CLI_HELP
 		  FG_GIT_CLI_HELP "\n"
 	  "exit status: 0 all done, 1 an error (render, cluster, an object,\n"
-	  "a wait, Degraded after --wait), 3 something\n"
+	  "a wait, Degraded after --wait, a stale --plan), 3 something\n"
 	  "blocked, the rest done, 64 usage error\n",
 	  fg_cmd_sync },
 	{ "drift",

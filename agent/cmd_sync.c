@@ -89,8 +89,14 @@ int fg_cmd_sync(int argc, char **argv)
 	FG_LOG_INFO("sync.start", FG_LOG_STR("root", c.r.dir),
 		    FG_LOG_INT("namespaces", c.d->nns),
 		    FG_LOG_INT("dry_run", c.pass.dry_run));
-	if (fg_pass_plan(&p, c.d, &c.ap.ports, &c.pass) < 0 ||
-	    fg_pass_execute(p, &c.ap.ports) < 0) {
+	if (fg_pass_plan(&p, c.d, &c.ap.ports, &c.pass) < 0) {
+		fprintf(stderr, "flink-gitops: sync: %s\n", fg_error_last());
+		goto done;
+	}
+	/* --plan: the reviewed plan runs, or nothing does */
+	if (c.saved && fg_pass_cli_check_saved(&c, p) < 0)
+		goto done;
+	if (fg_pass_execute(p, &c.ap.ports) < 0) {
 		fprintf(stderr, "flink-gitops: sync: %s\n", fg_error_last());
 		goto done;
 	}

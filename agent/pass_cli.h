@@ -37,8 +37,13 @@ struct fg_pass_cli {
 	int verbose;	  /* sync -v: each change's field diff */
 	int wait;	  /* sync --wait[=DURATION] */
 	long long wait_ms;
-	int kube_given;	  /* a cluster option was given */
-	long connections; /* --connections */
+	const char *save;	/* plan --save FILE */
+	const char *plan_file;	/* sync --plan FILE */
+	json_t *saved;		/* owned: the plan read from plan_file */
+	const char *decided_by; /* an option that decides (-n, ...), as
+				   given: --plan takes them from the plan */
+	int kube_given;		/* a cluster option was given */
+	long connections;	/* --connections */
 	/* after fg_pass_cli_connect */
 	struct fg_desired *d;
 	struct fg_cluster_pool *pool;
@@ -58,6 +63,20 @@ int fg_pass_cli_render(struct fg_pass_cli *c);
 
 /* Connect to the cluster: c->pool and c->ap. 0, or -1 after printing. */
 int fg_pass_cli_connect(struct fg_pass_cli *c);
+
+/*
+ * plan --save: write the saved plan of `p` (sync/saved.h) to c->save,
+ * with the source and options it was made with. 0, or -1 after printing
+ * why not.
+ */
+int fg_pass_cli_save(const struct fg_pass_cli *c, const struct fg_pass *p);
+
+/*
+ * sync --plan: 0 when `p` (decided now) is the saved plan; else print
+ * what moved and return -1 (exit 1: nothing may be applied).
+ */
+int fg_pass_cli_check_saved(const struct fg_pass_cli *c,
+			    const struct fg_pass *p);
 
 /* The exit code of pass `p` for c->cmd (NULL: the pass failed). */
 int fg_pass_cli_exit(const struct fg_pass_cli *c, const struct fg_pass *p);

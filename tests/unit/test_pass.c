@@ -17,6 +17,7 @@
 #include "sync/pass.h"
 #include "sync/plan.h"
 #include "sync/report.h"
+#include "sync/saved.h"
 #include "fake_cluster.h"
 #include "repo.h"
 #include "render/base/banned.h"
@@ -1243,6 +1244,76 @@ static void test_pass__no_prune_applies_and_deletes_nothing(void **st)
 	fake_release(&f);
 }
 
+/* The plan as a file holds it (dumped and read back). */
+static json_t *saved_of(const struct fg_pass *p)
+{
+	json_t *src = json_pack("{s:s}", "dir", root), *doc = NULL, *back;
+	char *text;
+
+	assert_int_equal(fg_saved_plan_new(&doc, p, src, NULL), 0);
+	text = json_dumps(doc, JSON_SORT_KEYS);
+	back = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	assert_int_equal(fg_saved_plan_valid(back), 0);
+	free(text);
+	json_decref(doc);
+	json_decref(src);
+	return back;
+}
+
+static void test_pass__a_saved_plan_runs_only_as_it_was_made(void **st)
+{
+	struct fg_buf why = FG_BUF_INIT;
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	json_t *saved;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "settings", "a");
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	cm("analytics", "settings", "b");
+	d = render();
+	p = plan(&f, d, NULL);
+	saved = saved_of(p);
+	fg_pass_free(p);
+
+	/* the operator wrote a status meanwhile: no decision changed */
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	p = plan(&f, d, NULL);
+	assert_int_equal(fg_saved_plan_check(saved, p, NULL, &why), 0);
+	assert_string_equal(why.ptr, "");
+	fg_pass_free(p);
+
+	/* someone changed what the plan was about: refused, and said why */
+	fake_edit(&f, "", "ConfigMap", "analytics", "settings", "/data/value",
+		  json_string("edited"), "kubectl-edit");
+	p = plan(&f, d, NULL);
+	assert_int_equal(fg_saved_plan_check(saved, p, NULL, &why),
+			 FG_ECONFLICT);
+	assert_non_null(strstr(why.ptr, "analytics ConfigMap/settings: "
+					"data.value was \"a\" -> \"b\" in the "
+					"plan, now \"edited\" -> \"b\""));
+	fg_pass_free(p);
+	fg_desired_free(d);
+
+	/* Git moved: another render than the one planned */
+	fg_buf_clear(&why);
+	cm("analytics", "settings", "c");
+	d = render();
+	p = plan(&f, d, NULL);
+	assert_int_equal(fg_saved_plan_check(saved, p, NULL, &why),
+			 FG_ECONFLICT);
+	assert_non_null(strstr(why.ptr, "the repository changed since the "
+					"plan"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	json_decref(saved);
+	fg_buf_release(&why);
+	fake_release(&f);
+}
+
 static void test_pass__offline_plan_between_two_revisions(void **st)
 {
 	struct fg_desired *base, *head;
@@ -1307,6 +1378,7 @@ int main(void)
 		T(test_pass__sync_waits_until_healthy_on_the_clock),
 		T(test_pass__sync_wait_ends_degraded_or_at_the_bound),
 		T(test_pass__no_prune_applies_and_deletes_nothing),
+		T(test_pass__a_saved_plan_runs_only_as_it_was_made),
 #undef T
 	};
 
