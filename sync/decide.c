@@ -322,6 +322,20 @@ static size_t conflicts(const struct fg_step *s, const json_t *live,
 	return n;
 }
 
+/* Does another manager own one of the annotations flink-gitops keeps? */
+static int bookkeeping_taken(const json_t *live)
+{
+	static const char *const ptrs[] = {
+		"/metadata/annotations/flink-gitops.io~1desired-hash",
+		"/metadata/annotations/flink-gitops.io~1source",
+	};
+
+	for (size_t i = 0; i < sizeof(ptrs) / sizeof(*ptrs); i++)
+		if (fg_field_touched_by_others(live, ptrs[i], NULL, NULL))
+			return 1;
+	return 0;
+}
+
 static int nonce_drift(const struct fg_step *s, struct fg_buf *out)
 {
 	int n = 0;
@@ -556,6 +570,10 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	}
 	fg_buf_clear(&why);
 	force = pol.force || (s->ours && opts->mode != FG_PASS_APPLY_ONLY);
+	/* our own annotations, taken by someone (kubectl annotate): ours
+	   to take back, or the apply conflicts on bookkeeping alone */
+	if (force && bookkeeping_taken(live))
+		s->force = 1;
 	if (conflicts(s, live, &why)) {
 		if (force)
 			s->force = 1;

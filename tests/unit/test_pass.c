@@ -1103,6 +1103,15 @@ static void test_pass__our_own_bookkeeping_is_no_drift(void **st)
 	assert_null(fg_drift_state(s));
 	assert_int_equal(p->drifted, 0);
 	fg_pass_free(p);
+	/* sync takes its annotation back, though another manager owns it */
+	p = sync_pass(&f, d, NULL);
+	s = step(p, "analytics", "ConfigMap", "settings");
+	assert_int_equal(s->outcome, FG_OUTCOME_DONE);
+	assert_string_equal(fg_annotation(fake_obj(&f, "", "ConfigMap",
+						   "analytics", "settings"),
+					  "flink-gitops.io/desired-hash"),
+			    s->desired->hash);
+	fg_pass_free(p);
 	fg_desired_free(d);
 	fake_release(&f);
 }
