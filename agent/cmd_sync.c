@@ -18,14 +18,15 @@
 #include "sync/report.h"
 #include "render/base/banned.h"
 
-/* Every acted-on object and every namespace not synced, in the log. */
+/* Every acted-on object and every namespace not synced, in the log: at
+ * info, as the output already says each (the result is printed once). */
 static void log_pass(const struct fg_pass *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct fg_pass_ns *ns = &p->v[i];
 
 		if (ns->failed || ns->error)
-			FG_LOG_WARN("sync.namespace",
+			FG_LOG_INFO("sync.namespace",
 				    FG_LOG_STR("namespace", ns->name),
 				    FG_LOG_STR("status", "not synced"),
 				    FG_LOG_STR("message",
@@ -37,10 +38,8 @@ static void log_pass(const struct fg_pass *p)
 			if (s->outcome == FG_OUTCOME_NONE &&
 			    !fg_step_blocked(s))
 				continue;
-			FG_LOG(s->outcome == FG_OUTCOME_FAILED
-				       ? FG_LOG_LEVEL_WARN
-				       : FG_LOG_LEVEL_INFO,
-			       "sync.object", FG_LOG_STR("namespace", ns->name),
+			FG_LOG(FG_LOG_LEVEL_INFO, "sync.object",
+			       FG_LOG_STR("namespace", ns->name),
 			       FG_LOG_STR("kind", s->kind),
 			       FG_LOG_STR("name", s->name),
 			       FG_LOG_STR("action", fg_action_name(s->wanted)),
