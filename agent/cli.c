@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <yaml.h>
 
+#include "agent/age_opts.h"
 #include "agent/cli.h"
 #include "agent/git/git.h"
 #include "agent/kube_opts.h"
@@ -35,7 +36,8 @@ const struct fg_cmd fg_commands[] = {
 	  "  --crd-version V     operator release to validate against\n"
 	  "                      (default: crdVersion of flink-gitops.yaml,\n"
 	  "                      else " FG_CRD_DEFAULT_VERSION ")\n"
-	  "  -o, --output FMT    text (default) or json\n" FG_GIT_CLI_HELP "\n"
+	  "  -o, --output FMT    text (default) or json\n" FG_AGE_CLI_HELP
+		  FG_GIT_CLI_HELP "\n"
 	  "exit status: 0 valid, 1 invalid (or an error), 64 usage error\n",
 	  fg_cmd_validate },
 	{ "render", "print the objects exactly as they would be applied",
@@ -48,6 +50,8 @@ const struct fg_cmd fg_commands[] = {
 	  "(default)\n"
 	  "or one JSON List. Problems go to standard error, as with validate;\n"
 	  "a namespace with errors is left out, the others are printed.\n"
+	  "The values of Secrets are printed as redaction markers\n"
+	  "(<redacted hmac-sha256:...>), equal exactly when the values are.\n"
 	  "\n"
 	  "options: as for validate, with -o yaml|json\n"
 	  "\n"
@@ -94,8 +98,8 @@ const struct fg_cmd fg_commands[] = {
 	  "  --repository NAME   the repository's name (default: name: of\n"
 	  "                      flink-gitops.yaml, else default)\n"
 	  "  -o, --output FMT    text (default), json, or markdown (a pull\n"
-	  "                      request comment)\n" FG_KUBE_CLI_HELP
-		  FG_GIT_CLI_HELP "\n"
+	  "                      request comment)\n" FG_AGE_CLI_HELP
+		  FG_KUBE_CLI_HELP FG_GIT_CLI_HELP "\n"
 	  "exit status: 0 no changes, 2 changes, 3 something blocked,\n"
 	  "1 error, 64 usage error\n",
 	  fg_cmd_plan },
@@ -152,8 +156,8 @@ const struct fg_cmd fg_commands[] = {
 	  "                      suspend-first (default 300)\n"
 	  "  --repository NAME   the repository's name (default: name: of\n"
 	  "                      flink-gitops.yaml, else default)\n"
-	  "  -o, --output FMT    text (default) or json\n" FG_KUBE_CLI_HELP
-		  FG_GIT_CLI_HELP "\n"
+	  "  -o, --output FMT    text (default) or json\n" FG_AGE_CLI_HELP
+		  FG_KUBE_CLI_HELP FG_GIT_CLI_HELP "\n"
 	  "exit status: 0 all done, 1 an error (render, cluster, an object,\n"
 	  "a wait, Degraded after --wait, a stale --plan), 3 something\n"
 	  "blocked, the rest done, 64 usage error\n",
@@ -184,11 +188,45 @@ const struct fg_cmd fg_commands[] = {
 	  "                      left to sync\n"
 	  "  --dry-run           with --self-heal: dryRun=All, nothing "
 	  "changes\n"
-	  "  -o, --output FMT    text (default) or json\n" FG_KUBE_CLI_HELP
-		  FG_GIT_CLI_HELP "\n"
+	  "  -o, --output FMT    text (default) or json\n" FG_AGE_CLI_HELP
+		  FG_KUBE_CLI_HELP FG_GIT_CLI_HELP "\n"
 	  "exit status: 0 no drift, 2 drift found (healed or not), 3 a heal\n"
 	  "was held back, 1 error, 64 usage error\n",
 	  fg_cmd_drift },
+	{ "secret", "encrypt, decrypt and make keys for age-encrypted Secrets",
+	  "usage: flink-gitops secret encrypt -r RECIPIENT [-r ...] [-R FILE]\n"
+	  "                                   [-a] [-o OUT] FILE\n"
+	  "       flink-gitops secret decrypt --age-identity FILE [-o OUT] "
+	  "FILE\n"
+	  "       flink-gitops secret keygen [-o FILE] | -y FILE\n"
+	  "\n"
+	  "Secret manifests live in a namespace folder as *.age files, age v1\n"
+	  "encrypted to X25519 recipients (age1...); every command that\n"
+	  "renders decrypts them with --age-identity (or\n"
+	  "FLINK_GITOPS_AGE_IDENTITY). The files are the age tool's: age -d\n"
+	  "reads what encrypt writes, and decrypt reads what age -r writes.\n"
+	  "\n"
+	  "encrypt   encrypt FILE, YAML holding only Secrets, to every\n"
+	  "          RECIPIENT; writes OUT (default FILE.age; '-' standard\n"
+	  "          output; FILE '-' reads standard input)\n"
+	  "  -r, --recipient R     an age1... public key (repeatable)\n"
+	  "  -R, --recipients-file F  one age1... per line, # comments\n"
+	  "  -a, --armor           ASCII armor (PEM) instead of binary\n"
+	  "  -o, --output OUT      where to write\n"
+	  "decrypt   print the plaintext of an age file (binary or armored)\n"
+	  "  --age-identity FILE   identity file (repeatable; also -i, and\n"
+	  "                        FLINK_GITOPS_AGE_IDENTITY, "
+	  "colon-separated)\n"
+	  "  -o, --output OUT      write OUT (mode 0600) instead\n"
+	  "keygen    make an identity, printed as age-keygen prints it\n"
+	  "  -o, --output FILE     write it to a new FILE (mode 0600) and\n"
+	  "                        print the public key on standard error\n"
+	  "  -y FILE               print the public keys of identity FILE\n"
+	  "\n"
+	  "exit status: 0 done, 1 the file could not be read, encrypted or\n"
+	  "decrypted (the message says why); usage errors as for every\n"
+	  "command\n",
+	  fg_cmd_secret },
 	{ "check", "check a cluster: server, operator CRDs, access rights",
 	  "usage: flink-gitops check [--kubeconfig FILE] [--context NAME]\n"
 	  "                          [-n NS]... [-o text|json]\n"

@@ -239,7 +239,14 @@ static void clock_sleep(void *ctx, long ms)
 		;
 }
 
-const struct fg_clock_port fg_system_clock = { NULL, clock_now, clock_sleep };
+static long long clock_wall(void *ctx)
+{
+	(void)ctx;
+	return (long long)time(NULL);
+}
+
+const struct fg_clock_port fg_system_clock = { NULL, clock_now, clock_sleep,
+					       clock_wall };
 
 /* ---- threads ---- */
 

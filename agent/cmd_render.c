@@ -20,6 +20,7 @@
 #include "render/crd.h"
 #include "render/emit.h"
 #include "render/render.h"
+#include "render/secret.h"
 #include "render/base/banned.h"
 
 int fg_cluster_cmd_option(const char *cmd, int c, const char *arg,
@@ -119,6 +120,8 @@ int fg_render_git_opt(const char *cmd, int c, struct fg_render_args *a)
 	case FG_OPT_ALLOWED_SIGNERS:
 		a->allowed_signers = optarg;
 		break;
+	case FG_OPT_AGE_IDENTITY:
+		return fg_age_opts_add(&a->age, cmd, optarg);
 	default:
 		return -1;
 	}
@@ -289,6 +292,8 @@ void fg_render_args_release(struct fg_render_args *a)
 {
 	fg_git_mirror_free(a->mirror);
 	a->mirror = NULL;
+	fg_age_identities_free(a->age_ids);
+	a->age_ids = NULL;
 	fg_buf_release(&a->origin);
 }
 
@@ -342,6 +347,15 @@ struct fg_desired *fg_render_run(const char *cmd, struct fg_render_args *a)
 	struct fg_source *src = NULL;
 	struct fg_desired *d = NULL;
 
+	if (!a->age_loaded) {
+		if (fg_age_opts_load(&a->age_ids, &a->age) < 0) {
+			fprintf(stderr, "flink-gitops: %s: %s\n", cmd,
+				fg_error_last());
+			return NULL;
+		}
+		a->age_loaded = 1;
+		a->opts.age_ids = a->age_ids;
+	}
 	if (a->git.url ? open_git_source(cmd, a, &src) < 0
 		       : fg_source_dir_new(&src, a->dir) < 0) {
 		fprintf(stderr, "flink-gitops: %s: %s\n", cmd, fg_error_last());
@@ -468,7 +482,9 @@ int fg_cmd_render(int argc, char **argv)
 		json_t *items = json_object_get(list, "items");
 		for (i = 0; i < d->nns; i++)
 			for (j = 0; j < d->ns[i].n; j++)
-				json_array_append(items, d->ns[i].objs[j].obj);
+				json_array_append_new(
+					items, fg_secret_redacted(
+						       d->ns[i].objs[j].obj));
 		json_dumpf(list, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(list);
@@ -476,8 +492,15 @@ int fg_cmd_render(int argc, char **argv)
 		fg_buf_init(&out, SIZE_MAX / 2);
 		for (i = 0; i < d->nns; i++) {
 			for (j = 0; j < d->ns[i].n; j++) {
-				if (fg_yaml_emit(&out, d->ns[i].objs[j].obj) <
-				    0) {
+				/* Secret values never reach the output */
+				json_t *shown = fg_secret_redacted(
+					d->ns[i].objs[j].obj);
+				int rc_emit = shown ? fg_yaml_emit(&out, shown)
+						    : fg_error_set(FG_ERROR,
+								   "out of "
+								   "memory");
+				json_decref(shown);
+				if (rc_emit < 0) {
 					fprintf(stderr,
 						"flink-gitops: render: %s\n",
 						fg_error_last());

@@ -15,6 +15,7 @@
 #include "render/base/error.h"
 #include "render/base/json.h"
 #include "render/crd.h"
+#include "sync/observe.h"
 #include "sync/report.h"
 #include "sync/saved.h"
 #include "render/base/banned.h"
@@ -531,6 +532,22 @@ int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 
 int fg_pass_cli_render(struct fg_pass_cli *c)
 {
+	if (!c->base) {
+		if (fg_pass_cli_connect(c) < 0)
+			return -1;
+		/* what the operator runs with, as the cluster holds it; when
+		   it cannot be read, the repository's operatorDefaults */
+		if (fg_observe_operator_conf(&c->ap.cluster, &c->operator_conf,
+					     &c->operator_conf_source) == 0) {
+			c->r.opts.operator_conf = c->operator_conf;
+			c->pass.operator_conf = c->operator_conf;
+			c->pass.operator_conf_source = c->operator_conf_source;
+		} else {
+			FG_LOG_DEBUG("operator.config",
+				     FG_LOG_STR("message", fg_error_last()));
+			fg_error_clear();
+		}
+	}
 	if (!(c->d = fg_render_run(c->name, &c->r)))
 		return -1;
 	fg_render_print_diags(&c->d->diags);
@@ -541,6 +558,8 @@ int fg_pass_cli_connect(struct fg_pass_cli *c)
 {
 	struct fg_kube *k = NULL;
 
+	if (c->pool)
+		return 0; /* already */
 	if (fg_kube_cli_connect(&c->kc, &k) < 0 ||
 	    fg_cluster_pool_new(&c->pool, k, (size_t)c->connections) < 0) {
 		fprintf(stderr, "flink-gitops: %s: %s\n", c->name,
@@ -594,6 +613,10 @@ void fg_pass_cli_release(struct fg_pass_cli *c)
 {
 	json_decref(c->saved);
 	c->saved = NULL;
+	json_decref(c->operator_conf);
+	free(c->operator_conf_source);
+	c->operator_conf = NULL;
+	c->operator_conf_source = NULL;
 	fg_cluster_pool_free(c->pool);
 	c->pool = NULL;
 	fg_desired_free(c->d);

@@ -48,6 +48,8 @@ struct fg_pass_cli {
 	struct fg_desired *d;
 	struct fg_cluster_pool *pool;
 	struct fg_agent_ports ap;
+	json_t *operator_conf; /* the cluster's, owned, or NULL */
+	char *operator_conf_source;
 };
 
 /*
@@ -57,8 +59,12 @@ struct fg_pass_cli {
 int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 		      char **argv);
 
-/* Render the repository into c->d (diagnostics printed). 0, or -1 after
- * printing why nothing could be rendered. */
+/*
+ * Render the repository into c->d (diagnostics printed). Against a cluster
+ * (not plan --base) it connects first and validates with the operator's
+ * configuration as the cluster holds it. 0, or -1 after printing why
+ * nothing could be rendered.
+ */
 int fg_pass_cli_render(struct fg_pass_cli *c);
 
 /* Connect to the cluster: c->pool and c->ap. 0, or -1 after printing. */

@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 
+#include "agent/age_opts.h"
 #include "agent/cli.h"
 #include "agent/git/git.h"
 #include "render/base/buf.h"
@@ -25,11 +26,16 @@ struct fg_render_args {
 	struct fg_git_mirror *mirror; /* owned, once opened */
 	struct fg_git_rev rev;
 	struct fg_buf origin;
+	/* --age-identity: decrypt *.age files (agent/age_opts.h) */
+	struct fg_age_opts age;
+	struct fg_age_identities *age_ids; /* owned, once loaded */
+	int age_loaded;
 	/* -n, repeatable: opts.namespaces points here */
 	const char *namespaces[FG_CLI_MAX_NAMESPACES];
 };
 
-/* getopt_long values of the Git options (--repo ...). */
+/* getopt_long values of the Git options (--repo ...), and of
+ * --age-identity, which every command that renders takes with them. */
 enum {
 	FG_OPT_REPO = 0x100,
 	FG_OPT_REF,
@@ -43,7 +49,8 @@ enum {
 	FG_OPT_KNOWN_HOSTS,
 	FG_OPT_VERIFY,
 	FG_OPT_ALLOWED_SIGNERS,
-	FG_OPT_GIT_LAST = FG_OPT_ALLOWED_SIGNERS,
+	FG_OPT_AGE_IDENTITY, /* not Git, but every command that renders */
+	FG_OPT_GIT_LAST = FG_OPT_AGE_IDENTITY,
 };
 
 #define FG_RENDER_GIT_OPTIONS                                                 \
@@ -60,9 +67,10 @@ enum {
 		{ "known-hosts", required_argument, NULL,                     \
 		  FG_OPT_KNOWN_HOSTS },                                       \
 		{ "verify", required_argument, NULL, FG_OPT_VERIFY },         \
+		{ "allowed-signers", required_argument, NULL,                 \
+		  FG_OPT_ALLOWED_SIGNERS },                                   \
 	{                                                                     \
-		"allowed-signers", required_argument, NULL,                   \
-			FG_OPT_ALLOWED_SIGNERS                                \
+		"age-identity", required_argument, NULL, FG_OPT_AGE_IDENTITY  \
 	}
 
 /* Zero `a`, with dir "." and path "" (opts.namespaces set up). */
@@ -95,8 +103,9 @@ int fg_cluster_cmd_option(const char *cmd, int c, const char *arg,
 int fg_render_args_positional(const char *cmd, int argc, char **argv,
 			      struct fg_render_args *r);
 
-/* Open the source (folder or --repo) and render it; on an error print it
- * ("flink-gitops: CMD: ...") and return NULL. */
+/* Load the age identities (once), open the source (folder or --repo) and
+ * render it; on an error print it ("flink-gitops: CMD: ...") and return
+ * NULL. */
 struct fg_desired *fg_render_run(const char *cmd, struct fg_render_args *a);
 
 /*

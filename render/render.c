@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "render/age.h"
 #include "render/base/error.h"
 #include "render/crd.h"
 #include "render/hints.h"
@@ -68,6 +69,7 @@ struct pass {
 	const char *crd_version;
 	json_t *allow_kinds; /* borrowed from repo config */
 	int allow_secrets;
+	struct fg_rules_opts rules; /* the operator release's rules */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -116,6 +118,14 @@ static int is_yaml_name(const char *path)
 
 	return (n > 5 && !strcmp(path + n - 5, ".yaml")) ||
 	       (n > 4 && !strcmp(path + n - 4, ".yml"));
+}
+
+/* An age-encrypted manifest (render/age.h). */
+static int is_age_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 4 && !strcmp(path + n - 4, ".age");
 }
 
 int fg_object_hash(const json_t *obj, char hex[65])
@@ -289,6 +299,9 @@ static int config_schema(const json_t **out, int repo)
 	return 0;
 }
 
+static void defaults_kinds(struct pass *p, const struct config *c, int repo,
+			   struct fg_problems *probs);
+
 /*
  * Load and check a config file at `path`; absent is fine. Problems become
  * diagnostics; returns the number of errors found, or negative on an
@@ -419,6 +432,8 @@ static int config_load(struct pass *p, struct config *c, const char *path,
 			fg_buf_release(&ptr);
 		}
 	}
+	if (!probs.n)
+		defaults_kinds(p, c, repo, &probs);
 	if (repo && !probs.n) {
 		const char *ver = str_member(c->doc, "crdVersion");
 		if (ver && !fg_crd_version_known(ver)) {
@@ -461,11 +476,12 @@ done:
 
 /* ---- one object ------------------------------------------------------- */
 
-/* Where a rendered object came from, for positions after the fact. */
+/* A merged object and where it came from, for rules between objects. */
 struct obj_src {
 	const struct fg_yaml_file *yf;
 	size_t doc;
 	const char *file;
+	json_t *obj; /* the merged object, a reference */
 };
 
 struct ns_pass {
@@ -477,8 +493,11 @@ struct ns_pass {
 	/* the namespace's loaded files, kept until it is done */
 	struct fg_yaml_file **files;
 	size_t nfiles;
-	struct obj_src *srcs; /* parallel to ns->objs until sorted */
-	size_t nsrcs;
+	/* every FlinkDeployment and FlinkSessionJob merged, valid or not:
+	 * one object's errors never hide another's cross-object rules */
+	struct obj_src *flink;
+	size_t nflink;
+	struct fg_diags pending; /* defaults' own problems, see below */
 };
 
 /* The layers of an object: repo defaults, namespace defaults, itself. */
@@ -527,11 +546,28 @@ static void layers_release(struct layers *ls)
 }
 
 static int kind_allowed(struct pass *p, const char *kind,
-			const char *api_version, struct fg_problems *probs)
+			const char *api_version, int sealed,
+			struct fg_problems *probs)
 {
 	size_t i;
 	json_t *k;
 
+	if (sealed) {
+		/* what is encrypted is a Secret, whatever allowPlainSecrets
+		 * says; anything else belongs in a plain file */
+		if (strcmp(kind, "Secret"))
+			fg_problems_add(probs, "/kind",
+					"only Secret objects may be in an "
+					"age-encrypted file, not '%s' (put it "
+					"in a .yaml file)",
+					kind);
+		else if (strcmp(api_version, "v1"))
+			fg_problems_add(probs, "/apiVersion",
+					"'%s' is not the apiVersion of Secret "
+					"('v1')",
+					api_version);
+		return !probs->n;
+	}
 	if (is_flink_kind(kind))
 		return 1;
 	for (i = 0; i < sizeof(supporting) / sizeof(supporting[0]); i++) {
@@ -616,21 +652,6 @@ static int add_object(struct fg_ns *ns, json_t *obj, const char *file,
 	o->kind = str_member(obj, "kind");
 	o->name = meta_str(obj, "name");
 	ns->n++;
-	return 0;
-}
-
-static int add_src(struct ns_pass *np, const struct fg_yaml_file *yf,
-		   size_t doc, const char *file)
-{
-	struct obj_src *v = realloc(np->srcs, (np->nsrcs + 1) * sizeof(*v));
-
-	if (!v)
-		return fg_error_set(FG_ERROR, "out of memory");
-	np->srcs = v;
-	v[np->nsrcs].yf = yf;
-	v[np->nsrcs].doc = doc;
-	v[np->nsrcs].file = file;
-	np->nsrcs++;
 	return 0;
 }
 
@@ -790,11 +811,100 @@ static int validate(struct pass *p, const json_t *obj, const char *kind,
 	if ((err = fg_schema_validate(schema, obj, probs)) < 0 ||
 	    (err = other_versions(p, kind, api_version, probs, first)) < 0)
 		return err;
-	return fg_rules_check(obj, probs);
+	return fg_rules_check_opts(obj, &p->rules, probs);
+}
+
+/* Remember a merged FlinkDeployment or FlinkSessionJob for cross_checks. */
+static int keep_flink(struct ns_pass *np, json_t *obj,
+		      const struct fg_yaml_file *yf, size_t doc,
+		      const char *file)
+{
+	const char *kind = str_member(obj, "kind");
+	struct obj_src *v;
+
+	if (!kind || (strcmp(kind, "FlinkDeployment") &&
+		      strcmp(kind, "FlinkSessionJob")))
+		return 0;
+	v = realloc(np->flink, (np->nflink + 1) * sizeof(*v));
+	if (!v)
+		return fg_error_set(FG_ERROR, "out of memory");
+	np->flink = v;
+	v[np->nflink].yf = yf;
+	v[np->nflink].doc = doc;
+	v[np->nflink].file = file;
+	v[np->nflink].obj = json_incref(obj);
+	np->nflink++;
+	return 0;
+}
+
+/* Standard padded base64, as Go's base64.StdEncoding (the API server)
+ * reads a Secret's data values. */
+static int base64_ok(const char *s, size_t n)
+{
+	size_t i, pad = 0;
+
+	if (n % 4)
+		return 0;
+	while (pad < 2 && pad < n && s[n - 1 - pad] == '=')
+		pad++;
+	for (i = 0; i < n - pad; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The values of an encrypted Secret: `data` values must be base64 and
+ * `stringData` values strings, as the API server wants them. Problems
+ * name the key, never the value.
+ */
+static void sealed_values(const json_t *doc, struct fg_problems *probs)
+{
+	static const char *const maps[] = { "data", "stringData" };
+	struct fg_buf ptr = FG_BUF_INIT;
+	const char *k;
+	json_t *m, *v;
+	size_t i, n;
+
+	for (i = 0; i < 2; i++) {
+		m = json_object_get(doc, maps[i]);
+		if (!m || json_is_null(m))
+			continue;
+		if (!json_is_object(m)) {
+			fg_problems_add(probs, i ? "/stringData" : "/data",
+					"%s must be a map of key to value",
+					maps[i]);
+			continue;
+		}
+		json_object_foreach (m, k, v) {
+			fg_buf_clear(&ptr);
+			fg_buf_printf(&ptr, "/%s", maps[i]);
+			fg_json_pointer_push(&ptr, k);
+			if (!json_is_string(v)) {
+				fg_problems_add(probs, ptr.ptr,
+						"the value of '%s' must be a "
+						"string",
+						k);
+				continue;
+			}
+			n = json_string_length(v);
+			if (i == 0 && !base64_ok(json_string_value(v), n))
+				fg_problems_add(probs, ptr.ptr,
+						"the value of '%s' is not "
+						"base64 (data values are "
+						"base64-encoded; put plain "
+						"text under stringData)",
+						k);
+		}
+	}
+	fg_buf_release(&ptr);
 }
 
 static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
-		      const char *file)
+		      const char *file, int sealed)
 {
 	struct pass *p = np->p;
 	json_t *doc = fg_yaml_doc(yf, di), *merged = NULL, *layer_obj = NULL;
@@ -829,7 +939,7 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 								 : "",
 				"metadata.name is required");
 	if (!probs.n)
-		kind_allowed(p, kind, api, &probs);
+		kind_allowed(p, kind, api, sealed, &probs);
 	ns = meta_str(doc, "namespace");
 	if (!probs.n &&
 	    json_object_get(json_object_get(doc, "metadata"), "namespace") &&
@@ -882,7 +992,23 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 		goto done;
 	}
 	fg_flatten_object_config(layer_obj, &probs);
-	fg_vars_substitute(layer_obj, np->conf.vars, &probs);
+	if (sealed) {
+		/* encrypted values are taken as written: a generated password
+		 * may well contain "${" */
+		json_t *data = json_incref(json_object_get(layer_obj, "data"));
+		json_t *sdata =
+			json_incref(json_object_get(layer_obj, "stringData"));
+		sealed_values(doc, &probs);
+		json_object_del(layer_obj, "data");
+		json_object_del(layer_obj, "stringData");
+		fg_vars_substitute(layer_obj, np->conf.vars, &probs);
+		if (data)
+			json_object_set_new(layer_obj, "data", data);
+		if (sdata)
+			json_object_set_new(layer_obj, "stringData", sdata);
+	} else {
+		fg_vars_substitute(layer_obj, np->conf.vars, &probs);
+	}
 	fg_merge(merged, layer_obj);
 	fg_strip_nulls(merged);
 	json_object_set_new(json_object_get(merged, "metadata"), "namespace",
@@ -902,6 +1028,8 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 				    json_sprintf("%s:%u", file, at.line));
 	}
 
+	if ((err = keep_flink(np, merged, yf, di, file)) < 0)
+		goto done;
 	if ((err = validate(p, merged, kind, api, &probs)) < 0)
 		goto done;
 	if (!reported && !probs.n &&
@@ -914,8 +1042,6 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 		goto done;
 	memcpy(np->ns->objs[np->ns->n - 1].hash, hash, sizeof(hash));
 	merged = NULL;
-	if ((err = add_src(np, yf, di, file)) < 0)
-		goto done;
 done:
 	np->errors += (int)reported;
 	json_decref(merged);
@@ -930,17 +1056,17 @@ done:
 /* ---- cross-object rules ------------------------------------------------ */
 
 /* A session job names a session cluster the repository does not have. */
-static void warn_no_cluster(struct ns_pass *np, size_t i, const char *target)
+static void warn_no_cluster(struct ns_pass *np, const struct obj_src *job,
+			    const char *target)
 {
 	struct fg_diag_subject about = { "FlinkSessionJob", np->ns->name,
-					 np->ns->objs[i].name,
+					 meta_str(job->obj, "name"),
 					 "spec.deploymentName" };
 	const char *file;
 	struct fg_pos pos;
 	struct layers ls;
 
-	layers_init(&ls, np, "FlinkSessionJob", np->srcs[i].yf, np->srcs[i].doc,
-		    np->srcs[i].file);
+	layers_init(&ls, np, "FlinkSessionJob", job->yf, job->doc, job->file);
 	locate(ls.v, ls.n, "/spec/deploymentName", &file, &pos);
 	fg_diags_add_about(&np->p->out->diags, FG_SEV_WARNING, file, pos,
 			   &about,
@@ -953,58 +1079,227 @@ static void warn_no_cluster(struct ns_pass *np, size_t i, const char *target)
 }
 
 /*
- * Rules between objects of a namespace. A session job whose target
- * session cluster is in the repository must point at a session cluster,
- * and its job rules run with the cluster's configuration under its own,
- * as the operator runs them.
+ * Rules between objects of a namespace, as the operator runs them for a
+ * session job whose session cluster exists (validateSessionJobWithCluster):
+ * the cluster must be a session cluster, and the job rules and the
+ * autoscaler rules run with the cluster's configuration under the job's.
+ * Every Flink object merged takes part, whatever its own errors: a
+ * cluster with problems of its own still tells its session jobs theirs.
+ * A target that is not in the repository is the operator's to check.
  */
 static int cross_checks(struct ns_pass *np)
 {
-	struct fg_ns *ns = np->ns;
 	size_t i, j;
 	int err = 0;
 
-	for (i = 0; i < ns->n && !err; i++) {
-		const json_t *job = ns->objs[i].obj, *cluster = NULL;
+	for (i = 0; i < np->nflink && !err; i++) {
+		const json_t *job = np->flink[i].obj, *cluster = NULL;
 		struct fg_problems probs = FG_PROBLEMS_INIT;
 		const char *target;
 		struct layers ls;
 
-		if (strcmp(ns->objs[i].kind, "FlinkSessionJob"))
+		if (strcmp(str_member(job, "kind"), "FlinkSessionJob"))
 			continue;
 		target = str_member(json_object_get(job, "spec"),
 				    "deploymentName");
-		for (j = 0; target && j < ns->n; j++)
-			if (!strcmp(ns->objs[j].kind, "FlinkDeployment") &&
-			    !strcmp(ns->objs[j].name, target))
-				cluster = ns->objs[j].obj;
+		for (j = 0; target && j < np->nflink && !cluster; j++)
+			if (!strcmp(str_member(np->flink[j].obj, "kind"),
+				    "FlinkDeployment") &&
+			    meta_str(np->flink[j].obj, "name") &&
+			    !strcmp(meta_str(np->flink[j].obj, "name"), target))
+				cluster = np->flink[j].obj;
 		if (!cluster) {
 			/* maybe managed elsewhere: sync holds the job back
 			   only if the cluster has none either */
 			if (target)
-				warn_no_cluster(np, i, target);
+				warn_no_cluster(np, &np->flink[i], target);
 			continue;
 		}
-		if (json_object_get(json_object_get(cluster, "spec"), "job"))
-			err = fg_problems_add(&probs, "/spec/deploymentName",
-					      "Can not submit session job to "
-					      "application cluster "
-					      "(FlinkDeployment %s/%s has "
-					      "spec.job)",
-					      ns->name, target);
-		else
-			err = fg_rules_check_session_job_target(job, cluster,
-								&probs);
+		err = fg_rules_check_session_job(job, cluster, &np->p->rules,
+						 &probs);
 		if (!err && probs.n) {
-			layers_init(&ls, np, "FlinkSessionJob", np->srcs[i].yf,
-				    np->srcs[i].doc, np->srcs[i].file);
+			layers_init(&ls, np, "FlinkSessionJob", np->flink[i].yf,
+				    np->flink[i].doc, np->flink[i].file);
 			np->errors += (int)report(np->p, ls.v, ls.n, job,
-						  ns->name, &probs);
+						  np->ns->name, &probs);
 			layers_release(&ls);
 		}
 		fg_problems_release(&probs);
 	}
 	return err;
+}
+
+/* ---- defaults on their own ---------------------------------------------- */
+
+/* Levenshtein distance of two short ASCII words, capped at 3. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev[64], cur[64];
+
+	if (la >= 64 || lb >= 64)
+		return 3;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			cur[j] = del < ins ? del : ins;
+			if (sub < cur[j])
+				cur[j] = sub;
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(*cur));
+	}
+	return prev[lb] > 3 ? 3 : prev[lb];
+}
+
+/*
+ * Every kind a config file gives defaults for must be a kind the
+ * repository may hold: defaults for any other kind (a typo such as
+ * FlinkDeploymnet, or Pod) would apply to nothing, silently.
+ */
+static void defaults_kinds(struct pass *p, const struct config *c, int repo,
+			   struct fg_problems *probs)
+{
+	const json_t *defaults = json_object_get(c->doc, "defaults"), *v;
+	const char *k;
+
+	if (repo) { /* fg_render reads them from here too, later */
+		p->allow_kinds = json_object_get(c->doc, "allowKinds");
+		p->allow_secrets = json_is_true(
+			json_object_get(c->doc, "allowPlainSecrets"));
+	}
+	json_object_foreach ((json_t *)(uintptr_t)defaults, k, v) {
+		struct fg_problems why = FG_PROBLEMS_INIT;
+		struct fg_buf ptr = FG_BUF_INIT;
+		const char *api = "";
+		size_t i, best = 3;
+		const char *near = NULL;
+
+		for (i = 0; i < sizeof(supporting) / sizeof(supporting[0]); i++)
+			if (!strcmp(k, supporting[i].kind))
+				api = supporting[i].api_version;
+		/* a Secret may always come from an age-encrypted file */
+		if (!strcmp(k, "Secret") || kind_allowed(p, k, api, 0, &why)) {
+			fg_problems_release(&why);
+			continue;
+		}
+		for (i = 0; i < sizeof(flink_kinds) / sizeof(flink_kinds[0]);
+		     i++)
+			if (edit_distance(k, flink_kinds[i]) < best) {
+				best = edit_distance(k, flink_kinds[i]);
+				near = flink_kinds[i];
+			}
+		for (i = 0; i < sizeof(supporting) / sizeof(supporting[0]); i++)
+			if (edit_distance(k, supporting[i].kind) < best) {
+				best = edit_distance(k, supporting[i].kind);
+				near = supporting[i].kind;
+			}
+		fg_buf_puts(&ptr, "/defaults");
+		fg_json_pointer_push(&ptr, k);
+		fg_problems_add(probs, ptr.ptr, "%s%s%s%s",
+				why.n ? why.v[0].message : k,
+				near ? "; did you mean '" : "",
+				near ? near : "", near ? "'?" : "");
+		fg_buf_release(&ptr);
+		fg_problems_release(&why);
+	}
+}
+
+/*
+ * A kind's defaults, checked on their own against the kind's schema
+ * (flattened and substituted as for an object, but without the object):
+ * a wrong default is wrong even while every object overrides it, since
+ * the next object that relies on it would fail. Each problem goes to
+ * np->pending, and is reported by defaults_report unless an object that
+ * uses the default already reported the same problem at the same place.
+ */
+static int defaults_check_one(struct ns_pass *np, const struct config *c)
+{
+	const json_t *defaults = json_object_get(c->doc, "defaults");
+	const struct fg_schema *schema;
+	const char *kind;
+	json_t *d;
+	int err = 0;
+
+	json_object_foreach ((json_t *)(uintptr_t)defaults, kind, d) {
+		struct fg_problems probs = FG_PROBLEMS_INIT;
+		struct fg_buf ptr = FG_BUF_INIT, field = FG_BUF_INIT;
+		struct layer l = { c->yf, 0, c->file, "" };
+		json_t *layer;
+		size_t i;
+
+		if (!is_flink_kind(kind) ||
+		    !(layer = defaults_layer(c, kind, np->conf.vars, &probs)))
+			continue;
+		err = crd_schema(np->p, &schema, kind,
+				 "flink.apache.org/v1beta1");
+		if (!err)
+			err = fg_schema_validate_partial(schema, layer, &probs);
+		json_decref(layer);
+		for (i = 0; err >= 0 && i < probs.n; i++) {
+			struct fg_diag_subject about = { NULL, NULL, NULL,
+							 NULL };
+			const char *file;
+			struct fg_pos pos;
+
+			fg_buf_clear(&ptr);
+			fg_buf_puts(&ptr, "/defaults");
+			fg_json_pointer_push(&ptr, kind);
+			fg_buf_puts(&ptr, probs.v[i].pointer);
+			locate(&l, 1, ptr.ptr, &file, &pos);
+			fg_buf_clear(&field);
+			fg_pointer_to_field(&field, ptr.ptr);
+			about.field = field.ptr;
+			fg_diags_add_about(&np->pending, FG_SEV_ERROR, file,
+					   pos, &about, "%s",
+					   probs.v[i].message);
+		}
+		fg_problems_release(&probs);
+		fg_buf_release(&ptr);
+		fg_buf_release(&field);
+		if (err < 0 && err != FG_ENOTFOUND)
+			return err;
+		err = 0;
+	}
+	return 0;
+}
+
+static int defaults_check(struct ns_pass *np)
+{
+	int err = 0;
+
+	if (np->p->repo.yf)
+		err = defaults_check_one(np, &np->p->repo);
+	if (!err && np->conf.yf)
+		err = defaults_check_one(np, &np->conf);
+	return err;
+}
+
+/* Report what defaults_check found that no object reported already. */
+static void defaults_report(struct ns_pass *np)
+{
+	struct fg_diags *out = &np->p->out->diags;
+	size_t i, j;
+
+	for (i = 0; i < np->pending.n; i++) {
+		const struct fg_diag *d = &np->pending.v[i];
+		struct fg_diag_subject about = { NULL, NULL, NULL, d->field };
+		int seen = 0;
+
+		for (j = 0; j < out->n && !seen; j++)
+			seen = out->v[j].severity == FG_SEV_ERROR &&
+			       out->v[j].pos.line == d->pos.line &&
+			       out->v[j].pos.col == d->pos.col &&
+			       !strcmp(out->v[j].file, d->file) &&
+			       !strcmp(out->v[j].message, d->message);
+		if (seen)
+			continue;
+		fg_diags_add_about(out, FG_SEV_ERROR, d->file, d->pos, &about,
+				   "%s", d->message);
+		np->errors++;
+	}
 }
 
 /* ---- namespaces --------------------------------------------------------- */
@@ -1044,6 +1339,79 @@ static int keep_file(struct ns_pass *np, struct fg_yaml_file *yf)
 	return 0;
 }
 
+/*
+ * A loader message about decrypted text, with the text of every quoted
+ * span (`...`, '...', "...") replaced: the loader quotes scalars and
+ * keys now and then, and here they could be secret values.
+ */
+static int scrub_quotes(char **msg)
+{
+	struct fg_buf out = FG_BUF_INIT;
+	const char *s = *msg, *close;
+
+	while (*s) {
+		if ((*s == '`' || *s == '\'' || *s == '"') &&
+		    (close = strchr(s + 1, *s)) && close > s + 2) {
+			fg_buf_putc(&out, *s);
+			fg_buf_puts(&out, "<redacted>");
+			fg_buf_putc(&out, *s);
+			s = close + 1;
+			continue;
+		}
+		fg_buf_putc(&out, *s++);
+	}
+	if (!out.cap) /* an empty message stays as it is */
+		return 0;
+	sodium_memzero(*msg, strlen(*msg));
+	free(*msg);
+	*msg = fg_buf_detach(&out, NULL);
+	return *msg ? 0 : fg_error_set(FG_ERROR, "out of memory");
+}
+
+/*
+ * An .age file: decrypted with the identities of the pass, then loaded
+ * exactly as a YAML file of its folder, under the .age file's name. Any
+ * failure is a diagnostic for that file (FG_EINVALID), so its namespace
+ * fails: a file that cannot be read never looks like a deletion.
+ */
+static int load_sealed(struct pass *p, const char *path,
+		       const struct fg_buf *data, struct fg_yaml_file **yf)
+{
+	struct fg_age_secret plain = { NULL, 0 };
+	struct fg_diags diags = FG_DIAGS_INIT;
+	struct fg_pos none = { 0, 0 };
+	size_t i;
+	int rc;
+
+	*yf = NULL;
+	if (fg_age_decrypt(&plain, (const unsigned char *)data->ptr, data->len,
+			   p->opts->age_ids, NULL) < 0) {
+		fg_diags_add(&p->out->diags, FG_SEV_ERROR, path, none, "%s",
+			     fg_error_last());
+		return FG_EINVALID;
+	}
+	rc = fg_yaml_load(yf, path, (const char *)plain.ptr, plain.len, NULL,
+			  &diags);
+	fg_age_secret_release(&plain);
+	if (rc < 0) {
+		/* the thread's message holds the unscrubbed text */
+		fg_error_clear();
+		for (i = 0; i < diags.n; i++)
+			if (scrub_quotes(&diags.v[i].message) < 0)
+				rc = FG_ERROR;
+		if (rc != FG_EINVALID) {
+			fg_diags_release(&diags);
+			return fg_error_set(FG_ERROR,
+					    "%s: cannot load the decrypted "
+					    "manifest (out of memory)",
+					    path);
+		}
+		fg_diags_take(&p->out->diags, &diags);
+	}
+	fg_diags_release(&diags);
+	return rc;
+}
+
 /* The repo's `policy:` with the namespace's keys over it, or NULL. */
 static int merge_policy(json_t **out, const json_t *repo, const json_t *ns)
 {
@@ -1073,6 +1441,7 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 	memset(&np, 0, sizeof(np));
 	np.p = p;
 	np.ns = ns;
+	np.pending.max = FG_DIAGS_MAX_DEFAULT;
 	if (!(np.seen = json_object()))
 		return fg_error_set(FG_ERROR, "out of memory");
 
@@ -1103,10 +1472,14 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 		struct fg_yaml_file *yf = NULL;
 		int rc;
 
-		if (!is_yaml_name(paths[i]) || !strcmp(paths[i], conf_path.ptr))
+		int sealed = is_age_name(paths[i]);
+
+		if ((!sealed && !is_yaml_name(paths[i])) ||
+		    !strcmp(paths[i], conf_path.ptr))
 			continue;
 		fg_buf_release(&data);
-		fg_buf_init(&data, FG_YAML_MAX_BYTES);
+		fg_buf_init(&data,
+			    sealed ? FG_AGE_MAX_FILE_BYTES : FG_YAML_MAX_BYTES);
 		rc = fg_source_read(p->src, paths[i], &data);
 		if (rc < 0) {
 			struct fg_pos none = { 0, 0 };
@@ -1115,8 +1488,11 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 			np.errors++;
 			continue;
 		}
-		rc = fg_yaml_load(&yf, paths[i], data.ptr, data.len, NULL,
-				  &p->out->diags);
+		if (sealed)
+			rc = load_sealed(p, paths[i], &data, &yf);
+		else
+			rc = fg_yaml_load(&yf, paths[i], data.ptr, data.len,
+					  NULL, &p->out->diags);
 		if (rc == FG_EINVALID) {
 			np.errors++;
 			continue;
@@ -1129,17 +1505,18 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 			fg_yaml_file_free(yf);
 			goto done;
 		}
-		for (d = 0; d < fg_yaml_count(yf) && !err; d++)
+		for (d = 0; !sealed && d < fg_yaml_count(yf) && !err; d++)
 			err = fg_hints_flink_bools(&p->out->diags, yf, d,
 						   data.ptr, data.len, paths[i],
 						   ns->name, "");
 		for (d = 0; d < fg_yaml_count(yf) && !err; d++)
-			err = one_object(&np, yf, d, paths[i]);
+			err = one_object(&np, yf, d, paths[i], sealed);
 		if (err < 0)
 			goto done;
 	}
-	if (!np.errors && (err = cross_checks(&np)) < 0)
+	if ((err = defaults_check(&np)) < 0 || (err = cross_checks(&np)) < 0)
 		goto done;
+	defaults_report(&np);
 done:
 	if (np.errors) {
 		ns->failed = 1;
@@ -1152,7 +1529,10 @@ done:
 	for (i = 0; i < np.nfiles; i++)
 		fg_yaml_file_free(np.files[i]);
 	free(np.files);
-	free(np.srcs);
+	for (i = 0; i < np.nflink; i++)
+		json_decref(np.flink[i].obj);
+	free(np.flink);
+	fg_diags_release(&np.pending);
 	fg_buf_release(&conf_path);
 	fg_buf_release(&data);
 	return err;
@@ -1194,6 +1574,7 @@ void fg_desired_free(struct fg_desired *d)
 	free(d->crd_version);
 	json_decref(d->policy);
 	free(d->repository);
+	json_decref(d->operator_defaults);
 	fg_diags_release(&d->diags);
 	free(d);
 }
@@ -1299,6 +1680,17 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 				   p.crd_version);
 		goto fail;
 	}
+	p.rules.operator_version = p.crd_version;
+	if (!p.out->config_failed) {
+		json_t *od = json_object_get(p.repo.doc, "operatorDefaults");
+
+		if (json_is_object(od))
+			p.out->operator_defaults = json_incref(od);
+	}
+	/* the cluster's copy is what the operator runs with; else what the
+	   repository declares */
+	p.rules.operator_conf = opts->operator_conf ? opts->operator_conf
+						    : p.out->operator_defaults;
 	if (!(p.out->crd_version = strdup(p.crd_version))) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto fail;
@@ -1308,7 +1700,8 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 	for (i = 0; i < npaths; i++) {
 		const char *rel = paths[i] + base.len;
 		struct fg_pos nowhere = { 0, 0 };
-		if (strchr(rel, '/') || !is_yaml_name(rel) ||
+		if (strchr(rel, '/') ||
+		    (!is_yaml_name(rel) && !is_age_name(rel)) ||
 		    !strcmp(rel, FG_RENDER_CONFIG_FILE))
 			continue;
 		fg_diags_add(&p.out->diags, FG_SEV_ERROR, paths[i], nowhere,
@@ -1351,7 +1744,8 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 	json_object_foreach (unlisted, k, v) {
 		if (!ns_selected(opts, k, strlen(k)))
 			continue;
-		if (!strcmp(k, FG_RENDER_CONFIG_FILE) || is_yaml_name(k))
+		if (!strcmp(k, FG_RENDER_CONFIG_FILE) || is_yaml_name(k) ||
+		    is_age_name(k))
 			continue; /* top-level files, reported already */
 		if ((err = add_ns(p.out, k, strlen(k))) < 0)
 			goto fail;

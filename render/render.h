@@ -4,7 +4,9 @@
  * the way, all at once.
  *
  * One pass, the same for `validate`, `render` and (later) every sync:
- *   list files -> load YAML -> repo and namespace config -> per object:
+ *   list files -> load YAML (`*.age` files decrypted first, render/age.h:
+ *   they may hold Secrets only, allowed whatever allowPlainSecrets says)
+ *   -> repo and namespace config -> per object:
  *   kind and namespace checks, defaults (repo -> namespace -> object, deep
  *   merge, lists replace), flinkConfiguration flattened, ${VAR}
  *   substitution, schema (CRD) and operator rules, cross-object rules ->
@@ -33,12 +35,20 @@
 #define FG_ANNOTATION_SOURCE "flink-gitops.io/source"
 #define FG_ANNOTATION_HASH "flink-gitops.io/desired-hash"
 
+struct fg_age_identities;
+
 struct fg_render_opts {
 	const char *path;    /* folder of the repository to read, "" = root */
 	const char *only_ns; /* render one namespace, NULL = all */
 	const char *crd_version; /* NULL = repo config, else the default */
 	const char *origin;	 /* "repo@commit" for the source annotation,
 				    NULL for a plain folder */
+	/* the operator's configuration as read from the cluster (borrowed,
+	   NULL: none): validation runs with it, over operatorDefaults */
+	const json_t *operator_conf;
+	/* borrowed: the identities that decrypt `*.age` files (render/age.h);
+	   NULL = none given, and every .age file fails its namespace */
+	const struct fg_age_identities *age_ids;
 	/* render only these namespaces (with only_ns, if set); n 0: all */
 	const char *const *namespaces;
 	size_t nnamespaces;
@@ -71,6 +81,8 @@ struct fg_desired {
 	json_t *policy;	   /* owned: flink-gitops.yaml's `policy:`, or NULL
 			      (for namespaces that no longer render) */
 	char *repository;  /* owned: flink-gitops.yaml's `name:`, or NULL */
+	json_t *operator_defaults; /* owned: flink-gitops.yaml's
+				      `operatorDefaults:`, or NULL */
 };
 
 int fg_render(struct fg_desired **out, struct fg_source *src,

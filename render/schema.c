@@ -1225,6 +1225,7 @@ struct vctx {
 	size_t added, dropped;	 /* against FG_SCHEMA_MAX_PROBLEMS */
 	int err;		 /* first internal error */
 	int junctor; /* inside allOf/anyOf/oneOf/not: no pruning, no meta */
+	int partial; /* a fragment to merge under objects: nothing required */
 	size_t depth;
 	struct frame fr[FG_SCHEMA_MAX_DEPTH + 1];
 	struct fg_buf ptr, path, val, aux; /* message scratch */
@@ -1481,7 +1482,15 @@ static const char *type_of(const json_t *v)
 	}
 }
 
-/* kube-openapi typeValidator: a whole float is an integer too. */
+/*
+ * kube-openapi typeValidator: a float is an integer too when
+ * swag.IsFloat64AJSONInteger says so, which needs it whole and within
+ * +-2^53. The loader keeps every whole number that fits int64 as an
+ * integer (the API server decodes those as int64), so a whole real here
+ * is one beyond int64 (99999999999999999999), which the API server holds
+ * as a float64 and refuses where an integer is expected.
+ */
+#define JSON_INTEGER_FLOAT_MAX 9007199254740992.0 /* 2^53 */
 static int type_ok(const struct node *n, const json_t *v)
 {
 	unsigned t = 0;
@@ -1502,7 +1511,11 @@ static int type_ok(const struct node *n, const json_t *v)
 		t = T_INTEGER | T_NUMBER;
 		break;
 	case JSON_REAL:
-		t = T_NUMBER | (whole(json_real_value(v)) ? T_INTEGER : 0);
+		t = T_NUMBER |
+		    (whole(json_real_value(v)) && fabs(json_real_value(v)) <=
+							  JSON_INTEGER_FLOAT_MAX
+			     ? T_INTEGER
+			     : 0);
 		break;
 	case JSON_TRUE:
 	case JSON_FALSE:
@@ -2104,7 +2117,7 @@ static void meta_semantics(struct vctx *c, const json_t *meta, int is_root)
 	const json_t *v;
 	size_t i;
 
-	if (is_root && (!name || !*name) && (!gen || !*gen)) {
+	if (is_root && (!name || !*name) && (!gen || !*gen) && !c->partial) {
 		if (push_key(c, "name")) {
 			if (want(c))
 				emit(c, "Required value: name or generateName "
@@ -2238,6 +2251,9 @@ static void check_required(struct vctx *c, const struct node *n,
 			   const json_t *v)
 {
 	size_t i;
+
+	if (c->partial)
+		return;
 
 	for (i = 0; i < n->nrequired; i++) {
 		const char *name = n->required[i];
@@ -2499,14 +2515,15 @@ static void validate(struct vctx *c, const struct node *n, const json_t *v,
 		check_junctors(c, n, v);
 }
 
-int fg_schema_validate(const struct fg_schema *s, const json_t *obj,
-		       struct fg_problems *out)
+static int validate_root(const struct fg_schema *s, const json_t *obj,
+			 struct fg_problems *out, int partial)
 {
 	struct vctx ctx, *c = &ctx;
 	int err;
 
 	memset(c, 0, sizeof(*c));
 	c->out = out;
+	c->partial = partial;
 	c->resource = s->resource;
 	fg_buf_init(&c->ptr, FG_BUF_MAX_DEFAULT);
 	fg_buf_init(&c->path, FG_BUF_MAX_DEFAULT);
@@ -2527,6 +2544,18 @@ int fg_schema_validate(const struct fg_schema *s, const json_t *obj,
 		err = FG_ERROR;
 	return err < 0 ? fg_error_set(err, "schema validation: out of memory")
 		       : 0;
+}
+
+int fg_schema_validate(const struct fg_schema *s, const json_t *obj,
+		       struct fg_problems *out)
+{
+	return validate_root(s, obj, out, 0);
+}
+
+int fg_schema_validate_partial(const struct fg_schema *s, const json_t *obj,
+			       struct fg_problems *out)
+{
+	return validate_root(s, obj, out, 1);
 }
 
 static int validate_once(const json_t *openapi, const json_t *obj,

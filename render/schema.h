@@ -76,6 +76,15 @@ int fg_schema_validate(const struct fg_schema *s, const json_t *obj,
 		       struct fg_problems *out);
 
 /*
+ * The same for a fragment that is merged under objects (a kind's
+ * defaults): every check applies to what the fragment holds, but a
+ * missing field is not a problem (`required`, metadata.name), since the
+ * object it is merged under may supply it.
+ */
+int fg_schema_validate_partial(const struct fg_schema *s, const json_t *obj,
+			       struct fg_problems *out);
+
+/*
  * Compile `openapi`, validate `obj`, free: for one-off checks only.
  * Compiling the ~590 KB FlinkDeployment schema costs far more than
  * validating an object against it: keep an fg_schema per CRD instead.

@@ -560,12 +560,55 @@ mismatch:
 		    (int)(n->len > 64 ? 64 : n->len), n->value, st);
 }
 
-/* A float as the number JSON would carry for it (Go prints 1.0 as 1). */
+/*
+ * A float as the number the API server holds for it. kubectl's JSON is
+ * Go's: a float64 below 1e21 printed with the shortest digits that read
+ * back, zeros after them ("1e18" -> 1000000000000000000, -2^63 ->
+ * -9223372036854776000), and the API server reads a number written
+ * without a fraction as an int64 when it fits, else as a float64 (which
+ * an integer field then refuses). *out gets the int64 read.
+ */
+static int go_json_int64(double d, json_int_t *out)
+{
+	static const char max[] = "9223372036854775807";
+	char e[48], digits[48];
+	const char *m;
+	size_t nd = 0, i;
+	int exp10, p, neg = d < 0, cmp;
+	long long v = 0;
+
+	if (d != floor(d) || fabs(d) >= 1e21)
+		return 0;
+	for (p = 1; p <= 17; p++) {
+		snprintf(e, sizeof(e), "%.*e", p - 1, d);
+		if (strtod(e, NULL) == d)
+			break;
+	}
+	for (m = e; *m && *m != 'e'; m++)
+		if (*m >= '0' && *m <= '9')
+			digits[nd++] = *m;
+	exp10 = *m == 'e' ? (int)strtol(m + 1, NULL, 10) : 0;
+	/* the integer printed: the digits, then zeros up to the point */
+	while ((int)nd < exp10 + 1 && nd < sizeof(digits) - 1)
+		digits[nd++] = '0';
+	if ((int)nd != exp10 + 1)
+		return 0; /* cannot happen for a whole number */
+	digits[nd] = '\0';
+	cmp = nd != 19 ? (nd < 19 ? -1 : 1) : strcmp(digits, max);
+	if (cmp > 0 &&
+	    !(neg && nd == 19 && !strcmp(digits, "9223372036854775808")))
+		return 0;
+	for (i = 0; i < nd; i++)
+		v = v * 10 - (digits[i] - '0'); /* negative: reaches -2^63 */
+	*out = neg ? v : -v;
+	return 1;
+}
+
 static json_t *json_from_double(double d)
 {
-	if (d == floor(d) && fabs(d) < 9.2e18)
-		return json_integer((json_int_t)d);
-	return json_real(d);
+	json_int_t i;
+
+	return go_json_int64(d, &i) ? json_integer(i) : json_real(d);
 }
 
 static int conv_scalar(struct loader *L, struct ynode *n, json_t **out)
@@ -1118,7 +1161,10 @@ static int run(struct loader *L)
 		return oom(L);
 	yaml_parser_set_input_string(&L->parser, (const unsigned char *)L->data,
 				     L->len);
-	yaml_parser_set_encoding(&L->parser, YAML_UTF8_ENCODING);
+	/* libyaml's reader skips a leading UTF-8 BOM only when it detects
+	 * the encoding itself; any other start is UTF-8 (prescan checked) */
+	if (!(L->len >= 3 && !memcmp(L->data, "\xEF\xBB\xBF", 3)))
+		yaml_parser_set_encoding(&L->parser, YAML_UTF8_ENCODING);
 	while (!done && !err) {
 		if (!yaml_parser_parse(&L->parser, &ev)) {
 			parser_error(L, after_end_marker);
@@ -1169,6 +1215,84 @@ static int run(struct loader *L)
 	return err;
 }
 
+/*
+ * Byte order marks, read as kubectl reads a file: its file reader
+ * (cli-runtime FileVisitor, unicode.BOMOverride) decodes UTF-16 with
+ * either BOM to UTF-8 and drops a UTF-8 BOM; the YAML reader (go-yaml's
+ * encoding detection) then drops one more UTF-8 BOM at the very start.
+ * Without a BOM the text is UTF-8. UTF-16 that does not decode (an odd
+ * length, an unpaired surrogate) is refused where it breaks, as invalid
+ * UTF-8 is: kubectl would silently put U+FFFD there.
+ */
+static int strip_bom(struct loader *L, struct fg_buf *utf8)
+{
+	const unsigned char *u = (const unsigned char *)L->data;
+	size_t i, n = L->len;
+	int be;
+
+	if (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
+		       (u[0] == 0xFE && u[1] == 0xFF))) {
+		be = u[0] == 0xFE;
+		/* each UTF-16 unit becomes at most 3 bytes of UTF-8 */
+		fg_buf_init(utf8, n / 2 * 3 + 1);
+		for (i = 2; i < n; i += 2) {
+			unsigned cp, lo;
+			char enc[4];
+			size_t k = 0;
+
+			if (i + 1 >= n)
+				return fail(L,
+					    offset_pos(utf8->ptr, utf8->len,
+						       utf8->len),
+					    "UTF-16 text ends in the middle of "
+					    "a character (odd length)");
+			cp = be ? (unsigned)u[i] << 8 | u[i + 1]
+				: (unsigned)u[i + 1] << 8 | u[i];
+			if (cp >= 0xD800 && cp <= 0xDBFF && i + 3 < n) {
+				lo = be ? (unsigned)u[i + 2] << 8 | u[i + 3]
+					: (unsigned)u[i + 3] << 8 | u[i + 2];
+				if (lo >= 0xDC00 && lo <= 0xDFFF) {
+					cp = 0x10000 + ((cp - 0xD800) << 10) +
+					     (lo - 0xDC00);
+					i += 2;
+				}
+			}
+			if (cp >= 0xD800 && cp <= 0xDFFF)
+				return fail(
+					L,
+					offset_pos(utf8->ptr, utf8->len,
+						   utf8->len),
+					"invalid UTF-16: unpaired surrogate "
+					"0x%04X",
+					cp);
+			if (cp < 0x80) {
+				enc[k++] = (char)cp;
+			} else if (cp < 0x800) {
+				enc[k++] = (char)(0xC0 | cp >> 6);
+				enc[k++] = (char)(0x80 | (cp & 0x3F));
+			} else if (cp < 0x10000) {
+				enc[k++] = (char)(0xE0 | cp >> 12);
+				enc[k++] = (char)(0x80 | (cp >> 6 & 0x3F));
+				enc[k++] = (char)(0x80 | (cp & 0x3F));
+			} else {
+				enc[k++] = (char)(0xF0 | cp >> 18);
+				enc[k++] = (char)(0x80 | (cp >> 12 & 0x3F));
+				enc[k++] = (char)(0x80 | (cp >> 6 & 0x3F));
+				enc[k++] = (char)(0x80 | (cp & 0x3F));
+			}
+			if (fg_buf_add(utf8, enc, k) < 0)
+				return oom(L);
+		}
+		L->data = utf8->ptr;
+		L->len = utf8->len;
+	} else if (n >= 3 && !memcmp(u, "\xEF\xBB\xBF", 3)) {
+		L->data += 3;
+		L->len -= 3;
+	}
+	/* the second one, go-yaml's, is skipped by prescan and libyaml */
+	return 0;
+}
+
 void fg_yaml_file_free(struct fg_yaml_file *f)
 {
 	size_t i;
@@ -1189,6 +1313,7 @@ int fg_yaml_load(struct fg_yaml_file **out, const char *name, const char *data,
 		 struct fg_diags *diags)
 {
 	static const struct fg_yaml_limits defaults = FG_YAML_LIMITS_DEFAULT;
+	struct fg_buf utf8 = FG_BUF_INIT;
 	struct loader L;
 	int err;
 
@@ -1210,9 +1335,10 @@ int fg_yaml_load(struct fg_yaml_file **out, const char *name, const char *data,
 		fail(&L, none, "file is %zu bytes, above the limit of %zu", len,
 		     L.lim.max_bytes);
 		err = L.err;
-	} else {
+	} else if ((err = strip_bom(&L, &utf8)) == 0) {
 		err = run(&L);
 	}
+	fg_buf_release(&utf8);
 	nodes_free(&L);
 	free(L.all);
 	free(L.stack);

@@ -2,9 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "render/base/buf.h"
 #include "render/base/error.h"
+#include "render/base/json.h"
+#include "render/flink_config.h"
 #include "sync/classify.h"
 #include "sync/health.h"
 #include "render/base/banned.h"
@@ -17,7 +20,62 @@ struct cctx {
 	const json_t *desired_spec;
 	const json_t *live_spec;
 	int saw_scale_replicas, saw_scale_parallelism;
+	const struct fg_flink_env *env;
 };
+
+const json_t *fg_flink_env_conf(const struct fg_flink_env *env,
+				const json_t *spec, const char *key)
+{
+	const json_t *v = fg_flink_conf_get(
+		fg_json_get(spec, "flinkConfiguration"), key, NULL);
+
+	if (!v && env && env->session_cluster)
+		v = fg_flink_conf_get(fg_json_path(env->session_cluster, "spec",
+						   "flinkConfiguration", NULL),
+				      key, NULL);
+	if (!v && env && env->operator_conf)
+		v = fg_flink_conf_get(env->operator_conf, key, NULL);
+	return v;
+}
+
+int fg_flink_env_checkpointing(const struct fg_flink_env *env,
+			       const json_t *spec)
+{
+	if (fg_flink_conf_checkpointing(
+		    fg_json_get(spec, "flinkConfiguration")))
+		return 1;
+	if (env && env->session_cluster &&
+	    fg_flink_conf_checkpointing(fg_json_path(
+		    env->session_cluster, "spec", "flinkConfiguration", NULL)))
+		return 1;
+	if (env && env->operator_conf &&
+	    fg_flink_conf_checkpointing(env->operator_conf))
+		return 1;
+	return env && env->operator_conf_known ? 0 : -1;
+}
+
+/* A Flink option's text for `spec` in its environment, "" when unset. */
+static const char *env_text(const struct cctx *x, const json_t *spec,
+			    const char *key, char *buf, size_t n)
+{
+	const char *t = fg_flink_conf_text(fg_flink_env_conf(x->env, spec, key),
+					   buf, n);
+
+	return t ? t : "";
+}
+
+/* "v1_18" -> 118, "v2_0" -> 200; 0 when it does not parse. */
+static int flink_version(const json_t *spec)
+{
+	const char *v =
+		json_string_value(json_object_get(spec, "flinkVersion"));
+	unsigned major, minor;
+	char rest;
+
+	if (!v || sscanf(v, "v%u_%u%c", &major, &minor, &rest) != 2)
+		return 0;
+	return (int)(major * 100 + minor);
+}
 
 static int is_null(const json_t *v)
 {
@@ -264,6 +322,34 @@ done:
 }
 
 /*
+ * JobManagerSpec.equals: its replicas default to 1, so `{replicas: 1}` and
+ * `{}` are equal; anything else as JSON (an empty object is not absent).
+ */
+static int same_jobmanager(char **rest, size_t n, const json_t *d,
+			   const json_t *l)
+{
+	json_t *dc, *lc;
+	int r;
+
+	if (n == 1 && !strcmp(rest[0], "replicas"))
+		return (is_null(d) || json_integer_value(d) == 1) ==
+			       (is_null(l) || json_integer_value(l) == 1) &&
+		       (is_null(d) || is_null(l) || json_equal(d, l));
+	if (n || !json_is_object(d) || !json_is_object(l))
+		return 0;
+	dc = json_deep_copy(d);
+	lc = json_deep_copy(l);
+	if (dc && !json_object_get(dc, "replicas"))
+		json_object_set_new(dc, "replicas", json_integer(1));
+	if (lc && !json_object_get(lc, "replicas"))
+		json_object_set_new(lc, "replicas", json_integer(1));
+	r = dc && lc && json_equal(dc, lc);
+	json_decref(dc);
+	json_decref(lc);
+	return r;
+}
+
+/*
  * One field of spec, `rest` the tokens below it (n of them); d and l are
  * the values at the change's pointer.
  */
@@ -306,6 +392,8 @@ static int spec_field(struct cctx *x, const char *f, char **rest, size_t n,
 			 : tm_field_type(x, rest[0]);
 		return 0;
 	}
+	if (!strcmp(f, "jobManager") && same_jobmanager(rest, n, d, l))
+		return 0;
 	if (same(d, l))
 		return 0;
 	if (!strcmp(f, "restartNonce") && n == 0 && is_null(d))
@@ -412,8 +500,9 @@ static int is_terminal(const char *s)
 }
 
 /* How a running job's state survives being stopped for an upgrade. */
-static void stop_kind(struct fg_classification *out, const json_t *desired,
-		      const json_t *live, const json_t *base)
+static void stop_kind(struct cctx *x, struct fg_classification *out,
+		      const json_t *desired, const json_t *live,
+		      const json_t *base)
 {
 	const json_t *dspec = get(desired, "spec");
 	const char *mode = upgrade_mode(dspec);
@@ -430,9 +519,20 @@ static void stop_kind(struct fg_classification *out, const json_t *desired,
 		out->restart = FG_RESTART_LAST_STATE;
 		out->note = FG_NOTE_TERMINAL;
 	} else if (version && running) {
+		char buf[64];
+
+		/* last-state cannot carry HA data across Flink versions: a
+		 * savepoint when a directory is set, else cancel */
 		out->restart = FG_RESTART_SAVEPOINT;
-		if (!strcmp(mode, "last-state"))
+		if (!strcmp(mode, "last-state") &&
+		    fg_flink_blank(env_text(x, dspec,
+					    FG_FLINK_CONF_SAVEPOINT_DIR, buf,
+					    sizeof(buf)))) {
+			out->restart = FG_RESTART_LAST_STATE;
+			out->note = FG_NOTE_VERSION_CANCEL;
+		} else if (!strcmp(mode, "last-state")) {
 			out->note = FG_NOTE_VERSION_CHANGE;
+		}
 	} else if (!strcmp(mode, "savepoint")) {
 		out->restart =
 			running ? FG_RESTART_SAVEPOINT : FG_RESTART_LAST_STATE;
@@ -507,13 +607,68 @@ static int savepoint_path(struct fg_classification *out, const json_t *dspec)
 	return 0;
 }
 
-int fg_classify_session_job(const json_t *desired, const json_t *live,
-			    const json_t *session_cluster,
-			    struct fg_changes *changes,
-			    struct fg_classification *out)
+/* Stateful upgrade modes. */
+static int stateful_mode(const char *m)
+{
+	return !strcmp(m, "savepoint") || !strcmp(m, "last-state");
+}
+
+/*
+ * Can the cluster take a SCALE in place (FlinkService.scale)? NULL when it
+ * can, else why not (a literal).
+ */
+static const char *scale_not_in_place(struct cctx *x, const json_t *dspec,
+				      const json_t *live, int session_cluster)
+{
+	const char *js = fg_json_str(
+		fg_json_path(live, "status", "jobStatus", NULL), "state");
+	char buf[64];
+	int on = 1;
+
+	if (x->standalone)
+		return strcmp(env_text(x, dspec, "scheduler-mode", buf,
+				       sizeof(buf)),
+			      "reactive")
+			       ? "a standalone cluster rescales in place only "
+				 "with scheduler-mode: reactive"
+			       : NULL;
+	if (session_cluster)
+		return "a session cluster does not rescale in place";
+	/* a value that does not parse is the validator's business */
+	{
+		const json_t *v = fg_flink_env_conf(
+			x->env, dspec,
+			"kubernetes.operator.job.upgrade.inplace-scaling."
+			"enabled");
+		json_t *one =
+			v ? json_pack("{s:O}", "k", fg_json_mut(v)) : NULL;
+
+		if (one && fg_flink_conf_bool(one, "k", &on) < 0)
+			on = 1;
+		json_decref(one);
+	}
+	if (!on)
+		return "in-place scaling is disabled "
+		       "(kubernetes.operator.job.upgrade.inplace-scaling."
+		       "enabled)";
+	if (flink_version(dspec) < 118)
+		return "in-place scaling needs Flink 1.18 or newer";
+	if (strcasecmp(env_text(x, dspec, "jobmanager.scheduler", buf,
+				sizeof(buf)),
+		       "adaptive"))
+		return "in-place scaling needs jobmanager.scheduler: "
+		       "adaptive";
+	if (is_terminal(js) || str_is(js, "RECONCILING"))
+		return "the job is not running";
+	return NULL;
+}
+
+int fg_classify_env(const json_t *desired, const json_t *live,
+		    const struct fg_flink_env *env, struct fg_changes *changes,
+		    struct fg_classification *out)
 {
 	struct cctx x = { 0 };
-	const json_t *dspec, *base, *status;
+	const json_t *dspec, *base, *status, *rs;
 	json_t *last = NULL;
 	int err = 0, deployed;
 
@@ -535,11 +690,14 @@ int fg_classify_session_job(const json_t *desired, const json_t *live,
 	}
 
 	dspec = get(desired, "spec");
+	x.env = env;
 	x.desired_spec = dspec;
 	x.live_spec = get(live, "spec");
-	x.standalone = out->session_job
-			       ? is_standalone(get(session_cluster, "spec"))
-			       : is_standalone(dspec);
+	x.standalone =
+		out->session_job
+			? is_standalone(get(env ? env->session_cluster : NULL,
+					    "spec"))
+			: is_standalone(dspec);
 	out->session_cluster =
 		!out->session_job && !json_is_object(get(dspec, "job"));
 
@@ -576,6 +734,50 @@ int fg_classify_session_job(const json_t *desired, const json_t *live,
 	if ((err = rejections(out, dspec, base)) < 0 || out->rejected)
 		goto done;
 
+	/*
+	 * The operator diffs the new spec with lastReconciledSpec: a change
+	 * still pending (the live spec ahead of it) is part of what happens.
+	 */
+	if (last) {
+		enum fg_diff_type pt = FG_DIFF_IGNORE, t = FG_DIFF_IGNORE;
+		struct cctx xb = x;
+
+		xb.live_spec = last;
+		xb.desired_spec = x.live_spec;
+		if ((err = whole_spec(&xb, x.live_spec, last, &pt)) < 0)
+			goto done;
+		rs = get(status, "reconciliationStatus");
+		out->pending =
+			pt != FG_DIFF_IGNORE ||
+			str_is(str(rs, "state"), "UPGRADING") ||
+			(json_is_integer(get(status, "observedGeneration")) &&
+			 json_integer_value(fg_json_path(live, "metadata",
+							 "generation", NULL)) >
+				 json_integer_value(
+					 get(status, "observedGeneration")));
+		/* while a change is pending, the operator's diff is the
+		 * new spec against what it last reconciled, not the live
+		 * spec: classify that */
+		if (out->pending) {
+			xb = x;
+			xb.live_spec = last;
+			xb.saw_scale_replicas = xb.saw_scale_parallelism = 0;
+			if ((err = whole_spec(&xb, dspec, last, &t)) < 0)
+				goto done;
+			out->type = t;
+			x.saw_scale_replicas = xb.saw_scale_replicas;
+			x.saw_scale_parallelism = xb.saw_scale_parallelism;
+		}
+	}
+
+	/* a SCALE the cluster cannot do in place is a full upgrade */
+	if (out->type == FG_DIFF_SCALE &&
+	    (out->scale_why = scale_not_in_place(&x, dspec, live,
+						 out->session_cluster))) {
+		out->scale_fallback = 1;
+		out->type = FG_DIFF_UPGRADE;
+	}
+
 	if (out->session_cluster) {
 		if (out->type == FG_DIFF_UPGRADE)
 			out->session_cluster_redeploy = 1;
@@ -598,7 +800,7 @@ int fg_classify_session_job(const json_t *desired, const json_t *live,
 		}
 		if (out->type == FG_DIFF_UPGRADE && cur_run) {
 			out->suspend = !want_run;
-			stop_kind(out, desired, live, base);
+			stop_kind(&x, out, desired, live, base);
 		} else if (out->type == FG_DIFF_UPGRADE && want_run) {
 			const char *was = upgrade_mode(base);
 
@@ -611,6 +813,13 @@ int fg_classify_session_job(const json_t *desired, const json_t *live,
 			else
 				out->restart = FG_RESTART_LAST_STATE;
 		}
+		/* stateless from now on: nothing restarts yet, but the next
+		 * upgrade runs without state */
+		if (out->type < FG_DIFF_UPGRADE && cur_run &&
+		    !strcmp(upgrade_mode(dspec), "stateless") &&
+		    (stateful_mode(upgrade_mode(base)) ||
+		     stateful_mode(upgrade_mode(x.live_spec))))
+			out->arms_stateless = 1;
 	}
 	if (out->type == FG_DIFF_SCALE && !out->idle) {
 		const json_t *tm = get(dspec, "taskManager");
@@ -629,6 +838,17 @@ int fg_classify_session_job(const json_t *desired, const json_t *live,
 done:
 	json_decref(last);
 	return err;
+}
+
+int fg_classify_session_job(const json_t *desired, const json_t *live,
+			    const json_t *session_cluster,
+			    struct fg_changes *changes,
+			    struct fg_classification *out)
+{
+	struct fg_flink_env env = { 0 };
+
+	env.session_cluster = session_cluster;
+	return fg_classify_env(desired, live, &env, changes, out);
 }
 
 int fg_classify(const json_t *desired, const json_t *live,
@@ -683,6 +903,10 @@ static const char *stop_words(const struct fg_classification *c)
 			return "from the last checkpoint: session jobs have "
 			       "no last-state HA, the operator cancels the "
 			       "job";
+		case FG_NOTE_VERSION_CANCEL:
+			return "from the last checkpoint, cancelling the job "
+			       "(the Flink version changes and no savepoint "
+			       "directory is set)";
 		default:
 			return "from the last checkpoint (last-state)";
 		}
@@ -691,8 +915,8 @@ static const char *stop_words(const struct fg_classification *c)
 	}
 }
 
-const char *fg_classification_words(const struct fg_classification *c,
-				    char *buf, size_t bufsz)
+static const char *base_words(const struct fg_classification *c, char *buf,
+			      size_t bufsz)
 {
 	const char *sp = c->savepoint_path ? c->savepoint_path : "";
 
@@ -791,5 +1015,40 @@ const char *fg_classification_words(const struct fg_classification *c,
 		snprintf(buf, bufsz, "restarts %s", stop_words(c));
 	else
 		snprintf(buf, bufsz, "upgrades");
+	return buf;
+}
+
+/* Append `a` and `b` to buf, cut to bufsz. */
+static void append(char *buf, size_t bufsz, const char *a, const char *b)
+{
+	size_t len = strlen(buf);
+
+	if (len < bufsz)
+		snprintf(buf + len, bufsz - len, "%s%s", a, b ? b : "");
+}
+
+const char *fg_classification_words(const struct fg_classification *c,
+				    char *buf, size_t bufsz)
+{
+	if (!bufsz)
+		return buf;
+	base_words(c, buf, bufsz);
+	if (!c->flink || c->rejected)
+		return buf;
+	if (c->scale_fallback) {
+		append(buf, bufsz,
+		       " (a full upgrade, not in place: ", c->scale_why);
+		append(buf, bufsz, ")", NULL);
+	}
+	if (c->arms_stateless)
+		append(buf, bufsz,
+		       "; WARNING: upgradeMode stateless makes the next "
+		       "upgrade run WITHOUT state",
+		       NULL);
+	if (c->pending)
+		append(buf, bufsz,
+		       " (an earlier change is still pending: the operator "
+		       "has not reconciled it yet, and runs both at once)",
+		       NULL);
 	return buf;
 }

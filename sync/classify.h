@@ -35,10 +35,45 @@ enum fg_restart_note {
 	FG_NOTE_NOT_RUNNING, /* savepoint mode, job not running: last-state */
 	FG_NOTE_TERMINAL,    /* job terminal: from the recorded snapshot */
 	FG_NOTE_SESSION_JOB_CANCEL, /* last-state session job: cancelled */
+	FG_NOTE_VERSION_CANCEL,	    /* version change, no savepoint directory:
+				   last-state by cancelling the job */
 };
 
+/*
+ * What the operator will run a Flink object with beyond its own spec: the
+ * session cluster of a session job, and the operator's own configuration
+ * (its defaults under every resource's flinkConfiguration). Unknown
+ * configuration is assumed to hold state (the safe side).
+ */
+struct fg_flink_env {
+	const json_t *session_cluster;	  /* a session job's FlinkDeployment
+					  (Git's, else the cluster's) */
+	const json_t *operator_conf;	  /* the operator's configuration, flat
+					  or nested, or NULL */
+	int operator_conf_known;	  /* operator_conf is what the operator
+					  runs with (read or declared) */
+	const char *operator_conf_source; /* where it came from, for reasons */
+	long long now;			  /* wall clock, seconds; 0 unknown */
+};
+
+/* The value of Flink option `key` for `spec` as the operator sees it: the
+ * spec's flinkConfiguration, else the session cluster's, else the
+ * operator's. Borrowed, or NULL. */
+const json_t *fg_flink_env_conf(const struct fg_flink_env *env,
+				const json_t *spec, const char *key);
+
+/*
+ * Checkpointing is configured for `spec` (its configuration, the session
+ * cluster's, or the operator's): 1 yes, 0 provably not, -1 unknown (the
+ * operator's configuration is not known and the spec sets none).
+ */
+int fg_flink_env_checkpointing(const struct fg_flink_env *env,
+			       const json_t *spec);
+
 struct fg_classification {
-	enum fg_diff_type type; /* highest over all changes */
+	enum fg_diff_type type; /* what the operator will do: the highest
+				   over the spec against lastReconciledSpec
+				   (else over the changes) */
 	int flink;		/* FlinkDeployment or FlinkSessionJob */
 	int session_job;	/* FlinkSessionJob */
 	int session_cluster;	/* FlinkDeployment without spec.job */
@@ -50,13 +85,19 @@ struct fg_classification {
 	enum fg_restart_note note;
 	int session_cluster_redeploy; /* cluster and its jobs redeployed */
 	int scale_in_place;	      /* SCALE */
-	int scale_to;	      /* new parallelism or replicas; 0 unknown */
-	int scale_replicas;   /* scale_to counts TaskManager replicas */
-	int mode_switch;      /* session<->application, native<->standalone */
-	int rejected;	      /* the operator refuses the change (see reason) */
-	char *reason;	      /* owned: the operator's message when rejected */
-	char *savepoint_path; /* owned: initialSavepointPath that is used */
-	size_t changed;	      /* changes that the operator sees at all */
+	int scale_to;	    /* new parallelism or replicas; 0 unknown */
+	int scale_replicas; /* scale_to counts TaskManager replicas */
+	int mode_switch;    /* session<->application, native<->standalone */
+	int rejected;	    /* the operator refuses the change (see reason) */
+	int pending;	    /* an earlier change is not reconciled yet */
+	int scale_fallback; /* a SCALE the cluster cannot do in place: a
+				 full upgrade instead (see scale_why) */
+	const char *scale_why; /* literal: why not in place */
+	int arms_stateless;    /* upgradeMode becomes stateless on a stateful
+				 job: the next upgrade drops its state */
+	char *reason;	       /* owned: the operator's message when rejected */
+	char *savepoint_path;  /* owned: initialSavepointPath that is used */
+	size_t changed;	       /* changes that the operator sees at all */
 };
 
 #define FG_CLASSIFICATION_INIT \
@@ -89,6 +130,19 @@ int fg_classify_session_job(const json_t *desired, const json_t *live,
 			    const json_t *session_cluster,
 			    struct fg_changes *changes,
 			    struct fg_classification *out);
+
+/*
+ * fg_classify with the environment the operator runs the object in (NULL:
+ * none known). The classification is the operator's: the desired spec
+ * against status.reconciliationStatus.lastReconciledSpec when the object
+ * was deployed (so a change still pending counts, and `pending` says so),
+ * in-place scaling only where the cluster can (standalone: scheduler-mode
+ * reactive; native: Flink 1.18+, the adaptive scheduler, in-place scaling
+ * enabled, a job that is not terminal), else a full upgrade.
+ */
+int fg_classify_env(const json_t *desired, const json_t *live,
+		    const struct fg_flink_env *env, struct fg_changes *changes,
+		    struct fg_classification *out);
 
 void fg_classification_release(struct fg_classification *c);
 

@@ -13,6 +13,7 @@
 #include "render/base/error.h"
 #include "render/base/grow.h"
 #include "render/base/json.h"
+#include "render/secret.h"
 #include "sync/pass.h"
 #include "sync/pass_int.h"
 #include "render/base/banned.h"
@@ -76,10 +77,21 @@ static void bad_policy(struct fg_verdict *v)
 	fg_error_clear();
 }
 
+/* A blocked step says why, and what the change would do to the job (the
+ * restart the operator would make, a pending change) when it is one. */
 static void blocked_words(struct fg_step *s)
 {
-	snprintf(s->impact, sizeof(s->impact), "BLOCKED: %s",
-		 s->verdict.reason);
+	char would[sizeof(s->impact)];
+
+	snprintf(would, sizeof(would), "%s", s->impact);
+	if (s->wanted == FG_ACTION_UPDATE && s->cls.flink && !s->cls.rejected &&
+	    *would)
+		snprintf(s->impact, sizeof(s->impact),
+			 "BLOCKED: %.300s; it would: %.300s", s->verdict.reason,
+			 would);
+	else
+		snprintf(s->impact, sizeof(s->impact), "BLOCKED: %s",
+			 s->verdict.reason);
 }
 
 static int set_note(struct fg_step *s, const char *note)
@@ -168,6 +180,70 @@ static const json_t *session_cluster(const struct fg_pass_ns *ns,
 		return o->obj;
 	return fg_live_find(&ns->live, "flink.apache.org", "FlinkDeployment",
 			    name);
+}
+
+/* The environment the operator runs `obj` in: the pass's, with a
+ * session job's session cluster. */
+void fg_pass_env_of(const struct fg_pass_ns *ns, const json_t *obj,
+		    struct fg_flink_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	if (ns->env)
+		*env = *ns->env;
+	env->session_cluster =
+		fg_str_is(fg_json_str(obj, "kind"), "FlinkSessionJob")
+			? session_cluster(ns,
+					  fg_json_str(fg_json_get(obj, "spec"),
+						      "deploymentName"))
+			: NULL;
+}
+
+/*
+ * A session cluster the operator redeploys kills its session jobs without
+ * a savepoint (only HA data is kept; without HA a stateful session job
+ * ends "Job Not Found" and is not resubmitted): each running session job
+ * with state is a stateless restart, policed like one.
+ */
+static void session_jobs_restart(const struct fg_pass_ns *ns,
+				 const char *cluster,
+				 const struct fg_policy *pol,
+				 struct fg_verdict *v)
+{
+	static const char prefix[] = "flink.apache.org/FlinkSessionJob/";
+	struct fg_buf names = FG_BUF_INIT;
+	struct fg_flink_env env;
+	const char *key;
+	json_t *o;
+	char why[400];
+
+	json_object_foreach (ns->live.index, key, o) {
+		if (strncmp(key, prefix, sizeof(prefix) - 1) ||
+		    !fg_str_is(fg_json_str(fg_json_get(o, "spec"),
+					   "deploymentName"),
+			       cluster) ||
+		    !fg_policy_job_runs(o))
+			continue;
+		fg_pass_env_of(ns, o, &env);
+		if (fg_policy_has_state(NULL, o, &env, why, sizeof(why)))
+			fg_buf_printf(&names, "%s%s", names.len ? ", " : "",
+				      key + sizeof(prefix) - 1);
+	}
+	if (names.len && pol->allow_stateless_upgrade) {
+		set_verdict(v, FG_RULE_STATELESS_UPGRADE, NULL,
+			    "restarting its session jobs without a savepoint "
+			    "(%s) allowed by policy",
+			    names.ptr);
+		v->kind = FG_VERDICT_ALLOW;
+		v->overridden = 1;
+	} else if (names.len) {
+		set_verdict(v, FG_RULE_STATELESS_UPGRADE,
+			    "policy allowStatelessUpgrade, or annotation "
+			    "" FG_POLICY_ANNOTATION ": allow-stateless-upgrade",
+			    "redeploying the session cluster restarts its "
+			    "session jobs without a savepoint: %s",
+			    names.ptr);
+	}
+	fg_buf_release(&names);
 }
 
 /*
@@ -361,6 +437,40 @@ static int defaulted(const char *group, const char *kind)
 	return *group || (strcmp(kind, "ConfigMap") && strcmp(kind, "Secret"));
 }
 
+/*
+ * A Secret's values never leave the decision: every value of its changes
+ * becomes a marker that compares equal exactly when the values do
+ * (render/secret.h), after everything was decided on the real values.
+ * Plan, sync and drift output, and anything built from the step, then
+ * carry no byte of a Secret.
+ */
+static int redact_changes(struct fg_step *s, const json_t *obj)
+{
+	json_t *v;
+
+	if (!fg_secret_is_secret(obj))
+		return 0;
+	for (size_t i = 0; i < s->changes.n; i++) {
+		struct fg_field_change *c = &s->changes.v[i];
+
+		if (c->desired) {
+			if (!(v = fg_secret_redact_field(obj, c->pointer,
+							 c->desired)))
+				return oom();
+			json_decref(c->desired);
+			c->desired = v;
+		}
+		if (c->live) {
+			if (!(v = fg_secret_redact_field(obj, c->pointer,
+							 c->live)))
+				return oom();
+			json_decref(c->live);
+			c->live = v;
+		}
+	}
+	return 0;
+}
+
 /* A name flink-gitops keeps for its inventories. */
 static int reserved_name(const char *group, const char *kind, const char *name)
 {
@@ -398,6 +508,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	char group[256];
 	const char *part_of, *live_hash;
 	const json_t *settled, *cmp;
+	struct fg_flink_env env;
 	struct fg_policy pol;
 	json_t *live, *want = NULL;
 	const struct fg_step *ns_step;
@@ -441,12 +552,8 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 			if ((err = set_note(s, "missing: sync creates it")) < 0)
 				return err;
 		}
-		err = fg_classify_session_job(
-			o->obj, NULL,
-			session_cluster(ns,
-					fg_json_str(fg_json_get(o->obj, "spec"),
-						    "deploymentName")),
-			&s->changes, &s->cls);
+		fg_pass_env_of(ns, o->obj, &env);
+		err = fg_classify_env(o->obj, NULL, &env, &s->changes, &s->cls);
 		if (err < 0)
 			return err;
 		words(s);
@@ -502,7 +609,8 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	/* the API server defaults built-in kinds: ask it what it stores */
 	if (!settled && !offline && s->changes.n && defaulted(group, o->kind))
 		s->settle = 1;
-	if ((err = collect_drift(s, same, live)) < 0)
+	if ((err = redact_changes(s, o->obj)) < 0 ||
+	    (err = collect_drift(s, same, live)) < 0)
 		goto done;
 
 	if (same)
@@ -514,7 +622,17 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	if (!s->changes.n && !same)
 		s->why &= ~(unsigned)FG_WHY_GIT;
 	if (is_workload(group, o->kind) && !offline) {
-		if ((err = fg_health_of(live, o->obj, &s->health)) < 0)
+		const json_t *cl = NULL;
+		int sj = !strcmp(o->kind, "FlinkSessionJob");
+
+		if (sj)
+			cl = fg_live_find(&ns->live, "flink.apache.org",
+					  "FlinkDeployment",
+					  fg_json_str(fg_json_get(live, "spec"),
+						      "deploymentName"));
+		if ((err = fg_health_of_env(live, o->obj, cl, sj,
+					    ns->env ? ns->env->now : 0,
+					    &s->health)) < 0)
 			goto done;
 		if (s->health.drifted_rollback)
 			s->why |= FG_WHY_ROLLED_BACK;
@@ -544,11 +662,8 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	}
 
 	/* how the operator acts on it */
-	err = fg_classify_session_job(
-		cmp, live,
-		session_cluster(ns, fg_json_str(fg_json_get(o->obj, "spec"),
-						"deploymentName")),
-		&s->changes, &s->cls);
+	fg_pass_env_of(ns, o->obj, &env);
+	err = fg_classify_env(cmp, live, &env, &s->changes, &s->cls);
 	if (err < 0)
 		goto done;
 	words(s);
@@ -557,8 +672,11 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	if (s->action == FG_ACTION_NOOP)
 		goto done;
 	if (s->verdict.kind != FG_VERDICT_BLOCK)
-		fg_policy_check_update(&s->verdict, &pol, o->obj, live,
-				       &s->cls);
+		fg_policy_check_update_env(&s->verdict, &pol, o->obj, live,
+					   &s->cls, &env);
+	if (s->verdict.kind != FG_VERDICT_BLOCK &&
+	    s->cls.session_cluster_redeploy)
+		session_jobs_restart(ns, o->name, &pol, &s->verdict);
 	no_session_cluster(ns, s, o->obj, offline);
 	if (s->verdict.kind != FG_VERDICT_BLOCK && nonce_drift(s, &why)) {
 		set_verdict(&s->verdict, FG_RULE_NONCE,
@@ -716,7 +834,13 @@ static void delete_words(struct fg_step *s, const json_t *live, int never)
 	else if (flink && !strcmp(s->kind, "FlinkDeployment") &&
 		 !json_is_object(fg_json_path(live, "spec", "job", NULL)))
 		w = "deletes the session cluster";
-	else if (is_workload(s->group, s->kind))
+	else if (is_workload(s->group, s->kind) && *s->verdict.reason) {
+		/* a stopped job: the policy said why nothing is lost */
+		snprintf(s->impact, sizeof(s->impact),
+			 "deletes it (the job is not running: %.560s)",
+			 s->verdict.reason);
+		return;
+	} else if (is_workload(s->group, s->kind))
 		w = "deletes it (the job is not running)";
 	else
 		w = "deletes it";
@@ -729,6 +853,7 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 	json_t *live = fg_live_find(&ns->live, m->group, m->kind, m->name);
 	const char *uid, *part_of, *mb;
 	struct fg_buf stay = FG_BUF_INIT, going = FG_BUF_INIT;
+	struct fg_flink_env env;
 	struct fg_policy pol;
 	struct fg_step *s;
 	int err = 0, never = 0;
@@ -779,7 +904,8 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 	} else {
 		if (opts->allow_delete)
 			pol.del = FG_DELETE_ALLOW;
-		fg_policy_check_delete(&s->verdict, &pol, live);
+		fg_pass_env_of(ns, live, &env);
+		fg_policy_check_delete_env(&s->verdict, &pol, live, &env);
 		s->suspend_first =
 			is_workload(m->group, m->kind) &&
 			(s->verdict.kind == FG_VERDICT_SUSPEND_FIRST ||
@@ -859,6 +985,8 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 	struct desired_ref *order = NULL;
 	struct prune_ref *prunes = NULL;
 	size_t i, n = ns->rendered ? ns->rendered->n : 0, nprune = 0;
+	struct fg_buf key = FG_BUF_INIT;
+	json_t *wanted = NULL;
 	char group[256];
 	int err = 0;
 
@@ -887,19 +1015,23 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 	if (!err && ns->live.inventory.n &&
 	    !(prunes = calloc(ns->live.inventory.n, sizeof(*prunes))))
 		err = oom();
+	/* what Git has, by "group/kind/name" */
+	if (!err && !(wanted = json_object()))
+		err = oom();
+	for (i = 0; !err && i < n; i++) {
+		const struct fg_object *o = &ns->rendered->objs[i];
+
+		fg_object_group(o->obj, group, sizeof(group));
+		if (live_key(&key, group, o->kind, o->name) < 0 ||
+		    json_object_set_new(wanted, key.ptr, json_true()) < 0)
+			err = oom();
+	}
 	for (i = 0; !err && i < ns->live.inventory.n; i++) {
 		const struct fg_inv_member *m = &ns->live.inventory.v[i];
-		int desired = 0;
 
-		for (size_t j = 0; j < n && !desired; j++) {
-			fg_object_group(ns->rendered->objs[j].obj, group,
-					sizeof(group));
-			desired =
-				!strcmp(group, m->group) &&
-				!strcmp(ns->rendered->objs[j].kind, m->kind) &&
-				!strcmp(ns->rendered->objs[j].name, m->name);
-		}
-		if (desired)
+		if ((err = live_key(&key, m->group, m->kind, m->name)) < 0)
+			break;
+		if (json_object_get(wanted, key.ptr))
 			continue;
 		prunes[nprune].m = m;
 		prunes[nprune].rank = member_rank(ns, m);
@@ -911,6 +1043,8 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 		err = decide_delete(ns, prunes[i].m, opts, offline);
 	free(order);
 	free(prunes);
+	json_decref(wanted);
+	fg_buf_release(&key);
 	return err;
 }
 

@@ -9,8 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <sodium.h>
+
 #include "render/base/buf.h"
 #include "render/base/error.h"
+#include "render/base/json.h"
 #include "render/problems.h"
 #include "render/render.h"
 #include "render/transform.h"
@@ -60,14 +64,25 @@ static int is_absent(const json_t *v)
 	       (json_is_array(v) && json_array_size(v) == 0);
 }
 
-static int values_equal(const json_t *a, const json_t *b, int depth)
+/*
+ * For the Flink kinds only null is absent: the API server stores an
+ * explicitly empty object or list of a custom resource as given, and the
+ * operator compares specs with Java equals, where `podTemplate: {}` is
+ * not an absent podTemplate (an UPGRADE).
+ */
+static int absent_in(int strict, const json_t *v)
+{
+	return strict ? !v || json_is_null(v) : is_absent(v);
+}
+
+static int values_equal(const json_t *a, const json_t *b, int depth, int strict)
 {
 	const char *k;
 	json_t *v;
 	size_t i;
 
-	if (is_absent(a) || is_absent(b))
-		return is_absent(a) && is_absent(b);
+	if (absent_in(strict, a) || absent_in(strict, b))
+		return absent_in(strict, a) && absent_in(strict, b);
 	if (depth > FG_DIFF_MAX_DEPTH)
 		return 0;
 	if (json_is_number(a) && json_is_number(b)) {
@@ -84,17 +99,19 @@ static int values_equal(const json_t *a, const json_t *b, int depth)
 			       json_string_length(a));
 	case JSON_OBJECT:
 		json_object_foreach (mut(a), k, v)
-			if (!values_equal(v, json_object_get(b, k), depth + 1))
+			if (!values_equal(v, json_object_get(b, k), depth + 1,
+					  strict))
 				return 0;
 		json_object_foreach (mut(b), k, v)
-			if (!json_object_get(a, k) && !is_absent(v))
+			if (!json_object_get(a, k) && !absent_in(strict, v))
 				return 0;
 		return 1;
 	case JSON_ARRAY:
 		if (json_array_size(a) != json_array_size(b))
 			return 0;
 		json_array_foreach (mut(a), i, v)
-			if (!values_equal(v, json_array_get(b, i), depth + 1))
+			if (!values_equal(v, json_array_get(b, i), depth + 1,
+					  strict))
 				return 0;
 		return 1;
 	default: /* true, false */
@@ -155,6 +172,7 @@ static int is_session_job(const json_t *obj)
 struct ctx {
 	const char *manager;
 	int session_job, hpa;
+	int strict; /* a Flink kind: only null is absent (absent_in) */
 	struct fg_changes *out;
 	size_t first; /* out->n when this diff started */
 	struct fg_buf ptr;
@@ -227,8 +245,51 @@ static json_t *lookup(json_t *root, const char *ptr, int arrays, int *covered)
 }
 
 /*
- * A copy of `obj` as the diff compares it: ignored members removed and
- * spec.flinkConfiguration flat with string values.
+ * A Secret's stringData is write-only: the API server merges it into data
+ * (base64, stringData winning) and never stores it. Compare as stored.
+ */
+static int fold_string_data(json_t *obj)
+{
+	json_t *sd = json_object_get(obj, "stringData"), *data, *v;
+	const char *k;
+	char *b64;
+	size_t n;
+
+	if (!fg_str_is(json_string_value(json_object_get(obj, "kind")),
+		       "Secret") ||
+	    !json_is_object(sd))
+		return 0;
+	data = json_object_get(obj, "data");
+	if (!json_is_object(data)) {
+		data = json_object();
+		if (json_object_set_new(obj, "data", data) < 0)
+			return fg_error_set(FG_ERROR, "out of memory");
+	}
+	json_object_foreach (sd, k, v) {
+		const char *text = json_string_value(v);
+
+		if (!text)
+			continue; /* the API server refuses it; show it as is */
+		n = sodium_base64_ENCODED_LEN(strlen(text),
+					      sodium_base64_VARIANT_ORIGINAL);
+		if (!(b64 = malloc(n)))
+			return fg_error_set(FG_ERROR, "out of memory");
+		sodium_bin2base64(b64, n, (const unsigned char *)text,
+				  strlen(text), sodium_base64_VARIANT_ORIGINAL);
+		if (json_object_set_new(data, k, json_string(b64)) < 0) {
+			free(b64);
+			return fg_error_set(FG_ERROR, "out of memory");
+		}
+		free(b64);
+	}
+	json_object_del(obj, "stringData");
+	return 0;
+}
+
+/*
+ * A copy of `obj` as the diff compares it: ignored members removed,
+ * spec.flinkConfiguration flat with string values, a Secret's stringData
+ * folded into data.
  */
 static int normalise(json_t **out, const struct ctx *c, const json_t *obj)
 {
@@ -240,6 +301,10 @@ static int normalise(json_t **out, const struct ctx *c, const json_t *obj)
 	*out = NULL;
 	if (!(copy = json_deep_copy(obj)))
 		return fg_error_set(FG_ERROR, "out of memory");
+	if ((err = fold_string_data(copy)) < 0) {
+		json_decref(copy);
+		return err;
+	}
 	for (i = 0; i < sizeof(ignored_always) / sizeof(ignored_always[0]); i++)
 		remove_at(copy, ignored_always[i]);
 	if (c->session_job)
@@ -271,7 +336,7 @@ static int add_change(struct ctx *c, json_t *desired, json_t *live)
 	/* null is absent; an empty list Git sets stays a value */
 	return fg_changes_add(c->out, c->ptr.ptr,
 			      json_is_null(desired) ? NULL : desired,
-			      is_absent(live) ? NULL : live);
+			      absent_in(c->strict, live) ? NULL : live);
 }
 
 /* Git's fields (keys from `dv` only) against the cluster's. */
@@ -289,9 +354,13 @@ static int walk(struct ctx *c, json_t *dv, json_t *lv, int depth)
 	if (!dv || json_is_null(dv))
 		return 0;
 	if (!json_is_object(dv))
-		return values_equal(dv, lv, 0) ? 0 : add_change(c, dv, lv);
+		return values_equal(dv, lv, 0, c->strict)
+			       ? 0
+			       : add_change(c, dv, lv);
 	if (!is_absent(lv) && !json_is_object(lv))
 		return add_change(c, dv, lv); /* a map replaced a scalar */
+	if (c->strict && !json_object_size(dv) && absent_in(1, lv))
+		return add_change(c, dv, lv); /* `{}` where there is none */
 	json_object_foreach (dv, k, v) {
 		if (fg_json_pointer_push(&c->ptr, k) < 0)
 			err = fg_error_set(FG_ERROR, "out of memory");
@@ -316,9 +385,9 @@ static int removal_leaves(struct ctx *c, json_t *lv, int depth)
 		return fg_error_set(FG_EINVALID,
 				    "object nested deeper than %d at '%s'",
 				    FG_DIFF_MAX_DEPTH, c->ptr.ptr);
-	if (is_absent(lv))
+	if (absent_in(c->strict, lv))
 		return 0;
-	if (!json_is_object(lv)) {
+	if (!json_is_object(lv) || !json_object_size(lv)) {
 		for (size_t i = c->first; i < c->out->n; i++)
 			if (!strcmp(c->out->v[i].pointer, c->ptr.ptr))
 				return 0; /* reached twice (nested conf) */
@@ -387,11 +456,11 @@ static int item_matches(const char *pe, const json_t *item, size_t index)
 	if (!(want = json_loads(pe + 2, JSON_DECODE_ANY, &je)))
 		return 0;
 	if (pe[0] == 'v') {
-		ok = values_equal(want, item, 0);
+		ok = values_equal(want, item, 0, 0);
 	} else if (json_is_object(want) && json_is_object(item)) {
 		ok = 1;
 		json_object_foreach (want, k, v)
-			if (!values_equal(v, json_object_get(item, k), 0))
+			if (!values_equal(v, json_object_get(item, k), 0, 0))
 				ok = 0;
 	}
 	json_decref(want);
@@ -694,9 +763,10 @@ static int removals(struct ctx *c, const json_t *live, json_t *nd, json_t *nl)
 			break;
 		if (ignored(c, np.ptr))
 			continue;
-		if (!is_absent(lookup(nd, np.ptr, 0, &covered)) || covered)
+		if (!absent_in(c->strict, lookup(nd, np.ptr, 0, &covered)) ||
+		    covered)
 			continue; /* Git still sets it, or sets it whole */
-		if (is_absent(lv = lookup(nl, np.ptr, 1, &covered)))
+		if (absent_in(c->strict, lv = lookup(nl, np.ptr, 1, &covered)))
 			continue; /* nothing left to remove */
 		if (owner_entry(live, p, c->manager))
 			continue; /* co-owned: SSA keeps it */
@@ -729,6 +799,10 @@ int fg_diff(const json_t *desired, const json_t *live,
 	c.manager = opts && opts->manager ? opts->manager : FG_MANAGER;
 	c.hpa = opts && opts->hpa_owns_replicas;
 	c.session_job = is_session_job(desired) || is_session_job(live);
+	c.strict = !strncmp(fg_json_str(desired, "apiVersion")
+				    ? fg_json_str(desired, "apiVersion")
+				    : "",
+			    "flink.apache.org/", 17);
 	c.out = out;
 	c.first = out->n;
 	fg_buf_init(&c.ptr, FG_BUF_MAX_DEFAULT);

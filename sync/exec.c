@@ -26,8 +26,6 @@
 #include "sync/pass_int.h"
 #include "render/base/banned.h"
 
-#define FG_SAVEPOINT_PATH_MAX 1024 /* of a savepoint shown in a message */
-
 struct xctx {
 	struct fg_pass *p;
 	const struct fg_ports *ports;
@@ -45,17 +43,27 @@ static void outcome(struct fg_step *s, enum fg_outcome o, const char *msg)
 
 /* ---- creates and updates ---- */
 
-static void apply_step(struct xctx *x, struct fg_step *s)
+/* Apply step `s`; a job moved here starts from savepoint `isp` (or
+ * NULL). The outcome says how it went. */
+static void apply_from(struct xctx *x, struct fg_step *s, const char *isp)
 {
 	const struct fg_cluster_port *port = x->ports->cluster;
 	struct fg_port_apply_opts ao = { s->force, x->p->opts.dry_run, NULL };
 	char msg[FG_ERROR_MSG_MAX + 160];
-	json_t *obj = NULL, *stored = NULL;
+	json_t *obj = NULL, *stored = NULL, *job;
 	const char *uid;
 	int err;
 
 	if (fg_pass_applied(&obj, s, x->ns->id) < 0) {
 		outcome(s, FG_OUTCOME_FAILED, fg_error_last());
+		return;
+	}
+	if (isp &&
+	    (!(job = fg_json_mut(fg_json_path(obj, "spec", "job", NULL))) ||
+	     json_object_set_new(job, "initialSavepointPath",
+				 json_string(isp)) < 0)) {
+		json_decref(obj);
+		outcome(s, FG_OUTCOME_FAILED, "out of memory");
 		return;
 	}
 	s->writes++;
@@ -87,7 +95,7 @@ static void apply_task(void *arg, size_t i)
 {
 	struct xctx *x = arg;
 
-	apply_step(x, x->steps[i]);
+	apply_from(x, x->steps[i], NULL);
 }
 
 /* ---- waits ---- */
@@ -139,7 +147,7 @@ static enum wait_result wait_for(struct xctx *x, const struct fg_obj_ref *ref,
 	return WAIT_DONE;
 }
 
-/* The savepoint the status records: upgradeSavepointPath or lastSavepoint. */
+/* The savepoint the status records, whatever the job's state. */
 static const char *recorded_savepoint(const json_t *live)
 {
 	const json_t *js = fg_json_path(live, "status", "jobStatus", NULL);
@@ -155,19 +163,16 @@ static const char *recorded_savepoint(const json_t *live)
 
 static int suspended_with_savepoint(const json_t *live)
 {
-	return fg_str_is(fg_json_str(fg_json_get(live, "status"),
-				     "lifecycleState"),
-			 "SUSPENDED") &&
-	       recorded_savepoint(live);
+	return fg_policy_suspended_savepoint(live) != NULL;
 }
 
 /*
- * Suspend `s` with a savepoint: server-side apply of spec.job.state
- * suspended and upgradeMode savepoint as FG_PASS_SUSPEND_MANAGER (its own
- * manager, so the fields Git set stay flink-gitops'), forced: it takes
- * those two fields from flink-gitops.
+ * Suspend `s` of namespace `ns` with a savepoint: server-side apply of
+ * spec.job.state suspended and upgradeMode savepoint as
+ * FG_PASS_SUSPEND_MANAGER (its own manager, so the fields Git set stay
+ * flink-gitops'), forced: it takes those two fields from flink-gitops.
  */
-static int suspend(struct xctx *x, struct fg_step *s)
+static int suspend(struct xctx *x, const char *ns, struct fg_step *s)
 {
 	const struct fg_cluster_port *port = x->ports->cluster;
 	struct fg_port_apply_opts ao = { 1, x->p->opts.dry_run,
@@ -179,9 +184,8 @@ static int suspend(struct xctx *x, struct fg_step *s)
 	patch = json_pack("{s:O,s:s,s:{s:s,s:s,s:s},s:{s:{s:s,s:s}}}",
 			  "apiVersion", json_object_get(s->live, "apiVersion"),
 			  "kind", s->kind, "metadata", "name", s->name,
-			  "namespace", x->ns->name, "uid", uid ? uid : "",
-			  "spec", "job", "state", "suspended", "upgradeMode",
-			  "savepoint");
+			  "namespace", ns, "uid", uid ? uid : "", "spec", "job",
+			  "state", "suspended", "upgradeMode", "savepoint");
 	if (!patch)
 		return fg_error_set(FG_ERROR, "out of memory");
 	s->writes++;
@@ -190,68 +194,78 @@ static int suspend(struct xctx *x, struct fg_step *s)
 	return err;
 }
 
-/*
- * suspend-first: suspend (unless the spec already asks for it), then
- * wait for the status to show SUSPENDED and a savepoint. 0 when the
- * object may be deleted now, with the savepoint it waited for in `sp`;
- * 1 when the step's outcome is set.
- */
-static int suspend_first(struct xctx *x, struct fg_step *s, char *sp,
-			 size_t spn)
+/* What the status shows, for a wait that ran out. */
+static void status_words(char *out, size_t n, const json_t *o)
 {
-	struct fg_obj_ref ref = { s->group, s->kind, x->ns->name, s->name };
-	const json_t *job = fg_json_path(s->live, "spec", "job", NULL);
-	char msg[FG_ERROR_MSG_MAX + 256];
-	json_t *last = NULL;
+	const json_t *st = fg_json_get(o, "status");
+	const char *lc = fg_json_str(st, "lifecycleState");
+	const char *sp = recorded_savepoint(o);
 
-	if (suspended_with_savepoint(s->live)) {
-		snprintf(sp, spn, "%s", recorded_savepoint(s->live));
+	snprintf(
+		out, n, "lifecycleState %s, %s", lc ? lc : "unset",
+		!sp ? "no savepoint"
+		: !strcmp(sp, "KUBERNETES_OPERATOR_LAST_STATE")
+			? "only the last-state marker recorded"
+		: fg_policy_suspended_savepoint(o)
+			? "savepoint recorded"
+			: "a savepoint recorded, but not of a suspension "
+			  "with upgradeMode savepoint the operator reconciled");
+}
+
+/*
+ * Make the job of `s` (in namespace `ns`) hold its state in a savepoint:
+ * suspend it with one (unless the spec already asks for it), then wait
+ * for the operator to record it. 0 with the savepoint's path in `sp`; 1
+ * when the step's outcome is set (`what` starts its message). A dry run
+ * only sends the suspension, dry: 1 with outcome DONE.
+ */
+static int take_savepoint(struct xctx *x, struct fg_pass_ns *ns,
+			  struct fg_step *s, const char *what, char *sp,
+			  size_t spn)
+{
+	struct fg_obj_ref ref = { s->group, s->kind, ns->name, s->name };
+	const json_t *job = fg_json_path(s->live, "spec", "job", NULL);
+	char msg[FG_ERROR_MSG_MAX + 256], now[200];
+	json_t *last = NULL;
+	const char *have = fg_policy_suspended_savepoint(s->live);
+
+	if (have) {
+		snprintf(sp, spn, "%s", have);
 		return 0;
 	}
 	if (!fg_str_is(fg_json_str(job, "state"), "suspended") ||
 	    !fg_str_is(fg_json_str(job, "upgradeMode"), "savepoint")) {
-		if (suspend(x, s) < 0) {
-			snprintf(msg, sizeof(msg),
-				 "suspend-first: suspending failed: %s",
-				 fg_error_last());
+		if (suspend(x, ns->name, s) < 0) {
+			snprintf(msg, sizeof(msg), "%s: suspending failed: %s",
+				 what, fg_error_last());
 			outcome(s, FG_OUTCOME_FAILED, msg);
 			return 1;
 		}
 	}
 	if (x->p->opts.dry_run) {
-		outcome(s, FG_OUTCOME_DONE,
-			"dry run: suspends with a savepoint, then deletes");
+		outcome(s, FG_OUTCOME_DONE, "dry run");
 		return 1;
 	}
 	switch (wait_for(x, &ref, suspended_with_savepoint, &last)) {
 	case WAIT_DONE:
-		snprintf(sp, spn, "%s",
-			 recorded_savepoint(last) ? recorded_savepoint(last)
-						  : "?");
+		snprintf(sp, spn, "%s", fg_policy_suspended_savepoint(last));
 		json_decref(last);
 		return 0;
 	case WAIT_GONE:
 		outcome(s, FG_OUTCOME_GONE, "already gone");
 		return 1;
-	case WAIT_TIMEOUT: {
-		const char *lc = fg_json_str(fg_json_get(last, "status"),
-					     "lifecycleState");
-
+	case WAIT_TIMEOUT:
+		status_words(now, sizeof(now), last);
 		snprintf(msg, sizeof(msg),
-			 "suspend-first: timed out after %lds waiting for "
+			 "%s: timed out after %lds waiting for "
 			 "lifecycleState SUSPENDED and a recorded savepoint "
-			 "(now: lifecycleState %s, %s); the next pass "
-			 "continues",
-			 x->wait_ms / 1000, lc ? lc : "unset",
-			 recorded_savepoint(last) ? "savepoint recorded"
-						  : "no savepoint");
+			 "(now: %s); the next pass continues",
+			 what, x->wait_ms / 1000, now);
 		json_decref(last);
 		outcome(s, FG_OUTCOME_WAITING, msg);
 		return 1;
-	}
 	case WAIT_ERROR:
-		snprintf(msg, sizeof(msg), "suspend-first: %s",
-			 fg_error_last());
+		snprintf(msg, sizeof(msg), "%s: %s", what, fg_error_last());
 		outcome(s, FG_OUTCOME_FAILED, msg);
 		return 1;
 	}
@@ -324,22 +338,15 @@ static int session_jobs_gone(struct xctx *x, struct fg_step *s)
 	return 1;
 }
 
-static void delete_step(struct xctx *x, struct fg_step *s)
+/* Delete `s` of namespace `ns` (its uid a precondition); `done` is the
+ * outcome's message when it is deleted. */
+static void delete_in(struct xctx *x, const char *ns, struct fg_step *s,
+		      const char *done)
 {
 	const struct fg_cluster_port *port = x->ports->cluster;
-	struct fg_obj_ref ref = { s->group, s->kind, x->ns->name, s->name };
-	char sp[FG_SAVEPOINT_PATH_MAX] = "", done[FG_SAVEPOINT_PATH_MAX + 64];
+	struct fg_obj_ref ref = { s->group, s->kind, ns, s->name };
 	int err;
 
-	if (s->suspend_first && suspend_first(x, s, sp, sizeof(sp)))
-		return;
-	snprintf(done, sizeof(done),
-		 "suspended with savepoint %s, then deleted", sp);
-	if (!strcmp(s->group, "flink.apache.org") &&
-	    !strcmp(s->kind, "FlinkDeployment") &&
-	    !json_is_object(fg_json_path(s->live, "spec", "job", NULL)) &&
-	    session_jobs_gone(x, s))
-		return;
 	s->writes++;
 	err = port->del(port->ctx, &ref, s->uid && *s->uid ? s->uid : NULL,
 			x->p->opts.dry_run);
@@ -353,11 +360,34 @@ static void delete_step(struct xctx *x, struct fg_step *s)
 		outcome(s, FG_OUTCOME_FAILED, fg_error_last());
 	else
 		outcome(s, FG_OUTCOME_DONE,
-			x->p->opts.dry_run	? "dry run"
-			: s->suspend_first	? done
-			: s->verdict.overridden ? s->verdict.reason
-						: NULL);
+			x->p->opts.dry_run ? "dry run" : done);
 	fg_error_clear();
+}
+
+static void delete_step(struct xctx *x, struct fg_step *s)
+{
+	char sp[1024], done[1200];
+
+	if (s->suspend_first &&
+	    take_savepoint(x, x->ns, s, "suspend-first", sp, sizeof(sp))) {
+		if (s->outcome == FG_OUTCOME_DONE) /* a dry run */
+			outcome(s, FG_OUTCOME_DONE,
+				"dry run: suspends with a savepoint, then "
+				"deletes");
+		return;
+	}
+	if (!strcmp(s->group, "flink.apache.org") &&
+	    !strcmp(s->kind, "FlinkDeployment") &&
+	    !json_is_object(fg_json_path(s->live, "spec", "job", NULL)) &&
+	    session_jobs_gone(x, s))
+		return;
+	if (s->suspend_first)
+		snprintf(done, sizeof(done),
+			 "suspended with savepoint %s, then deleted", sp);
+	delete_in(x, x->ns->name, s,
+		  s->suspend_first	  ? done
+		  : s->verdict.overridden ? s->verdict.reason
+					  : NULL);
 }
 
 static void delete_task(void *arg, size_t i)
@@ -440,14 +470,102 @@ done:
 	fg_inventory_release(&next);
 }
 
-/* ---- a namespace ---- */
+/* ---- moves ---- */
+
+/* The namespace can be written to. */
+static int writable(const struct fg_pass_ns *ns)
+{
+	return !ns->failed && ns->observed && !ns->error &&
+	       ns->verdict.kind != FG_VERDICT_BLOCK;
+}
+
+/*
+ * A move (sync/move.c), carried out from its create half `s` of x->ns:
+ * the old job suspended with a savepoint (or the one it has), the new
+ * one created from it (spec.job.initialSavepointPath, co-owned by
+ * FG_PASS_MOVE_MANAGER so that Git, which does not set it, keeps it),
+ * then the old one deleted. Both halves get their outcome; the old one
+ * stays, suspended, when anything before its delete fails.
+ */
+static void move_step(struct xctx *x, struct fg_step *s)
+{
+	const struct fg_cluster_port *port = x->ports->cluster;
+	struct fg_port_apply_opts ao = { 1, 0, FG_PASS_MOVE_MANAGER };
+	struct fg_step *old = s->move_peer;
+	struct fg_pass_ns *oldns = s->move_peer_ns;
+	char sp[1024], msg[FG_ERROR_MSG_MAX + 1400];
+	json_t *own;
+
+	if (!writable(oldns)) {
+		snprintf(msg, sizeof(msg),
+			 "not moved: namespace %s, where the old job is, "
+			 "could not be written to",
+			 oldns->name);
+		outcome(s, FG_OUTCOME_FAILED, msg);
+		return;
+	}
+	if (take_savepoint(x, oldns, old, "move", sp, sizeof(sp))) {
+		if (x->p->opts.dry_run) {
+			apply_from(x, s, NULL);
+			if (s->outcome == FG_OUTCOME_DONE)
+				outcome(s, FG_OUTCOME_DONE,
+					"dry run: created from a savepoint of "
+					"the old job");
+			return;
+		}
+		snprintf(msg, sizeof(msg),
+			 "not created yet: it starts from a savepoint of "
+			 "%s/%s, which is not there: %s",
+			 oldns->name, old->name,
+			 old->message ? old->message : "");
+		outcome(s,
+			old->outcome == FG_OUTCOME_WAITING ? FG_OUTCOME_WAITING
+							   : FG_OUTCOME_FAILED,
+			msg);
+		return;
+	}
+	apply_from(x, s, sp);
+	if (s->outcome != FG_OUTCOME_DONE) {
+		snprintf(msg, sizeof(msg),
+			 "kept, suspended with savepoint %s: creating %s/%s "
+			 "from it failed",
+			 sp, x->ns->name, s->name);
+		outcome(old, FG_OUTCOME_FAILED, msg);
+		return;
+	}
+	own = json_pack("{s:O,s:s,s:{s:s,s:s},s:{s:{s:s}}}", "apiVersion",
+			json_object_get(s->desired->obj, "apiVersion"), "kind",
+			s->kind, "metadata", "name", s->name, "namespace",
+			x->ns->name, "spec", "job", "initialSavepointPath", sp);
+	s->writes++;
+	if (!own || port->apply(port->ctx, own, &ao, NULL) < 0)
+		/* Git does not set it: the next apply clears the field, a
+		   change the operator ignores */
+		snprintf(msg, sizeof(msg),
+			 "created from savepoint %s of %s/%s (keeping "
+			 "initialSavepointPath past Git's next apply failed: "
+			 "%s)",
+			 sp, oldns->name, old->name,
+			 own ? fg_error_last() : "out of memory");
+	else
+		snprintf(msg, sizeof(msg), "created from savepoint %s of %s/%s",
+			 sp, oldns->name, old->name);
+	fg_error_clear();
+	json_decref(own);
+	outcome(s, FG_OUTCOME_DONE, msg);
+	snprintf(msg, sizeof(msg),
+		 "moved to %s/%s: suspended with savepoint %s, then deleted",
+		 x->ns->name, s->name, sp);
+	delete_in(x, oldns->name, old, msg);
+}
 
 /* Does step `s` run in the writes (`deletes` 0) or the deletes? */
 static int runs(const struct fg_step *s, int deletes)
 {
-	if (fg_step_blocked(s) || fg_step_is_namespace(s) ||
-	    s->outcome != FG_OUTCOME_NONE)
-		return 0;
+	if (fg_step_blocked(s) || s->move_savepoint)
+		return 0; /* a move runs on its own, between the two */
+	if (fg_step_is_namespace(s) || s->outcome != FG_OUTCOME_NONE)
+		return 0; /* created first; or settled already */
 	if (deletes)
 		return s->action == FG_ACTION_DELETE;
 	return s->action == FG_ACTION_CREATE || s->action == FG_ACTION_UPDATE;
@@ -500,7 +618,7 @@ static int create_namespace(struct xctx *x)
 
 	if (!s || s->action != FG_ACTION_CREATE || fg_step_blocked(s))
 		return 0;
-	apply_step(x, s);
+	apply_from(x, s, NULL);
 	if (s->outcome != FG_OUTCOME_DONE) {
 		snprintf(msg, sizeof(msg), "cannot create the namespace: %s",
 			 s->message ? s->message : "");
@@ -516,20 +634,32 @@ static int create_namespace(struct xctx *x)
 	return 1;
 }
 
-static void exec_ns(void *arg, size_t i)
+/* A namespace's creates and updates (its namespace first, if missing). */
+static void exec_writes(void *arg, size_t i)
 {
 	struct xctx x = *(struct xctx *)arg;
 	struct fg_pass_ns *ns = &x.p->v[i];
 
-	if (ns->failed || !ns->observed || ns->error ||
-	    ns->verdict.kind == FG_VERDICT_BLOCK)
+	if (!writable(ns))
 		return;
 	ns->executed = 1;
 	x.ns = ns;
 	if (create_namespace(&x))
 		return;
-	if (run_ranks(&x, 0, apply_task) < 0 ||
-	    run_ranks(&x, 1, delete_task) < 0) {
+	if (run_ranks(&x, 0, apply_task) < 0)
+		ns->error = strdup(fg_error_last());
+}
+
+/* A namespace's deletes, then its inventory. */
+static void exec_deletes(void *arg, size_t i)
+{
+	struct xctx x = *(struct xctx *)arg;
+	struct fg_pass_ns *ns = &x.p->v[i];
+
+	if (!writable(ns))
+		return;
+	x.ns = ns;
+	if (run_ranks(&x, 1, delete_task) < 0) {
 		ns->error = strdup(fg_error_last());
 		return;
 	}
@@ -537,19 +667,78 @@ static void exec_ns(void *arg, size_t i)
 		write_inventory(&x);
 }
 
+struct moves {
+	struct xctx *x;
+	struct fg_step **v;
+	struct fg_pass_ns **ns;
+};
+
+static void move_task(void *arg, size_t i)
+{
+	struct moves *m = arg;
+	struct xctx x = *m->x;
+
+	x.ns = m->ns[i];
+	move_step(&x, m->v[i]);
+}
+
+/* Every move, once every namespace's creates and updates are done (the
+ * new job's session cluster, its ConfigMaps) and before any delete. */
+static int exec_moves(struct xctx *x)
+{
+	struct fg_pass *p = x->p;
+	struct moves m = { x, NULL, NULL };
+	size_t n = 0, total = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		total += p->v[i].n;
+	if (!total)
+		return 0;
+	if (!(m.v = calloc(total, sizeof(*m.v))) ||
+	    !(m.ns = calloc(total, sizeof(*m.ns)))) {
+		free(m.v);
+		return fg_error_set(FG_ERROR, "out of memory");
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		struct fg_pass_ns *ns = &p->v[i];
+
+		if (!writable(ns))
+			continue;
+		for (size_t j = 0; j < ns->n; j++) {
+			struct fg_step *s = &ns->v[j];
+
+			if (s->move_savepoint && s->desired &&
+			    s->action == FG_ACTION_CREATE &&
+			    !fg_step_blocked(s)) {
+				m.ns[n] = ns;
+				m.v[n++] = s;
+			}
+		}
+	}
+	fg_ports_parallel(x->ports, n,
+			  p->opts.parallel_objects ? p->opts.parallel_objects
+						   : FG_PASS_PARALLEL_OBJECTS,
+			  move_task, &m);
+	free(m.v);
+	free(m.ns);
+	return 0;
+}
+
 int fg_pass_execute(struct fg_pass *p, const struct fg_ports *ports)
 {
+	size_t width =
+		p->opts.parallel_ns ? p->opts.parallel_ns : FG_PASS_PARALLEL_NS;
 	struct xctx x;
+	int err;
 
 	memset(&x, 0, sizeof(x));
 	x.p = p;
 	x.ports = ports;
 	x.wait_ms = p->opts.wait_ms > 0 ? p->opts.wait_ms : FG_PASS_WAIT_MS;
 	x.poll_ms = p->opts.poll_ms > 0 ? p->opts.poll_ms : FG_PASS_POLL_MS;
-	fg_ports_parallel(ports, p->n,
-			  p->opts.parallel_ns ? p->opts.parallel_ns
-					      : FG_PASS_PARALLEL_NS,
-			  exec_ns, &x);
+	fg_ports_parallel(ports, p->n, width, exec_writes, &x);
+	err = exec_moves(&x);
+	fg_ports_parallel(ports, p->n, width, exec_deletes, &x);
 	fg_pass_count(p);
-	return 0;
+	return err;
 }

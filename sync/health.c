@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "render/base/error.h"
 #include "sync/health.h"
@@ -210,9 +211,46 @@ static const char *derive_lifecycle(const json_t *status, const json_t *last,
 	return "DEPLOYED";
 }
 
+/* Does `s` contain `needle`, ignoring ASCII case? */
+static int contains_ci(const char *s, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; s && *s; s++)
+		if (!strncasecmp(s, needle, n))
+			return 1;
+	return 0;
+}
+
+/* 0 for a session job the operator reports "Job Not Found" for while it
+ * reconciles it (its cluster lost the job). */
+static int deployment_job_found(const json_t *live)
+{
+	const json_t *status = get(live, "status");
+	const char *kind = str(live, "kind");
+	const char *job = str(get(status, "jobStatus"), "state");
+	const char *error = str(status, "error");
+
+	return !(str_is(kind, "FlinkSessionJob") &&
+		 str_is(job, "RECONCILING") && error &&
+		 contains_ci(error, "Job Not Found"));
+}
+
+/* Seconds the job of `live` has been deployed (reconciliationTimestamp,
+ * in ms), or -1 when unknown. */
+static long long deployed_for(const json_t *live, long long now)
+{
+	const json_t *ts = get(get(get(live, "status"), "reconciliationStatus"),
+			       "reconciliationTimestamp");
+
+	if (!now || !json_is_integer(ts) || json_integer_value(ts) <= 0)
+		return -1;
+	return now - json_integer_value(ts) / 1000;
+}
+
 /* DEPLOYED or STABLE: the job and the JobManager decide. */
 static int running_health(struct fg_health_report *out, const json_t *live,
-			  int stable, const char *err)
+			  int stable, const char *err, long long now)
 {
 	const json_t *status = get(live, "status");
 	const char *jm = str(status, "jobManagerDeploymentStatus");
@@ -228,6 +266,18 @@ static int running_health(struct fg_health_report *out, const json_t *live,
 			       err);
 	if (has_job && str_is(job, "FINISHED"))
 		return verdict(out, FG_HEALTH_HEALTHY, "job FINISHED");
+	if (has_job && (str_is(job, "RESTARTING") || str_is(job, "FAILING")) &&
+	    deployed_for(live, now) > FG_HEALTH_RESTART_BOUND_S)
+		return verdict(out, FG_HEALTH_DEGRADED,
+			       "job %s for %lld min since its deployment: it "
+			       "fails and Flink restarts it%s%s",
+			       job, deployed_for(live, now) / 60, sep, err);
+	if (!deployment_job_found(live))
+		return verdict(out, FG_HEALTH_DEGRADED,
+			       "job %s, Job Not Found: its session cluster "
+			       "lost it (no HA: a stateful session job is not "
+			       "resubmitted)%s%s",
+			       job ? job : "", sep, err);
 	if (!stable)
 		return verdict(out, FG_HEALTH_PROGRESSING,
 			       "deployed, waiting for %s to become stable "
@@ -250,7 +300,7 @@ static int running_health(struct fg_health_report *out, const json_t *live,
 }
 
 static int job_health(struct fg_health_report *out, const json_t *live,
-		      const json_t *desired, int deployment)
+		      const json_t *desired, int deployment, long long now)
 {
 	const json_t *status = get(live, "status");
 	const json_t *meta = get(live, "metadata");
@@ -277,9 +327,13 @@ static int job_health(struct fg_health_report *out, const json_t *live,
 		return verdict(out, FG_HEALTH_PROGRESSING, "being deleted");
 	if (!last_spec_string(live) && has_job &&
 	    !strcmp(job_state(spec), "suspended"))
-		return verdict(out, FG_HEALTH_SUSPENDED,
-			       "created suspended: the operator deploys "
-			       "nothing until job.state is running");
+		return *err ? verdict(out, FG_HEALTH_DEGRADED,
+				      "created suspended, and the operator "
+				      "rejected it: %s",
+				      err)
+			    : verdict(out, FG_HEALTH_SUSPENDED,
+				      "created suspended: the operator deploys "
+				      "nothing until job.state is running");
 	if (!json_object_size(status))
 		return verdict(out, FG_HEALTH_PROGRESSING,
 			       "waiting for the operator: no status yet");
@@ -294,6 +348,15 @@ static int job_health(struct fg_health_report *out, const json_t *live,
 				       "the operator rejected generation "
 				       "%" JSON_INTEGER_FORMAT ": %s",
 				       json_integer_value(gen), err);
+		if (error && contains_ci(error, "manual restore required"))
+			return verdict(out, FG_HEALTH_DEGRADED,
+				       "the operator will not upgrade the "
+				       "failed job: %s",
+				       err);
+		if (str_is(life, "SUSPENDED") && want_suspended)
+			return verdict(out, FG_HEALTH_SUSPENDED,
+				       "suspended (the operator takes edits of "
+				       "a suspended job when it runs again)");
 		return verdict(out, FG_HEALTH_PROGRESSING,
 			       "waiting for the operator to reconcile "
 			       "generation %" JSON_INTEGER_FORMAT "%s%s",
@@ -326,7 +389,7 @@ static int job_health(struct fg_health_report *out, const json_t *live,
 		e = verdict(out, FG_HEALTH_SUSPENDED, "suspended%s",
 			    want_suspended ? "" : " (Git wants it running)");
 	else if (!strcmp(life, "DEPLOYED") || !strcmp(life, "STABLE"))
-		e = running_health(out, live, life[0] == 'S', err);
+		e = running_health(out, live, life[0] == 'S', err, now);
 	else
 		return verdict(out, FG_HEALTH_UNKNOWN,
 			       "unknown lifecycleState %s", life);
@@ -386,7 +449,15 @@ static int bluegreen_health(struct fg_health_report *out, const json_t *live)
 int fg_health_of(const json_t *live, const json_t *desired,
 		 struct fg_health_report *out)
 {
+	return fg_health_of_env(live, desired, NULL, 0, 0, out);
+}
+
+int fg_health_of_env(const json_t *live, const json_t *desired,
+		     const json_t *session_cluster, int cluster_known,
+		     long long now, struct fg_health_report *out)
+{
 	const char *api, *kind;
+	int e;
 
 	memset(out, 0, sizeof(*out));
 	if (!live)
@@ -397,9 +468,28 @@ int fg_health_of(const json_t *live, const json_t *desired,
 	if (!api || strncmp(api, "flink.apache.org/", 17) || !kind)
 		return verdict(out, FG_HEALTH_HEALTHY, "present");
 	if (!strcmp(kind, "FlinkDeployment"))
-		return job_health(out, live, desired, 1);
-	if (!strcmp(kind, "FlinkSessionJob"))
-		return job_health(out, live, desired, 0);
+		return job_health(out, live, desired, 1, now);
+	if (!strcmp(kind, "FlinkSessionJob")) {
+		struct fg_health_report c = { 0 };
+		const char *name = str(get(live, "spec"), "deploymentName");
+
+		if ((e = job_health(out, live, desired, 0, now)) < 0 ||
+		    !cluster_known || out->health == FG_HEALTH_DEGRADED)
+			return e;
+		/* a session job is as well as its session cluster */
+		if (!session_cluster)
+			return verdict(out, FG_HEALTH_DEGRADED,
+				       "its session cluster %s does not exist",
+				       name ? name : "");
+		if ((e = job_health(&c, session_cluster, NULL, 1, now)) < 0)
+			return e;
+		if (c.health == FG_HEALTH_DEGRADED)
+			e = verdict(out, FG_HEALTH_DEGRADED,
+				    "its session cluster %s is Degraded: %s",
+				    name ? name : "", c.message);
+		fg_health_report_release(&c);
+		return e;
+	}
 	if (!strcmp(kind, "FlinkStateSnapshot"))
 		return snapshot_health(out, live);
 	if (!strcmp(kind, "FlinkBlueGreenDeployment"))

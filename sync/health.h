@@ -8,13 +8,18 @@
  *  2. status not an object, unknown lifecycle     -> Unknown
  *  3. being deleted (deletionTimestamp, DELETING/DELETED) -> Progressing
  *  4. never deployed (no lastReconciledSpec) and the spec says suspended
- *     (the operator deploys nothing, ever)        -> Suspended
+ *     (the operator deploys nothing, ever)        -> Suspended, unless
+ *     status.error says the operator rejected it -> Degraded
  *  5. no status at all                            -> Progressing: the
  *     operator has not looked at it yet (if no operator runs, it stays so;
  *     telling "slow" from "absent" needs time, which the caller has)
  *  6. metadata.generation > status.observedGeneration -> Progressing,
- *     except when status.error holds a ValidationException: the operator
- *     rejected that generation and will not observe it -> Degraded
+ *     except when status.error holds a ValidationException (the operator
+ *     rejected that generation and will not observe it) or says "manual
+ *     restore required" (a FAILED job whose upgrade the operator refuses:
+ *     it stays behind forever) -> Degraded, and a suspended job that is
+ *     to stay suspended (the operator does not observe its edits) ->
+ *     Suspended
  *  7. lifecycleState (derived from the other fields as the operator does
  *     when the stored one is absent):
  *       FAILED -> Degraded; ROLLED_BACK -> Degraded + drifted_rollback;
@@ -25,6 +30,8 @@
  *         job FINISHED (a batch job done)       -> Healthy
  *         STABLE, job FAILING/RESTARTING        -> Degraded (restart loop)
  *         STABLE, job CANCELED while spec runs  -> Degraded
+ *         job RESTARTING/FAILING longer than FG_HEALTH_RESTART_BOUND_S
+ *           since the deployment (reconciliationTimestamp) -> Degraded
  *         STABLE and job RUNNING (or a session cluster) -> Healthy
  *         anything else                         -> Progressing
  * A non-empty status.error is parsed (its JSON `message`) into the message
@@ -67,6 +74,21 @@ struct fg_health_report {
  */
 int fg_health_of(const json_t *live, const json_t *desired,
 		 struct fg_health_report *out);
+
+/* A job RESTARTING (or FAILING) this long after its deployment is
+ * Degraded, not Progressing forever. */
+#define FG_HEALTH_RESTART_BOUND_S 600
+
+/*
+ * fg_health_of with what health needs beyond the object: for a session
+ * job its session cluster as the cluster has it (borrowed, NULL: none
+ * there), whose health is part of the job's (`cluster_known` 0: not
+ * looked up); `now` the wall clock in seconds (0: unknown), which bounds
+ * how long a job may restart before it is Degraded.
+ */
+int fg_health_of_env(const json_t *live, const json_t *desired,
+		     const json_t *session_cluster, int cluster_known,
+		     long long now, struct fg_health_report *out);
 void fg_health_report_release(struct fg_health_report *r);
 const char *fg_health_name(enum fg_health h); /* "Healthy", ... */
 

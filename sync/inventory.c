@@ -75,8 +75,37 @@ void fg_inventory_release(struct fg_inventory *inv)
 	for (i = 0; i < inv->n; i++)
 		member_clear(&inv->v[i]);
 	free(inv->v);
+	json_decref(inv->index);
 	inv->v = NULL;
+	inv->index = NULL;
 	inv->n = inv->cap = 0;
+}
+
+/* The index key of a member: "group/kind/name" (names have no '/'). */
+static int member_key(struct fg_buf *b, const char *group, const char *kind,
+		      const char *name)
+{
+	fg_buf_clear(b);
+	return fg_buf_printf(b, "%s/%s/%s", group, kind, name);
+}
+
+/* (Re)build the index: a lookup stays O(1) at 20,000 members. */
+static int index_build(struct fg_inventory *inv)
+{
+	struct fg_buf key = FG_BUF_INIT;
+	int err = 0;
+
+	json_decref(inv->index);
+	if (!(inv->index = json_object()))
+		return fg_error_set(FG_ERROR, "out of memory");
+	for (size_t i = 0; i < inv->n && !err; i++)
+		if (member_key(&key, inv->v[i].group, inv->v[i].kind,
+			       inv->v[i].name) < 0 ||
+		    json_object_set_new(inv->index, key.ptr,
+					json_integer((json_int_t)i)) < 0)
+			err = fg_error_set(FG_ERROR, "out of memory");
+	fg_buf_release(&key);
+	return err;
 }
 
 const struct fg_inv_member *fg_inventory_find(const struct fg_inventory *inv,
@@ -84,16 +113,24 @@ const struct fg_inv_member *fg_inventory_find(const struct fg_inventory *inv,
 					      const char *kind,
 					      const char *name)
 {
+	struct fg_buf key = FG_BUF_INIT;
+	const struct fg_inv_member *m = NULL;
+	json_t *at;
 	size_t i;
 
-	for (i = 0; i < inv->n; i++) {
-		const struct fg_inv_member *m = &inv->v[i];
-
-		if (!strcmp(m->group, group) && !strcmp(m->kind, kind) &&
-		    !strcmp(m->name, name))
-			return m;
+	if (!inv->index) {
+		for (i = 0; i < inv->n && !m; i++)
+			if (!strcmp(inv->v[i].group, group) &&
+			    !strcmp(inv->v[i].kind, kind) &&
+			    !strcmp(inv->v[i].name, name))
+				m = &inv->v[i];
+		return m;
 	}
-	return NULL;
+	if (member_key(&key, group, kind, name) == 0 &&
+	    (at = json_object_get(inv->index, key.ptr)))
+		m = &inv->v[json_integer_value(at)];
+	fg_buf_release(&key);
+	return m;
 }
 
 int fg_inventory_add(struct fg_inventory *inv, const char *group,
@@ -115,6 +152,10 @@ int fg_inventory_add(struct fg_inventory *inv, const char *group,
 		member_clear(&m);
 		return fg_error_set(FG_ERROR, "out of memory");
 	}
+	if (!inv->index && index_build(inv) < 0) {
+		member_clear(&m);
+		return FG_ERROR;
+	}
 	slot = (struct fg_inv_member *)(uintptr_t)fg_inventory_find(inv, group,
 								    kind, name);
 	if (slot) {
@@ -133,7 +174,22 @@ int fg_inventory_add(struct fg_inventory *inv, const char *group,
 		inv->v = v;
 		inv->cap = cap;
 	}
-	inv->v[inv->n++] = m;
+	inv->v[inv->n] = m;
+	{
+		struct fg_buf key = FG_BUF_INIT;
+		int err = 0;
+
+		if (member_key(&key, group, kind, name) < 0 ||
+		    json_object_set_new(inv->index, key.ptr,
+					json_integer((json_int_t)inv->n)) < 0)
+			err = fg_error_set(FG_ERROR, "out of memory");
+		fg_buf_release(&key);
+		if (err) {
+			member_clear(&inv->v[inv->n]);
+			return err;
+		}
+	}
+	inv->n++;
 	return 0;
 }
 
@@ -153,6 +209,8 @@ void fg_inventory_sort(struct fg_inventory *inv)
 {
 	if (inv->n > 1)
 		qsort(inv->v, inv->n, sizeof(*inv->v), member_cmp);
+	if (inv->index) /* positions moved */
+		index_build(inv);
 }
 
 static const char *field(const json_t *m, const char *key, int may_be_empty)

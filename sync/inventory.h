@@ -51,11 +51,12 @@ struct fg_inv_member {
 struct fg_inventory {
 	struct fg_inv_member *v;
 	size_t n, cap;
+	json_t *index; /* "group/kind/name" -> position in v; private */
 };
 
-#define FG_INVENTORY_INIT  \
-	{                  \
-		NULL, 0, 0 \
+#define FG_INVENTORY_INIT        \
+	{                        \
+		NULL, 0, 0, NULL \
 	}
 
 /* The ApplySet id of the object `name` of Kind.group in `ns`. */

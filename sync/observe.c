@@ -5,6 +5,7 @@
 
 #include "render/base/buf.h"
 #include "render/base/error.h"
+#include "render/yaml.h"
 #include "sync/observe.h"
 #include "render/base/banned.h"
 
@@ -216,4 +217,62 @@ void fg_live_release(struct fg_live *l)
 	json_decref(l->inventories);
 	fg_inventory_release(&l->inventory);
 	memset(l, 0, sizeof(*l));
+}
+
+int fg_observe_operator_conf(const struct fg_cluster_port *port, json_t **out,
+			     char **where)
+{
+	struct fg_obj_ref ref = { "", "ConfigMap", NULL, NULL };
+	struct fg_yaml_file *yf = NULL;
+	struct fg_buf w = FG_BUF_INIT;
+	json_t *items = NULL, *it, *cm = NULL;
+	const char *text = NULL;
+	size_t i;
+	int err;
+
+	*out = NULL;
+	*where = NULL;
+	if ((err = port->list(port->ctx, &ref, FG_OPERATOR_LABEL, &items)) <
+	    0) {
+		err = fg_error_wrap(FG_ENOTFOUND,
+				    "the operator's configuration");
+		goto done;
+	}
+	json_array_foreach (items, i, it)
+		if (!strcmp(meta_str(it, "name") ? meta_str(it, "name") : "",
+			    FG_OPERATOR_CONFIGMAP))
+			cm = it;
+	if (cm) {
+		const json_t *data = json_object_get(cm, "data");
+
+		text = json_string_value(json_object_get(data, "config.yaml"));
+		if (!text)
+			text = json_string_value(
+				json_object_get(data, "flink-conf.yaml"));
+	}
+	if (!text) {
+		err = fg_error_set(FG_ENOTFOUND,
+				   "no ConfigMap " FG_OPERATOR_CONFIGMAP
+				   " with the operator's configuration");
+		goto done;
+	}
+	if (fg_buf_printf(&w, "ConfigMap %s/" FG_OPERATOR_CONFIGMAP,
+			  meta_str(cm, "namespace")) < 0) {
+		err = fg_error_set(FG_ERROR, "out of memory");
+		goto done;
+	}
+	if (fg_yaml_load(&yf, w.ptr, text, strlen(text), NULL, NULL) < 0 ||
+	    (fg_yaml_count(yf) && !json_is_object(fg_yaml_doc(yf, 0)))) {
+		err = fg_error_wrap(FG_ENOTFOUND, "%s", w.ptr);
+		goto done;
+	}
+	*out = fg_yaml_count(yf) ? json_incref(fg_yaml_doc(yf, 0))
+				 : json_object();
+	*where = fg_buf_detach(&w, NULL);
+	err = *out ? 0 : fg_error_set(FG_ERROR, "out of memory");
+done:
+	fg_yaml_file_free(yf);
+	fg_buf_release(&w);
+	json_decref(items);
+	return err;
 }

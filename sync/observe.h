@@ -57,6 +57,22 @@ int fg_live_hpa_owns(const struct fg_live *l, const char *kind,
 
 void fg_live_release(struct fg_live *l);
 
+#define FG_OPERATOR_CONFIGMAP "flink-operator-config"
+/* The label the operator's Helm chart puts on it (any value). */
+#define FG_OPERATOR_LABEL "app.kubernetes.io/name"
+
+/*
+ * The Flink operator's own configuration, as the operator runs with it:
+ * its ConfigMap FG_OPERATOR_CONFIGMAP (found with one LIST of ConfigMaps
+ * across namespaces by FG_OPERATOR_LABEL), key config.yaml, else
+ * flink-conf.yaml, parsed as YAML (flat or nested keys). *out a new
+ * object, *where a new "ConfigMap NS/flink-operator-config". FG_ENOTFOUND
+ * when there is none, it cannot be listed (no right) or does not parse:
+ * the configuration is then unknown.
+ */
+int fg_observe_operator_conf(const struct fg_cluster_port *port, json_t **out,
+			     char **where);
+
 /* The API group of `obj`'s apiVersion into `out`: "" for "v1". */
 void fg_object_group(const json_t *obj, char *out, size_t n);
 

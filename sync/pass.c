@@ -59,6 +59,8 @@ void fg_pass_free(struct fg_pass *p)
 		ns_release(&p->v[i]);
 	free(p->v);
 	free(p->repository);
+	json_decref(p->operator_conf);
+	free(p->operator_conf_source);
 	free(p->base);
 	free(p->head);
 	free(p->error);
@@ -96,6 +98,41 @@ static int new_pass(struct fg_pass **out, const struct fg_desired *d,
 		return oom();
 	}
 	*out = p;
+	return 0;
+}
+
+/*
+ * The operator's configuration: the caller's, else the cluster's (port
+ * not NULL), else flink-gitops.yaml's operatorDefaults, else unknown.
+ */
+static int operator_env(struct fg_pass *p, const struct fg_cluster_port *port)
+{
+	const char *src = NULL;
+	char *where = NULL;
+	json_t *conf = NULL;
+
+	if (p->opts.operator_conf) {
+		conf = json_incref(fg_json_mut(p->opts.operator_conf));
+		src = p->opts.operator_conf_source
+			      ? p->opts.operator_conf_source
+			      : "the cluster";
+	} else if (port && fg_observe_operator_conf(port, &conf, &where) == 0) {
+		src = where;
+	} else if (p->desired && p->desired->operator_defaults) {
+		fg_error_clear();
+		conf = json_incref(p->desired->operator_defaults);
+		src = "operatorDefaults in " FG_RENDER_CONFIG_FILE;
+	}
+	fg_error_clear();
+	p->operator_conf = conf;
+	if (src && !(p->operator_conf_source = strdup(src))) {
+		free(where);
+		return oom();
+	}
+	free(where);
+	p->env.operator_conf = conf;
+	p->env.operator_conf_known = conf != NULL;
+	p->env.operator_conf_source = p->operator_conf_source;
 	return 0;
 }
 
@@ -137,6 +174,7 @@ static int add_ns(struct fg_pass *p, const char *name,
 	}
 	p->n++;
 	ns->rendered = rendered;
+	ns->env = &p->env;
 	ns->failed = failed;
 	ns->policy_map = policy;
 	if ((err = fg_inventory_name(ns->inventory, p->repository)) < 0 ||
@@ -388,7 +426,10 @@ int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
 		return err;
 	/* a broken repository config fails every namespace: the inventory
 	   namespaces are still listed, to report them as untouched */
-	if ((err = fg_pass_inventory_namespaces(ports->cluster, p->repository,
+	if (ports->clock && ports->clock->wall_s)
+		p->env.now = ports->clock->wall_s(ports->clock->ctx);
+	if ((err = operator_env(p, ports->cluster)) < 0 ||
+	    (err = fg_pass_inventory_namespaces(ports->cluster, p->repository,
 						&inv)) < 0 ||
 	    (err = build_scope(p, inv)) < 0)
 		goto fail;
@@ -401,6 +442,8 @@ int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
 			  p->opts.parallel_ns ? p->opts.parallel_ns
 					      : FG_PASS_PARALLEL_NS,
 			  observe_one, &c);
+	if ((err = fg_pass_pair_moves(p)) < 0)
+		goto fail;
 	fg_pass_count(p);
 	*out = p;
 	return 0;
@@ -517,6 +560,8 @@ int fg_pass_plan_offline(struct fg_pass **out, const struct fg_desired *head,
 	if ((err = new_pass(&p, head, opts)) < 0)
 		goto done;
 	p->offline = 1;
+	if ((err = operator_env(p, NULL)) < 0)
+		goto done;
 	/* base namespaces the head no longer renders: orphans */
 	for (size_t i = 0; i < base->nns; i++)
 		if (json_array_append_new(names,
@@ -544,6 +589,8 @@ int fg_pass_plan_offline(struct fg_pass **out, const struct fg_desired *head,
 		ns->observed = !ns->failed;
 		err = fg_decide_ns(ns, &p->opts, 1);
 	}
+	if (!err)
+		err = fg_pass_pair_moves(p);
 	if (err)
 		goto done;
 	fg_pass_count(p);

@@ -53,6 +53,9 @@
  * Per inventory member Git no longer has: delete, checked by policy
  * (suspend-first, allow, block); a session cluster only once no session
  * job uses it (jobs deleted in the same pass are waited for).
+ * Across the pass: a job Git creates that replaces a job with state Git
+ * deletes (a rename, a move to another namespace) is a move, decided
+ * for both halves by policy move (sync/move.c).
  * Per namespace: a failed render, or an empty render while the
  * inventory holds objects (policy prune), blocks every action there. A
  * namespace the cluster does not have (one LIST of namespaces per pass;
@@ -92,6 +95,11 @@
 #define FG_PASS_MAX_ALLOW_PRUNE 256 /* --allow-prune-namespace given */
 /* Field manager of the suspend-first patch (job.state, upgradeMode). */
 #define FG_PASS_SUSPEND_MANAGER "flink-gitops-suspend"
+/* Field manager that co-owns spec.job.initialSavepointPath of a moved
+ * job: Git does not set it, and flink-gitops' next apply keeps it. */
+#define FG_PASS_MOVE_MANAGER "flink-gitops-move"
+/* On a job in Git: the job it replaces, "NAMESPACE/NAME" or "NAME". */
+#define FG_MOVED_FROM_ANNOTATION "flink-gitops.io/moved-from"
 
 /* What this pass may do about a difference. */
 enum fg_pass_mode {
@@ -118,10 +126,15 @@ struct fg_pass_opts {
 	int allow_delete;
 	const char *const *allow_prune;
 	size_t nallow_prune;
-	int create_namespace;	 /* policy createNamespace: true, this run */
-	int no_prune;		 /* apply, delete nothing (--no-prune) */
-	long wait_ms, poll_ms;	 /* 0: FG_PASS_WAIT_MS, FG_PASS_POLL_MS */
-	size_t parallel_ns;	 /* 0: FG_PASS_PARALLEL_NS */
+	int create_namespace;  /* policy createNamespace: true, this run */
+	int no_prune;	       /* apply, delete nothing (--no-prune) */
+	long wait_ms, poll_ms; /* 0: FG_PASS_WAIT_MS, FG_PASS_POLL_MS */
+	size_t parallel_ns;    /* 0: FG_PASS_PARALLEL_NS */
+	/* the operator\'s configuration when the caller has read it
+	   (borrowed; NULL: the pass reads it, else flink-gitops.yaml\'s
+	   operatorDefaults, else it is unknown) */
+	const json_t *operator_conf;
+	const char *operator_conf_source;
 	size_t parallel_objects; /* 0: FG_PASS_PARALLEL_OBJECTS */
 };
 
@@ -183,12 +196,18 @@ struct fg_step {
 	struct fg_changes changes;	/* every field that differs */
 	struct fg_drift drift;		/* of those, what others changed */
 	struct fg_health_report health; /* Flink kinds: from the status */
-	char impact[320];  /* in words: "restarts from a savepoint" */
+	char impact[640];  /* in words: "restarts from a savepoint" */
 	char *note;	   /* owned: more to say, or NULL */
 	int settle;	   /* observe asks the server what it would store */
 	int suspend_first; /* a delete: suspend with a savepoint first */
 	int ours;	   /* the live object carries our part-of label */
 	int hpa;	   /* an HPA scales it: its replicas are not sent */
+	/* a rename or move (policy rule g): the other half, or NULL */
+	struct fg_step *move_peer;
+	struct fg_pass_ns *move_peer_ns; /* the other half's namespace */
+	int move_savepoint; /* carried out: the old job suspended with a
+			       savepoint, the new one created from it, the
+			       old one deleted (by the create half) */
 	/* execution */
 	enum fg_outcome outcome;
 	char *message; /* owned: why it failed, what it did */
@@ -200,10 +219,11 @@ struct fg_step {
 };
 
 struct fg_pass_ns {
-	char *name;		      /* owned */
-	const struct fg_ns *rendered; /* borrowed; NULL for an orphan */
-	int failed;		      /* render errors here (or in config) */
-	const json_t *policy_map;     /* borrowed */
+	char *name;			/* owned */
+	const struct fg_ns *rendered;	/* borrowed; NULL for an orphan */
+	const struct fg_flink_env *env; /* the pass's, borrowed */
+	int failed;			/* render errors here (or in config) */
+	const json_t *policy_map;	/* borrowed */
 	struct fg_policy policy;
 	char inventory[64];	      /* our inventory ConfigMap's name */
 	char id[FG_APPLYSET_ID_SIZE]; /* its ApplySet id */
@@ -228,6 +248,9 @@ struct fg_pass {
 	struct fg_pass_ns *v;
 	size_t n, cap;
 	struct fg_pass_opts opts;
+	struct fg_flink_env env;    /* what the operator runs objects with */
+	json_t *operator_conf;	    /* owned, or NULL */
+	char *operator_conf_source; /* owned */
 	const struct fg_desired *desired; /* borrowed */
 	char *repository;		  /* owned: the identity used */
 	int offline;			  /* live is another revision */

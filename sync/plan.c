@@ -692,6 +692,24 @@ json_t *fg_step_json(const struct fg_step *s)
 		"scaleTo", (json_int_t)c->scale_to, "rejected", c->rejected,
 		"reason", c->reason, "policy", fg_verdict_json(&s->verdict),
 		"force", s->force, "note", s->note, "changes", changes);
+	if (o) {
+		json_t *cl = json_object_get(o, "classification");
+
+		json_object_set_new(cl, "pending", json_boolean(c->pending));
+		json_object_set_new(cl, "armsStateless",
+				    json_boolean(c->arms_stateless));
+		json_object_set_new(cl, "notInPlace",
+				    c->scale_why ? json_string(c->scale_why)
+						 : json_null());
+	}
+	if (o && s->move_peer)
+		json_object_set_new(
+			o, "move",
+			json_pack("{s:s, s:s, s:s, s:b}", "role",
+				  s->desired ? "create" : "delete", "namespace",
+				  s->move_peer_ns->name, "name",
+				  s->move_peer->name, "withSavepoint",
+				  s->move_savepoint));
 	if (o && s->outcome != FG_OUTCOME_NONE)
 		json_object_set_new(o, "outcome",
 				    json_pack("{s:s, s:s?}", "result",
@@ -713,17 +731,43 @@ json_t *fg_step_json(const struct fg_step *s)
 	return o;
 }
 
-static json_t *ns_json(const struct fg_pass_ns *ns, int all)
+static const char *ns_status(const struct fg_pass_ns *ns)
 {
-	json_t *objs = json_array();
+	if (ns->failed)
+		return "failed";
+	if (ns->error)
+		return "error";
+	if (ns->verdict.kind == FG_VERDICT_BLOCK)
+		return "blocked";
+	return ns->executed ? "synced" : "planned";
+}
 
-	for (size_t j = 0; objs && j < ns->n; j++)
-		if (all || fg_plan_shows(&ns->v[j]) || ns->v[j].note)
-			json_array_append_new(objs, fg_step_json(&ns->v[j]));
-	return json_pack("{s:s, s:b, s:b, s:s?, s:o, s:o}", "name", ns->name,
-			 "exists", !ns->absent, "failed", ns->failed, "error",
-			 ns->error, "policy", fg_verdict_json(&ns->verdict),
-			 "objects", objs);
+json_t *fg_pass_ns_json(const struct fg_pass_ns *ns,
+			const char *(*only)(const struct fg_step *))
+{
+	json_t *objs = json_array(), *o;
+	const char *state;
+
+	for (size_t j = 0; objs && j < ns->n; j++) {
+		state = only ? only(&ns->v[j]) : NULL;
+		if (only && !state)
+			continue;
+		if (!(o = fg_step_json(&ns->v[j])))
+			continue;
+		if (state)
+			json_object_set_new(o, "state", json_string(state));
+		json_array_append_new(objs, o);
+	}
+	return json_pack("{s:s, s:s, s:b, s:b, s:s?, s:o, s:o, s:i}", "name",
+			 ns->name, "status", ns_status(ns), "exists",
+			 !ns->absent, "failed", ns->failed, "message",
+			 ns->error    ? ns->error
+			 : ns->failed ? ns->verdict.reason
+			 : ns->verdict.kind == FG_VERDICT_BLOCK
+				 ? ns->verdict.reason
+				 : NULL,
+			 "policy", fg_verdict_json(&ns->verdict), "objects",
+			 objs, "writes", (json_int_t)ns->writes);
 }
 
 int fg_plan_json(const struct fg_pass *p, json_t **out)
@@ -732,7 +776,7 @@ int fg_plan_json(const struct fg_pass *p, json_t **out)
 
 	*out = NULL;
 	for (size_t i = 0; nss && i < p->n; i++)
-		json_array_append_new(nss, ns_json(&p->v[i], 1));
+		json_array_append_new(nss, fg_pass_ns_json(&p->v[i], NULL));
 	root = json_pack(
 		"{s:s?, s:s?, s:s, s:{s:i, s:i, s:i, s:i, s:i, "
 		"s:i}, s:o}",

@@ -63,6 +63,15 @@ size_t fg_plan_inner(const char *field, const json_t *from, const json_t *to,
 int fg_plan_fields_text(const struct fg_step *s, const char *indent,
 			struct fg_buf *out);
 
+/*
+ * The JSON of a namespace of the pass: {name, status, failed, message,
+ * policy, objects, writes}, every step in `objects`, or with `only` the
+ * steps it names a state for (that state added as "state"). Shared by
+ * plan, sync and drift output.
+ */
+json_t *fg_pass_ns_json(const struct fg_pass_ns *ns,
+			const char *(*only)(const struct fg_step *));
+
 /* The JSON of one step (shared by plan, sync and drift output). */
 json_t *fg_step_json(const struct fg_step *s);
 json_t *fg_verdict_json(const struct fg_verdict *v);

@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "render/base/error.h"
+#include "render/base/json.h"
+#include "render/flink_config.h"
+#include "render/render.h"
 #include "sync/policy.h"
 #include "render/base/banned.h"
 
@@ -39,6 +42,18 @@ const char *fg_delete_policy_name(enum fg_delete_policy d)
 	}
 }
 
+const char *fg_move_policy_name(enum fg_move_policy m)
+{
+	switch (m) {
+	case FG_MOVE_SAVEPOINT:
+		return "savepoint";
+	case FG_MOVE_ALLOW:
+		return "allow";
+	default:
+		return "block";
+	}
+}
+
 const char *fg_rule_name(enum fg_rule r)
 {
 	static const char *const names[] = {
@@ -53,6 +68,7 @@ const char *fg_rule_name(enum fg_rule r)
 		"nonce",
 		"owned-elsewhere",
 		"reserved",
+		"move",
 		"namespace-missing",
 		"no-session-cluster",
 	};
@@ -68,6 +84,18 @@ static int delete_word(enum fg_delete_policy *out, const char *s, size_t n)
 	for (size_t i = 0; i < 3; i++)
 		if (strlen(words[i]) == n && !strncmp(s, words[i], n)) {
 			*out = (enum fg_delete_policy)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int move_word(enum fg_move_policy *out, const char *s, size_t n)
+{
+	static const char *const words[] = { "block", "savepoint", "allow" };
+
+	for (size_t i = 0; i < 3; i++)
+		if (strlen(words[i]) == n && !strncmp(s, words[i], n)) {
+			*out = (enum fg_move_policy)i;
 			return 0;
 		}
 	return -1;
@@ -117,6 +145,13 @@ int fg_policy_from_config(struct fg_policy *out, const json_t *config)
 					    "policy.delete: want block, "
 					    "suspend-first or allow");
 	}
+	if ((v = get(config, "move"))) {
+		d = json_string_value(v);
+		if (!d || move_word(&out->move, d, strlen(d)) < 0)
+			return fg_error_set(FG_EINVALID,
+					    "policy.move: want block, "
+					    "savepoint or allow");
+	}
 	return 0;
 }
 
@@ -154,14 +189,18 @@ int fg_policy_for_object(struct fg_policy *out, const struct fg_policy *ns,
 		else if (n > 7 && !strncmp(s, "delete=", 7) &&
 			 !delete_word(&p.del, s + 7, n - 7))
 			;
+		else if (n > 5 && !strncmp(s, "move=", 5) &&
+			 !move_word(&p.move, s + 5, n - 5))
+			;
 		else
-			return fg_error_set(FG_EINVALID,
-					    FG_POLICY_ANNOTATION
-					    ": unknown policy '%.*s' (want "
-					    "allow-stateless-upgrade, "
-					    "delete=block|suspend-first|allow, "
-					    "force)",
-					    (int)n, s);
+			return fg_error_set(
+				FG_EINVALID,
+				FG_POLICY_ANNOTATION
+				": unknown policy '%.*s' (want "
+				"allow-stateless-upgrade, "
+				"delete=block|suspend-first|allow, "
+				"force, move=block|savepoint|allow)",
+				(int)n, s);
 	}
 	*out = p;
 	return 0;
@@ -174,42 +213,6 @@ static void verdict(struct fg_verdict *out, enum fg_verdict_kind kind,
 	out->rule = rule;
 	out->unblock = unblock;
 	snprintf(out->reason, sizeof(out->reason), "%s", reason);
-}
-
-/* A flinkConfiguration key, flat ("a.b.c") or nested ({a: {b.c: }}). */
-static const json_t *conf_get(const json_t *conf, const char *key)
-{
-	const char *k;
-	json_t *v;
-
-	if (!json_is_object(conf))
-		return NULL;
-	json_object_foreach (mut(conf), k, v) {
-		size_t n = strlen(k);
-
-		if (!strcmp(k, key))
-			return v;
-		if (!strncmp(key, k, n) && key[n] == '.' && json_is_object(v))
-			return conf_get(v, key + n + 1);
-	}
-	return NULL;
-}
-
-static int checkpointing(const json_t *spec)
-{
-	static const char *const keys[] = { "execution.checkpointing.interval",
-					    "state.checkpoints.dir",
-					    "execution.checkpointing.dir" };
-	const json_t *conf = get(spec, "flinkConfiguration");
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++) {
-		const json_t *v = conf_get(conf, keys[i]);
-
-		if (v && !json_is_null(v) &&
-		    !(json_is_string(v) && !*json_string_value(v)))
-			return 1;
-	}
-	return 0;
 }
 
 /* The spec the job runs: lastReconciledSpec when recorded, else spec. */
@@ -229,35 +232,100 @@ static json_t *running_spec(const json_t *live)
 	return json_incref(mut(get(live, "spec")));
 }
 
-void fg_policy_check_update(struct fg_verdict *out, const struct fg_policy *p,
-			    const json_t *desired, const json_t *live,
-			    const struct fg_classification *c)
+/* A stateful upgrade mode, with the operator's default (stateless). */
+static int stateful_mode(const json_t *spec)
 {
-	json_t *run;
-	const char *was;
-	int stateful, ckpt;
+	const char *m = str(get(spec, "job"), "upgradeMode");
+
+	return str_is(m, "savepoint") || str_is(m, "last-state");
+}
+
+/*
+ * Why the job of `live` (to become `desired`, may be NULL) has state a
+ * stateless restart or a delete would lose, into `why`; 0 when it is
+ * provably stateless. The running mode is read from lastReconciledSpec
+ * and the live spec both: the first deployment records stateless there
+ * until the first real upgrade.
+ */
+int fg_policy_has_state(const json_t *desired, const json_t *live,
+			const struct fg_flink_env *env, char *why, size_t n)
+{
+	json_t *run = running_spec(live);
+	const json_t *specs[3] = { get(live, "spec"), run,
+				   get(desired, "spec") };
+	int stateful = stateful_mode(run) || stateful_mode(specs[0]);
+	int own = 0, ck = 0;
+
+	for (int i = 0; i < 3; i++) {
+		int c = specs[i] ? fg_flink_env_checkpointing(env, specs[i])
+				 : 0;
+
+		own |= fg_flink_conf_checkpointing(
+			get(specs[i], "flinkConfiguration"));
+		if (c > 0 || (c < 0 && ck == 0))
+			ck = c;
+	}
+	json_decref(run);
+	if (stateful) {
+		snprintf(why, n, "%s", "");
+		return 1;
+	}
+	if (own) {
+		snprintf(why, n, " (checkpointing is configured)");
+		return 1;
+	}
+	if (ck > 0 && env && env->session_cluster &&
+	    fg_flink_conf_checkpointing(
+		    fg_json_path(env->session_cluster, "spec",
+				 "flinkConfiguration", NULL))) {
+		snprintf(why, n,
+			 " (checkpointing is configured by its session "
+			 "cluster)");
+		return 1;
+	}
+	if (ck > 0) {
+		snprintf(why, n,
+			 " (checkpointing is configured by the operator's "
+			 "defaults, %s)",
+			 env && env->operator_conf_source
+				 ? env->operator_conf_source
+				 : "");
+		return 1;
+	}
+	if (ck < 0) {
+		snprintf(why, n, "%s",
+			 " (checkpointing may be configured in the operator's "
+			 "defaults, which are not known: declare them as "
+			 "operatorDefaults in " FG_RENDER_CONFIG_FILE
+			 ", or let flink-gitops read the ConfigMap "
+			 "flink-operator-config)");
+		return 1;
+	}
+	return 0;
+}
+
+void fg_policy_check_update_env(struct fg_verdict *out,
+				const struct fg_policy *p,
+				const json_t *desired, const json_t *live,
+				const struct fg_classification *c,
+				const struct fg_flink_env *env)
+{
+	char why[400], reason[512];
 
 	memset(out, 0, sizeof(*out));
 	if (!live || !c->flink)
 		return;
 	if (c->rejected) {
-		char buf[256];
-
-		snprintf(buf, sizeof(buf), "the operator rejects it: %s",
+		snprintf(reason, sizeof(reason), "the operator rejects it: %s",
 			 c->reason ? c->reason : "");
 		verdict(out, FG_VERDICT_BLOCK, FG_RULE_REJECTED,
-			"delete and re-create the object", buf);
+			"delete and re-create the object", reason);
 		return;
 	}
 	if (c->restart != FG_RESTART_STATELESS || c->idle ||
 	    c->type < FG_DIFF_UPGRADE)
 		return;
-	run = running_spec(live);
-	was = str(get(run, "job"), "upgradeMode");
-	stateful = str_is(was, "savepoint") || str_is(was, "last-state");
-	ckpt = checkpointing(get(desired, "spec")) || checkpointing(run);
-	json_decref(run);
-	if (!stateful && !ckpt)
+	if (!fg_policy_has_state(desired, live, env, why, sizeof(why)))
 		return;
 	if (p->allow_stateless_upgrade) {
 		verdict(out, FG_VERDICT_ALLOW, FG_RULE_STATELESS_UPGRADE, NULL,
@@ -265,12 +333,22 @@ void fg_policy_check_update(struct fg_verdict *out, const struct fg_policy *p,
 		out->overridden = 1;
 		return;
 	}
+	snprintf(reason, sizeof(reason), "stateless upgrade would drop state%s",
+		 why);
 	verdict(out, FG_VERDICT_BLOCK, FG_RULE_STATELESS_UPGRADE,
 		"policy allowStatelessUpgrade, or "
 		"annotation " FG_POLICY_ANNOTATION ": allow-stateless-upgrade",
-		stateful ? "stateless upgrade would drop state"
-			 : "stateless upgrade would drop state (checkpointing "
-			   "is configured)");
+		reason);
+}
+
+void fg_policy_check_update(struct fg_verdict *out, const struct fg_policy *p,
+			    const json_t *desired, const json_t *live,
+			    const struct fg_classification *c)
+{
+	struct fg_flink_env known = { 0 };
+
+	known.operator_conf_known = 1; /* only what the objects say */
+	fg_policy_check_update_env(out, p, desired, live, c, &known);
 }
 
 int fg_policy_job_runs(const json_t *live)
@@ -300,23 +378,155 @@ int fg_policy_never_deployed(const json_t *live)
 	return !(last && *last) && !str(js, "jobId") && !str(js, "state");
 }
 
-void fg_policy_check_delete(struct fg_verdict *out, const struct fg_policy *p,
-			    const json_t *live)
+/* The path the operator records for a last-state restore: not a
+ * savepoint (AbstractJobReconciler, LAST_STATE_DUMMY_SP_PATH). */
+#define LAST_STATE_MARKER "KUBERNETES_OPERATOR_LAST_STATE"
+
+/* The savepoint the status records (a real one), or NULL. */
+static const char *recorded_savepoint(const json_t *live)
+{
+	const json_t *js = get(get(live, "status"), "jobStatus");
+	const char *s = str(js, "upgradeSavepointPath");
+
+	if (s && *s)
+		return strcmp(s, LAST_STATE_MARKER) ? s : NULL;
+	s = str(get(get(js, "savepointInfo"), "lastSavepoint"), "location");
+	return s && *s && strcmp(s, LAST_STATE_MARKER) ? s : NULL;
+}
+
+const char *fg_policy_suspended_savepoint(const json_t *live)
+{
+	const json_t *status = get(live, "status");
+	const char *s =
+		str(get(status, "reconciliationStatus"), "lastReconciledSpec");
+	const char *sp = recorded_savepoint(live);
+	const json_t *job;
+	json_t *last;
+	int ok;
+
+	if (!sp || !str_is(str(status, "lifecycleState"), "SUSPENDED") ||
+	    str_is(str(get(status, "jobStatus"), "state"), "FAILED") || !s)
+		return NULL;
+	last = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+	job = get(get(last, "spec"), "job");
+	ok = str_is(str(job, "state"), "suspended") &&
+	     str_is(str(job, "upgradeMode"), "savepoint");
+	json_decref(last);
+	return ok ? sp : NULL;
+}
+
+/*
+ * Is the state of a job that does not run safe to delete? 1 with `why`
+ * naming the savepoint that holds it (or why there is none to lose), 0
+ * with `why` saying what would be lost.
+ */
+static int stopped_state_safe(const json_t *live,
+			      const struct fg_flink_env *env, char *why,
+			      size_t n)
+{
+	json_t *last = running_spec(live);
+	const json_t *status = get(live, "status");
+	const char *js = str(get(status, "jobStatus"), "state");
+	const char *sp = fg_policy_suspended_savepoint(live);
+	const char *mode = str(get(last, "job"), "upgradeMode");
+	char state[400];
+	int safe = 0;
+
+	if (!json_is_object(status) || !json_object_size(status) ||
+	    !str(get(status, "reconciliationStatus"), "lastReconciledSpec")) {
+		snprintf(why, n, "it was never deployed");
+		safe = 1;
+	} else if (!fg_policy_has_state(NULL, live, env, state,
+					sizeof(state))) {
+		snprintf(why, n, "it keeps no state");
+		safe = 1;
+	} else if (sp) {
+		snprintf(why, n, "its state is in savepoint %s", sp);
+		safe = 1;
+	} else if (str_is(js, "SUSPENDED")) {
+		snprintf(why, n,
+			 "Flink suspended the job (an HA failover in "
+			 "progress): its HA metadata points at its state");
+	} else if (str_is(js, "FAILED")) {
+		snprintf(why, n,
+			 "the job FAILED: its checkpoints and HA metadata are "
+			 "its state");
+	} else if (str_is(mode, "last-state")) {
+		snprintf(why, n,
+			 "it was suspended last-state: its HA metadata is the "
+			 "only pointer to its state");
+	} else {
+		snprintf(why, n, "no savepoint is recorded for its state");
+	}
+	json_decref(last);
+	return safe;
+}
+
+void fg_policy_check_delete_env(struct fg_verdict *out,
+				const struct fg_policy *p, const json_t *live,
+				const struct fg_flink_env *env)
 {
 	const char *api = str(live, "apiVersion");
 	const char *kind = str(live, "kind");
+	char why[400], reason[512];
 
 	memset(out, 0, sizeof(*out));
-	if (!api || strncmp(api, "flink.apache.org/", 17) ||
-	    !(str_is(kind, "FlinkDeployment") ||
-	      str_is(kind, "FlinkSessionJob")))
+	if (!api || strncmp(api, "flink.apache.org/", 17))
 		return;
-	if (!fg_policy_job_runs(live))
+	if (str_is(kind, "FlinkStateSnapshot")) {
+		const json_t *sp = get(get(live, "spec"), "savepoint");
+		const json_t *dispose = get(sp, "disposeOnDelete");
+
+		/* disposeOnDelete defaults to true: the files go too */
+		if (!json_is_object(sp) || json_is_false(dispose))
+			return;
+		if (p->del == FG_DELETE_ALLOW) {
+			verdict(out, FG_VERDICT_ALLOW, FG_RULE_DELETE_RUNNING,
+				NULL,
+				"disposing the savepoint allowed by policy");
+			out->overridden = 1;
+			return;
+		}
+		verdict(out, FG_VERDICT_BLOCK, FG_RULE_DELETE_RUNNING,
+			"set spec.savepoint.disposeOnDelete: false, or policy "
+			"delete: allow",
+			"deleting the FlinkStateSnapshot disposes its "
+			"savepoint "
+			"files (disposeOnDelete)");
 		return;
+	}
+	if (!(str_is(kind, "FlinkDeployment") ||
+	      str_is(kind, "FlinkSessionJob")) ||
+	    !json_is_object(get(get(live, "spec"), "job")))
+		return; /* a session cluster: its jobs are guarded apart */
+	if (fg_policy_job_runs(live)) {
+		snprintf(why, sizeof(why), "%s",
+			 "deleting a running job drops its checkpoint history");
+	} else if (stopped_state_safe(live, env, why, sizeof(why))) {
+		/* allowed; the plan says why nothing is lost */
+		verdict(out, FG_VERDICT_ALLOW, FG_RULE_NONE, NULL, why);
+		return;
+	} else if (p->del == FG_DELETE_SUSPEND_FIRST) {
+		/* no savepoint can be taken of a job that does not run */
+		snprintf(reason, sizeof(reason),
+			 "deleting the job loses its state: %.300s; "
+			 "suspend-first cannot take a savepoint of a job that "
+			 "does not run",
+			 why);
+		verdict(out, FG_VERDICT_BLOCK, FG_RULE_DELETE_RUNNING,
+			"resume the job (spec.job.state: running) and sync "
+			"again, or policy delete: allow",
+			reason);
+		return;
+	} else {
+		snprintf(reason, sizeof(reason),
+			 "deleting the job loses its state: %.360s", why);
+		snprintf(why, sizeof(why), "%.399s", reason);
+	}
 	switch (p->del) {
 	case FG_DELETE_ALLOW:
 		verdict(out, FG_VERDICT_ALLOW, FG_RULE_DELETE_RUNNING, NULL,
-			"deleting a running job allowed by policy");
+			"deleting a job with state allowed by policy");
 		out->overridden = 1;
 		break;
 	case FG_DELETE_SUSPEND_FIRST:
@@ -329,8 +539,17 @@ void fg_policy_check_delete(struct fg_verdict *out, const struct fg_policy *p,
 			"policy delete: suspend-first or allow, or "
 			"annotation " FG_POLICY_ANNOTATION
 			": delete=suspend-first",
-			"deleting a running job drops its checkpoint history");
+			why);
 	}
+}
+
+void fg_policy_check_delete(struct fg_verdict *out, const struct fg_policy *p,
+			    const json_t *live)
+{
+	struct fg_flink_env known = { 0 };
+
+	known.operator_conf_known = 1;
+	fg_policy_check_delete_env(out, p, live, &known);
 }
 
 void fg_policy_check_namespace(struct fg_verdict *out,

@@ -32,7 +32,16 @@
  * Overrides come from Git: the `policy:` map of the repository and
  * namespace config (render gives it merged, fg_ns.policy) and, per
  * object, the annotation FG_POLICY_ANNOTATION, a comma list of
- * `allow-stateless-upgrade`, `delete=block|suspend-first|allow`, `force`.
+ * `allow-stateless-upgrade`, `delete=block|suspend-first|allow`, `force`,
+ * `move=block|savepoint|allow`.
+ *
+ *   (g) a rename or a move to another namespace of a job with state (a
+ *       create and, in the same pass, the delete of the object it
+ *       replaces; see sync/move.c): the new job would start empty.
+ *       Blocked, both halves. Overrides: move: savepoint (the old job is
+ *       suspended with a savepoint, the new one created from it, then
+ *       the old one deleted), move: allow (starts empty); or Git sets
+ *       spec.job.initialSavepointPath itself.
  */
 #ifndef FG_SYNC_POLICY_H
 #define FG_SYNC_POLICY_H
@@ -52,17 +61,26 @@ enum fg_delete_policy {
 	FG_DELETE_ALLOW,
 };
 
+/* A rename or a move to another namespace of a job (a delete and a
+ * create): held back, carried out with a savepoint, or let through. */
+enum fg_move_policy {
+	FG_MOVE_BLOCK = 0,
+	FG_MOVE_SAVEPOINT, /* the new object restores from the old one's */
+	FG_MOVE_ALLOW,	   /* the new job starts empty */
+};
+
 struct fg_policy {
 	int allow_stateless_upgrade;
 	enum fg_delete_policy del;
-	int prune;	      /* prune a namespace that renders to nothing */
-	int force;	      /* take over fields another field manager owns */
+	int prune; /* prune a namespace that renders to nothing */
+	int force; /* take over fields another field manager owns */
+	enum fg_move_policy move;
 	int create_namespace; /* create a namespace that does not exist */
 };
 
-#define FG_POLICY_INIT                      \
-	{                                   \
-		0, FG_DELETE_BLOCK, 0, 0, 0 \
+#define FG_POLICY_INIT                                     \
+	{                                                  \
+		0, FG_DELETE_BLOCK, 0, 0, FG_MOVE_BLOCK, 0 \
 	}
 
 enum fg_rule {
@@ -77,6 +95,7 @@ enum fg_rule {
 	FG_RULE_NONCE,		    /* a nonce changed outside Git */
 	FG_RULE_OWNED_ELSEWHERE,    /* another repository manages it */
 	FG_RULE_RESERVED,	    /* a name flink-gitops keeps for itself */
+	FG_RULE_MOVE,		    /* a rename or move would start empty */
 	FG_RULE_NAMESPACE_MISSING,  /* (g) */
 	FG_RULE_NO_SESSION_CLUSTER, /* a session job's cluster is nowhere */
 };
@@ -92,11 +111,12 @@ struct fg_verdict {
 	enum fg_rule rule;   /* the rule that blocked, or that an override
 				let through (then kind != BLOCK) */
 	int overridden;	     /* a rule matched and a policy let it pass */
-	char reason[256];    /* "stateless upgrade would drop state", "" */
+	char reason[512];    /* "stateless upgrade would drop state", "" */
 	const char *unblock; /* how to let it through, a literal, or NULL */
 };
 
 const char *fg_delete_policy_name(enum fg_delete_policy d); /* "block" */
+const char *fg_move_policy_name(enum fg_move_policy m);	    /* "block" */
 const char *fg_rule_name(enum fg_rule r); /* "stateless-upgrade" ... */
 
 /*
@@ -115,7 +135,8 @@ int fg_policy_for_object(struct fg_policy *out, const struct fg_policy *ns,
 
 /*
  * Rules (a) and (c) for an update of `live` to `desired` (both borrowed;
- * live NULL for a create, which is always allowed) as `c` classified it.
+ * live NULL for a create, which is always allowed) as `c` classified it,
+ * with only what the objects say (see fg_policy_check_update_env).
  */
 void fg_policy_check_update(struct fg_verdict *out, const struct fg_policy *p,
 			    const json_t *desired, const json_t *live,
@@ -126,6 +147,35 @@ void fg_policy_check_delete(struct fg_verdict *out, const struct fg_policy *p,
 			    const json_t *live);
 
 /*
+ * Rules (a) and (c) with the environment the operator runs the job in
+ * (the session cluster's and the operator's configuration, whether that
+ * is known): a job is stateful unless provably stateless, its running
+ * mode read from lastReconciledSpec and the live spec both (the first
+ * deployment records stateless there). fg_policy_check_update is this
+ * with only what the objects say.
+ */
+void fg_policy_check_update_env(struct fg_verdict *out,
+				const struct fg_policy *p,
+				const json_t *desired, const json_t *live,
+				const struct fg_classification *c,
+				const struct fg_flink_env *env);
+
+/*
+ * Rule (b) with the environment: deleting a FlinkDeployment with a job or
+ * a FlinkSessionJob is safe by default only when the job has no state to
+ * lose (never deployed, provably stateless) or a recorded savepoint holds
+ * it (suspended with upgradeMode savepoint; the verdict names it); a job
+ * that runs, FAILED, was suspended last-state (its HA metadata is the
+ * pointer to its state) or that Flink SUSPENDED (HA failover) is blocked.
+ * A FlinkStateSnapshot of a savepoint is blocked unless
+ * spec.savepoint.disposeOnDelete is false: deleting it disposes the
+ * files. Overrides: delete: allow, suspend-first.
+ */
+void fg_policy_check_delete_env(struct fg_verdict *out,
+				const struct fg_policy *p, const json_t *live,
+				const struct fg_flink_env *env);
+
+/*
  * Rules (d) and (e) for a namespace: `failed` it did not render,
  * `ndesired` objects it renders to, `nmanaged` managed objects the
  * cluster (or the base revision) has there.
@@ -133,6 +183,27 @@ void fg_policy_check_delete(struct fg_verdict *out, const struct fg_policy *p,
 void fg_policy_check_namespace(struct fg_verdict *out,
 			       const struct fg_policy *p, int failed,
 			       size_t ndesired, size_t nmanaged);
+
+/*
+ * 1 when the job of `live` (to become `desired`, may be NULL) has state a
+ * stateless restart or a delete would lose: a stateful upgrade mode in
+ * lastReconciledSpec or the live spec, or checkpointing configured (the
+ * job's, the session cluster's or the operator's configuration; unknown
+ * operator configuration counts); `why` says which (" (checkpointing is
+ * configured ...)", or "" for the upgrade mode). 0 when provably
+ * stateless.
+ */
+int fg_policy_has_state(const json_t *desired, const json_t *live,
+			const struct fg_flink_env *env, char *why, size_t n);
+
+/*
+ * The savepoint that holds the state of `live`, a job the operator
+ * suspended with a savepoint: lifecycleState SUSPENDED, the spec it
+ * reconciled last suspended with upgradeMode savepoint, a savepoint path
+ * recorded (not the operator's last-state marker), the job not FAILED.
+ * NULL otherwise (borrowed from `live`).
+ */
+const char *fg_policy_suspended_savepoint(const json_t *live);
 
 /* 1 when the job of FlinkDeployment/FlinkSessionJob `live` runs. */
 int fg_policy_job_runs(const json_t *live);

@@ -70,6 +70,9 @@ struct fg_clock_port {
 	void *ctx;
 	long long (*now_ms)(void *ctx); /* monotonic milliseconds */
 	void (*sleep_ms)(void *ctx, long ms);
+	/* wall clock, seconds since the epoch (for ages in statuses);
+	   NULL: unknown */
+	long long (*wall_s)(void *ctx);
 };
 
 /*

@@ -144,51 +144,13 @@ int fg_report_sync_text(const struct fg_pass *p, unsigned flags,
 	return err ? oom() : 0;
 }
 
-static const char *ns_status(const struct fg_pass_ns *ns)
-{
-	if (ns->failed)
-		return "failed";
-	if (ns->error)
-		return "error";
-	if (ns->verdict.kind == FG_VERDICT_BLOCK)
-		return "blocked";
-	return ns->executed ? "synced" : "planned";
-}
-
-static json_t *ns_json(const struct fg_pass_ns *ns, int drift)
-{
-	json_t *objs = json_array();
-
-	for (size_t j = 0; objs && j < ns->n; j++) {
-		const struct fg_step *s = &ns->v[j];
-		json_t *o;
-
-		if (drift && !fg_drift_state(s))
-			continue;
-		if (!(o = fg_step_json(s)))
-			continue;
-		if (drift)
-			json_object_set_new(o, "state",
-					    json_string(fg_drift_state(s)));
-		json_array_append_new(objs, o);
-	}
-	return json_pack(
-		"{s:s, s:b, s:s, s:s?, s:o, s:o, s:i}", "name", ns->name,
-		"exists", !ns->absent, "status", ns_status(ns), "message",
-		ns->failed || ns->error		       ? not_synced(ns)
-		: ns->verdict.kind == FG_VERDICT_BLOCK ? ns->verdict.reason
-						       : NULL,
-		"policy", fg_verdict_json(&ns->verdict), "objects", objs,
-		"writes", (json_int_t)ns->writes);
-}
-
 int fg_report_sync_json(const struct fg_pass *p, json_t **out)
 {
 	json_t *nss = json_array(), *root;
 
 	*out = NULL;
 	for (size_t i = 0; nss && i < p->n; i++)
-		json_array_append_new(nss, ns_json(&p->v[i], 0));
+		json_array_append_new(nss, fg_pass_ns_json(&p->v[i], NULL));
 	root = json_pack(
 		"{s:b, s:s, s:o, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
 		"s:i, s:i, s:i}}",
@@ -457,7 +419,8 @@ int fg_report_drift_json(const struct fg_pass *p, json_t **out)
 			checked += s->desired != NULL;
 			healed += s->outcome == FG_OUTCOME_DONE;
 		}
-		json_array_append_new(nss, ns_json(&p->v[i], 1));
+		json_array_append_new(
+			nss, fg_pass_ns_json(&p->v[i], fg_drift_state));
 	}
 	root = json_pack("{s:s, s:o, s:{s:i, s:i, s:i, s:i}}", "repository",
 			 p->repository, "namespaces", nss, "summary", "checked",

@@ -5,7 +5,8 @@
 # namespace (where only object-level concurrency helps). Per shape, each
 # on fresh namespaces:
 #   (a) flink-gitops sync from empty, --connections CONNS
-#   (c) the API server's own limit: the same server-side applies, CONNS
+#   (c) the API server's own limit: the same server-side applies (the
+#       objects exactly as flink-gitops renders and sends them), CONNS
 #       keep-alive connections in parallel (bench_apply.py)
 #   (d) a no-op flink-gitops sync: its writes and LISTs, from the audit log
 # and for the first shape also
@@ -89,9 +90,10 @@ shape() {
 	[[ $created == "$count" ]] || fail "sync created $created of $count"
 	t_sync=$(secs "$t0" "$t1")
 
-	# (c) the API server's limit, same connections
+	# (c) the API server's limit, same connections, the same objects
+	"$fg" --log-level warn render "$dir/repo" -o json >"$dir/rendered.json"
 	t_raw=$(python3 "$here/bench_apply.py" apply "$(realpath "$envfile")" \
-		"$id-raw" "$k" "$count" "$conns")
+		"$id-raw" "$k" "$count" "$conns" "$dir/rendered.json")
 	row "(a) flink-gitops sync from empty" "$t_sync s" \
 		"$(ratio "$t_sync" "$t_raw")x the raw limit (goal <= 1.1x)"
 	row "(c) raw parallel SSA, $conns keep-alive conns" "$t_raw s" \

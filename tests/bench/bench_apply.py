@@ -6,10 +6,13 @@
       flink-gitops repository (FG_DIR/<FG_PREFIX>-<i>/<name>.yaml, the
       namespace from the folder) and as a kubectl tree (KC_DIR/<i>/..., with
       metadata.namespace <KC_PREFIX>-<i>).
-  bench_apply.py apply ENV_FILE PREFIX NS COUNT CONNECTIONS
+  bench_apply.py apply ENV_FILE PREFIX NS COUNT CONNECTIONS [RENDERED]
       the API server's own limit: the same objects (namespaces
       <PREFIX>-<i>) applied server-side, CONNECTIONS keep-alive TLS
       connections in parallel, one PATCH per object; prints the seconds.
+      With RENDERED (`flink-gitops render -o json` of the repository),
+      the objects are exactly what flink-gitops sends: its labels and
+      annotations, and an ApplySet part-of label, included.
 """
 import http.client
 import json
@@ -74,7 +77,20 @@ def read_env(path):
     return env
 
 
-def apply(env_file, prefix, nns, count, conns):
+def rendered_objects(path, prefix):
+    """(namespace index, name, object) of a render, moved to PREFIX-i."""
+    with open(path) as f:
+        items = json.load(f)["items"]
+    part_of = "applyset-" + "x" * 43 + "-v1"
+    for obj in items:
+        md = obj["metadata"]
+        k = int(md["namespace"].rsplit("-", 1)[1])
+        md["namespace"] = "%s-%d" % (prefix, k)
+        md.setdefault("labels", {})["applyset.kubernetes.io/part-of"] = part_of
+        yield k, md["name"], obj
+
+
+def apply(env_file, prefix, nns, count, conns, rendered=None):
     env = read_env(env_file)
     pki = os.path.join(os.path.dirname(env_file), "pki")
     server = env["FG_K8S_SERVER"]
@@ -83,7 +99,9 @@ def apply(env_file, prefix, nns, count, conns):
     ctx.load_cert_chain(os.path.join(pki, "admin.crt"),
                         os.path.join(pki, "admin.key"))
     work = queue.Queue()
-    for k, name, obj in objects(prefix, nns, count):
+    source = (rendered_objects(rendered, prefix) if rendered
+              else objects(prefix, nns, count))
+    for k, name, obj in source:
         path = ("/apis/flink.apache.org/v1beta1/namespaces/%s-%d/"
                 "flinkdeployments/%s?fieldManager=bench-raw&force=true"
                 "&fieldValidation=Strict"
@@ -126,8 +144,9 @@ def apply(env_file, prefix, nns, count, conns):
 def main(argv):
     if len(argv) == 8 and argv[1] == "gen":
         gen(argv[2], argv[3], argv[4], argv[5], int(argv[6]), int(argv[7]))
-    elif len(argv) == 7 and argv[1] == "apply":
-        apply(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]))
+    elif len(argv) in (7, 8) and argv[1] == "apply":
+        apply(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]),
+              argv[7] if len(argv) == 8 else None)
     else:
         sys.exit(__doc__)
 

@@ -152,20 +152,30 @@ status() { # status KIND NAME JSON: the operator's view, via the subresource
 	kc patch -n "$ns" "$1" "$2" --subresource=status --type merge -p "{\"status\":$3}" >/dev/null
 }
 
-# running KIND NAME: the operator's view of a running, stable job that it
-# deployed from the live spec (the status it writes, through the status
-# subresource)
-running() {
+# reconciled KIND NAME LIFECYCLE JOBSTATE [SAVEPOINT]: the status the
+# operator writes once it has reconciled the live spec (recorded as
+# lastReconciledSpec, observedGeneration caught up), through the status
+# subresource; SAVEPOINT goes to jobStatus.upgradeSavepointPath
+reconciled() {
 	local st
-	st=$(kc get -n "$ns" "$1" "$2" -o json | jq -c '{status: {
-		lifecycleState: "STABLE",
-		jobStatus: {state: "RUNNING"},
+	st=$(kc get -n "$ns" "$1" "$2" -o json | jq -c --arg lc "$3" --arg js "$4" \
+		--arg sp "${5:-}" '{status: ({
+		observedGeneration: .metadata.generation,
+		lifecycleState: $lc,
+		jobStatus: ({state: $js} + (if $sp == "" then {} else
+			{upgradeSavepointPath: $sp} end)),
 		reconciliationStatus: {state: "DEPLOYED",
 			lastReconciledSpec: ({spec: .spec,
 				resource_metadata: {apiVersion: .apiVersion,
-					firstDeployment: false}} | tojson)}}}')
+					firstDeployment: false}} | tojson)}})}')
 	kc patch -n "$ns" "$1" "$2" --subresource=status --type=merge \
 		-p "$st" >/dev/null
+}
+
+# running KIND NAME: the operator's view of a running, stable job that it
+# deployed from the live spec
+running() {
+	reconciled "$1" "$2" STABLE RUNNING
 }
 
 # edit KIND NAME SED: change a live object as `kubectl edit` does

@@ -28,6 +28,7 @@ spec:
     state.checkpoints.dir: s3://b/$1/checkpoints
     state.savepoints.dir: s3://b/$1/savepoints
     execution.checkpointing.interval: 30s
+    ${4:+scheduler-mode: reactive}
   jobManager: {resource: {memory: 2048m, cpu: 1}}
   taskManager: {resource: {memory: 2048m, cpu: 1}}
   job:

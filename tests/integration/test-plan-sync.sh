@@ -192,6 +192,8 @@ EOF
 agree "checkpointing job"
 running flinkdeployment ckpt
 edit flinkdeployment ckpt 's/image: flink:1.20/image: flink:1.20.1/'
+# the operator reconciles the edit: it runs 1.20.1 now
+running flinkdeployment ckpt
 agree "blocked heal"
 [[ $(kc get -n "$ns" flinkdeployment ckpt -o jsonpath='{.spec.image}') == flink:1.20.1 ]] ||
 	fail "blocked heal applied"

@@ -119,15 +119,24 @@ sync --wait-timeout 2
 expect_rc 1 "no savepoint yet"
 exists flinkdeployment app || fail "deleted before the savepoint was recorded"
 grep -q "now: lifecycleState SUSPENDED, no savepoint" "$work/out" || fail "not reported: $(cat "$work/out")"
+# an older savepoint, recorded before the operator reconciled the
+# suspension, is not the one: still waiting
+status flinkdeployment app '{"jobStatus":{"upgradeSavepointPath":"s3://sp/savepoint-0"}}'
+sync --wait-timeout 2
+expect_rc 1 "savepoint of another suspension"
+exists flinkdeployment app || fail "deleted on a savepoint the suspension did not take"
+grep -q "a savepoint recorded, but not of a suspension with upgradeMode savepoint the operator reconciled" "$work/out" ||
+	fail "not reported: $(cat "$work/out")"
 sync --wait-timeout 60 &
 pid=$!
 sleep 2
 exists flinkdeployment app || fail "deleted before the savepoint was recorded"
-status flinkdeployment app '{"jobStatus":{"upgradeSavepointPath":"s3://sp/savepoint-1"}}'
+# the operator's part: stop-with-savepoint done, the suspended spec recorded
+reconciled flinkdeployment app SUSPENDED FINISHED s3://sp/savepoint-1
 wait "$pid" || fail "suspend-first pass failed: $(cat "$work/out")"
 exists flinkdeployment app && fail "app not deleted after its savepoint"
 grep -qF "FlinkDeployment/app: delete: suspends with a savepoint, then deletes (suspended with savepoint s3://sp/savepoint-1, then deleted)" "$work/out" || fail "not reported: $(cat "$work/out")"
-echo "ok: suspend-first suspends, waits for SUSPENDED and a savepoint, then deletes"
+echo "ok: suspend-first suspends, waits for SUSPENDED and its savepoint, then deletes"
 
 # ---- namespaces in parallel, printed in namespace order -----------------
 new_ns

@@ -484,6 +484,9 @@ cmd_up() {
 		sed -n '/"serverVersion"/,/}/s/^ *"gitVersion": "\(.*\)",$/\1/p')"
 	setup_limited
 	install_crds "$crd_version"
+	# the operator's configuration, where its Helm chart puts it
+	kc apply -f "$here/operator-config.yaml" >/dev/null ||
+		die "cannot install the operator's configuration"
 	note "up in $((SECONDS - t0)) s; env: $dir/env"
 }
 

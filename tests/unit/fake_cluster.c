@@ -543,6 +543,11 @@ static long long clock_now(void *ctx)
 	return ((struct fake_cluster *)ctx)->now;
 }
 
+static long long clock_wall(void *ctx)
+{
+	return 1765000000 + ((struct fake_cluster *)ctx)->now / 1000;
+}
+
 static void clock_sleep(void *ctx, long ms)
 {
 	struct fake_cluster *f = ctx;
@@ -583,6 +588,7 @@ void fake_init(struct fake_cluster *f)
 	f->clock.ctx = f;
 	f->clock.now_ms = clock_now;
 	f->clock.sleep_ms = clock_sleep;
+	f->clock.wall_s = clock_wall;
 	f->ports.cluster = &f->port;
 	f->ports.clock = &f->clock;
 	f->ports.parallel = NULL;

@@ -166,12 +166,22 @@ static void test_classify__every_row_of_the_operator_table(void **state)
 			change(rows[i].pointer, rows[i].d, rows[i].l);
 			classify(obj("FlinkDeployment", spec, NULL),
 				 obj("FlinkDeployment", spec, NULL));
-			if (R.ch.v[0].type != want || R.c.type != want)
+			/* these clusters cannot rescale in place (no
+			 * reactive mode, no adaptive scheduler): a SCALE
+			 * row is a full upgrade there */
+			if (R.ch.v[0].type != want ||
+			    R.c.type != (want == FG_DIFF_SCALE ? FG_DIFF_UPGRADE
+							       : want) ||
+			    R.c.scale_fallback != (want == FG_DIFF_SCALE)) {
+				enum fg_diff_type got = R.ch.v[0].type;
+
+				reset();
 				fail_msg("%s (%s): got %s, want %s",
 					 rows[i].pointer,
 					 sa ? "standalone" : "native",
-					 fg_diff_type_name(R.ch.v[0].type),
+					 fg_diff_type_name(got),
 					 fg_diff_type_name(want));
+			}
 			reset();
 		}
 	}
@@ -215,9 +225,13 @@ static void test_classify__config_prefix_rules_are_prefixes(void **state)
 		json_decref(d);
 		classify(obj("FlinkDeployment", APP("native", ""), NULL),
 			 obj("FlinkDeployment", APP("native", ""), NULL));
-		if (R.c.type != rows[i].want)
+		if (R.ch.v[0].type != rows[i].want) {
+			enum fg_diff_type got = R.ch.v[0].type;
+
+			reset();
 			fail_msg("%s: got %s", rows[i].key,
-				 fg_diff_type_name(R.c.type));
+				 fg_diff_type_name(got));
+		}
 		reset();
 	}
 }
@@ -254,18 +268,20 @@ test_classify__job_and_taskmanager_recurse_field_by_field(void **state)
 	assert_int_equal(R.c.type, FG_DIFF_IGNORE);
 	reset();
 
+	/* SCALE rows, found by the recursion (a full upgrade here: no
+	 * reactive mode) */
 	change("/spec/job", "{\"jarURI\":\"a\",\"parallelism\":8}",
 	       "{\"jarURI\":\"a\",\"parallelism\":2}");
 	classify(obj("FlinkDeployment", APP("standalone", ""), NULL),
 		 obj("FlinkDeployment", APP("standalone", ""), NULL));
-	assert_int_equal(R.c.type, FG_DIFF_SCALE);
+	assert_int_equal(R.ch.v[0].type, FG_DIFF_SCALE);
 	reset();
 
 	change("/spec", "{\"taskManager\":{\"replicas\":4},\"image\":\"i\"}",
 	       "{\"taskManager\":{\"replicas\":2},\"image\":\"i\"}");
 	classify(obj("FlinkDeployment", APP("standalone", ""), NULL),
 		 obj("FlinkDeployment", APP("standalone", ""), NULL));
-	assert_int_equal(R.c.type, FG_DIFF_SCALE);
+	assert_int_equal(R.ch.v[0].type, FG_DIFF_SCALE);
 	reset();
 }
 
@@ -335,6 +351,65 @@ static json_t *deployed(const char *spec, const char *observed)
 	return live;
 }
 
+/*
+ * The operator diffs against lastReconciledSpec: with an image change
+ * still pending (the operator has not reconciled it), a commit that only
+ * switches upgradeMode to stateless makes that pending upgrade stateless.
+ */
+static void test_classify__a_pending_change_counts(void **state)
+{
+	json_t *live = deployed(APP("native", ",\"upgradeMode\":\"savepoint\""),
+				"RUNNING");
+
+	/* the live spec is ahead of what the operator reconciled */
+	json_object_set_new(json_object_get(live, "spec"), "image",
+			    json_string("flink:2.0"));
+	change("/spec/job/upgradeMode", "\"stateless\"", "\"savepoint\"");
+	classify(obj("FlinkDeployment",
+		     "{\"image\":\"flink:2.0\",\"flinkVersion\":\"v1_20\","
+		     "\"serviceAccount\":\"flink\",\"mode\":\"native\","
+		     "\"taskManager\":{\"replicas\":2},\"job\":{\"jarURI\":"
+		     "\"local:///x.jar\",\"parallelism\":2,\"upgradeMode\":"
+		     "\"stateless\"}}",
+		     NULL),
+		 live);
+	assert_int_equal(R.ch.v[0].type, FG_DIFF_IGNORE); /* against live */
+	assert_true(R.c.pending);
+	assert_int_equal(R.c.type, FG_DIFF_UPGRADE); /* what will happen */
+	assert_int_equal(R.c.restart, FG_RESTART_STATELESS);
+	assert_non_null(strstr(R.words, "an earlier change is still pending"));
+	reset();
+}
+
+static void test_classify__stateless_arms_the_next_upgrade(void **state)
+{
+	change("/spec/job/upgradeMode", "\"stateless\"", "\"savepoint\"");
+	classify(obj("FlinkDeployment",
+		     APP("native", ",\"upgradeMode\":\"stateless\""), NULL),
+		 deployed(APP("native", ",\"upgradeMode\":\"savepoint\""),
+			  "RUNNING"));
+	assert_int_equal(R.c.type, FG_DIFF_IGNORE);
+	assert_true(R.c.arms_stateless);
+	assert_non_null(strstr(R.words, "WARNING: upgradeMode stateless makes "
+					"the next upgrade run WITHOUT state"));
+	reset();
+}
+
+static void test_classify__jobmanager_replicas_default_to_one(void **state)
+{
+	change("/spec/jobManager/replicas", "1", NULL);
+	classify(obj("FlinkDeployment", APP("native", ""), NULL),
+		 obj("FlinkDeployment", APP("native", ""), NULL));
+	assert_int_equal(R.c.type, FG_DIFF_IGNORE);
+	reset();
+	/* an explicitly empty object is not an absent one (Java equals) */
+	change("/spec/podTemplate", "{}", NULL);
+	classify(obj("FlinkDeployment", APP("native", ""), NULL),
+		 obj("FlinkDeployment", APP("native", ""), NULL));
+	assert_int_equal(R.c.type, FG_DIFF_UPGRADE);
+	reset();
+}
+
 static void upgrade(const char *dmode, const char *lmode, const char *observed)
 {
 	char dspec[512], lspec[512];
@@ -393,16 +468,31 @@ test_classify__last_state_flink_version_change_takes_a_savepoint(void **state)
 {
 	change("/spec/flinkVersion", "\"v2_0\"", "\"v1_20\"");
 	classify(obj("FlinkDeployment",
-		     "{\"flinkVersion\":\"v2_0\",\"job\":{\"upgradeMode\":"
-		     "\"last-state\"}}",
+		     "{\"flinkVersion\":\"v2_0\",\"flinkConfiguration\":{"
+		     "\"state.savepoints.dir\":\"s3://b/sp\"},\"job\":{"
+		     "\"upgradeMode\":\"last-state\"}}",
 		     NULL),
-		 deployed("{\"flinkVersion\":\"v1_20\",\"job\":{"
+		 deployed("{\"flinkVersion\":\"v1_20\",\"flinkConfiguration\":{"
+			  "\"state.savepoints.dir\":\"s3://b/sp\"},\"job\":{"
 			  "\"upgradeMode\":\"last-state\"}}",
 			  "RUNNING"));
 	assert_int_equal(R.c.restart, FG_RESTART_SAVEPOINT);
 	assert_int_equal(R.c.note, FG_NOTE_VERSION_CHANGE);
 	assert_words("restarts from a savepoint (the Flink version changes, so "
 		     "last-state takes a savepoint)");
+	reset();
+	/* without a savepoint directory the operator cancels the job and
+	 * restores the last checkpoint */
+	change("/spec/flinkVersion", "\"v2_0\"", "\"v1_20\"");
+	classify(obj("FlinkDeployment",
+		     "{\"flinkVersion\":\"v2_0\",\"job\":{\"upgradeMode\":"
+		     "\"last-state\"}}",
+		     NULL),
+		 deployed("{\"flinkVersion\":\"v1_20\",\"job\":{"
+			  "\"upgradeMode\":\"last-state\"}}",
+			  "RUNNING"));
+	assert_int_equal(R.c.restart, FG_RESTART_LAST_STATE);
+	assert_int_equal(R.c.note, FG_NOTE_VERSION_CANCEL);
 	reset();
 }
 
@@ -574,29 +664,81 @@ static void test_classify__savepoint_redeploy_names_its_path(void **state)
 	reset();
 }
 
-static void test_classify__scale_in_place(void **state)
+#define REACTIVE "\"flinkConfiguration\":{\"scheduler-mode\":\"reactive\"},"
+#define ADAPTIVE                                                        \
+	"{\"image\":\"flink:1.20\",\"flinkVersion\":\"%s\","            \
+	"\"flinkConfiguration\""                                        \
+	":{\"jobmanager.scheduler\":\"adaptive\"},\"job\":{\"jarURI\":" \
+	"\"local:///x.jar\",\"upgradeMode\":\"savepoint\"}}"
+
+static void test_classify__scale_in_place_only_where_it_can(void **state)
 {
+	char spec[512];
+
+	/* standalone, reactive mode: in place */
 	change("/spec/job/parallelism", "8", "2");
 	classify(obj("FlinkDeployment",
-		     "{\"mode\":\"standalone\",\"taskManager\":{},\"job\":"
-		     "{\"parallelism\":8}}",
+		     "{\"mode\":\"standalone\"," REACTIVE
+		     "\"taskManager\":{},\"job\":{\"parallelism\":8}}",
 		     NULL),
 		 obj("FlinkDeployment",
-		     "{\"mode\":\"standalone\",\"taskManager\":{},\"job\":"
-		     "{\"parallelism\":2}}",
+		     "{\"mode\":\"standalone\"," REACTIVE
+		     "\"taskManager\":{},\"job\":{\"parallelism\":2}}",
 		     NULL));
 	assert_true(R.c.scale_in_place);
 	assert_int_equal(R.c.scale_to, 8);
 	assert_words("rescales in place to 8");
 	reset();
 
+	/* standalone without reactive mode: a full upgrade, with the
+	 * restart its upgradeMode makes */
+	change("/spec/job/parallelism", "8", "2");
+	classify(obj("FlinkDeployment",
+		     "{\"mode\":\"standalone\",\"taskManager\":{},\"job\":"
+		     "{\"parallelism\":8,\"upgradeMode\":\"savepoint\"}}",
+		     NULL),
+		 obj("FlinkDeployment",
+		     "{\"mode\":\"standalone\",\"taskManager\":{},\"job\":"
+		     "{\"parallelism\":2,\"upgradeMode\":\"savepoint\"}}",
+		     NULL));
+	assert_false(R.c.scale_in_place);
+	assert_true(R.c.scale_fallback);
+	assert_int_equal(R.c.type, FG_DIFF_UPGRADE);
+	assert_int_equal(R.c.restart, FG_RESTART_SAVEPOINT);
+	assert_words("restarts from a savepoint (a full upgrade, not in place: "
+		     "a standalone cluster rescales in place only with "
+		     "scheduler-mode: reactive)");
+	reset();
+
+	/* native: Flink 1.18+ with the adaptive scheduler */
+	change("/spec/flinkConfiguration/"
+	       "pipeline.jobvertex-parallelism-overrides",
+	       "\"v1:8\"", "\"v1:2\"");
+	snprintf(spec, sizeof(spec), ADAPTIVE, "v1_18");
+	classify(obj("FlinkDeployment", spec, NULL),
+		 obj("FlinkDeployment", spec, NULL));
+	assert_true(R.c.scale_in_place);
+	assert_words("rescales in place (per-vertex parallelism overrides)");
+	reset();
+
+	change("/spec/flinkConfiguration/"
+	       "pipeline.jobvertex-parallelism-overrides",
+	       "\"v1:8\"", "\"v1:2\"");
+	snprintf(spec, sizeof(spec), ADAPTIVE, "v1_17");
+	classify(obj("FlinkDeployment", spec, NULL),
+		 obj("FlinkDeployment", spec, NULL));
+	assert_true(R.c.scale_fallback);
+	assert_string_equal(R.c.scale_why,
+			    "in-place scaling needs Flink 1.18 or newer");
+	reset();
+
+	/* the default scheduler cannot */
 	change("/spec/flinkConfiguration/"
 	       "pipeline.jobvertex-parallelism-overrides",
 	       "\"v1:8\"", "\"v1:2\"");
 	classify(obj("FlinkDeployment", APP("native", ""), NULL),
 		 obj("FlinkDeployment", APP("native", ""), NULL));
-	assert_true(R.c.scale_in_place);
-	assert_words("rescales in place (per-vertex parallelism overrides)");
+	assert_true(R.c.scale_fallback);
 	reset();
 }
 
@@ -611,6 +753,8 @@ static void test_classify__session_cluster_redeploys_with_its_jobs(void **state)
 	assert_words("redeploys the session cluster and its jobs");
 	reset();
 
+	/* a standalone session cluster's replicas: no reactive mode for a
+	 * session cluster, so the operator redeploys it */
 	change("/spec/taskManager/replicas", "4", "2");
 	classify(obj("FlinkDeployment",
 		     "{\"mode\":\"standalone\",\"taskManager\":{\"replicas\":4}"
@@ -620,8 +764,8 @@ static void test_classify__session_cluster_redeploys_with_its_jobs(void **state)
 		     "{\"mode\":\"standalone\",\"taskManager\":{\"replicas\":2}"
 		     "}",
 		     NULL));
-	assert_false(R.c.session_cluster_redeploy);
-	assert_words("rescales in place to 4 TaskManagers");
+	assert_true(R.c.session_cluster_redeploy);
+	assert_true(R.c.scale_fallback);
 	reset();
 }
 
@@ -720,10 +864,11 @@ static void test_classify__session_job_takes_its_cluster_mode(void **state)
 	change("/spec/job/parallelism", "4", "2");
 	assert_int_equal(fg_classify_session_job(d, l, cluster, &R.ch, &R.c),
 			 0);
-	assert_int_equal(R.c.type, FG_DIFF_SCALE);
+	assert_int_equal(R.ch.v[0].type, FG_DIFF_SCALE);
+	assert_true(R.c.scale_fallback); /* no reactive mode */
 	fg_classification_release(&R.c);
 	assert_int_equal(fg_classify(d, l, &R.ch, &R.c), 0);
-	assert_int_equal(R.c.type, FG_DIFF_UPGRADE); /* native assumed */
+	assert_int_equal(R.ch.v[0].type, FG_DIFF_UPGRADE); /* native */
 	json_decref(cluster);
 	json_decref(d);
 	json_decref(l);
@@ -817,7 +962,13 @@ int main(void)
 		cmocka_unit_test(test_classify__suspended_stays_suspended),
 		cmocka_unit_test(
 			test_classify__savepoint_redeploy_names_its_path),
-		cmocka_unit_test(test_classify__scale_in_place),
+		cmocka_unit_test(
+			test_classify__scale_in_place_only_where_it_can),
+		cmocka_unit_test(test_classify__a_pending_change_counts),
+		cmocka_unit_test(
+			test_classify__stateless_arms_the_next_upgrade),
+		cmocka_unit_test(
+			test_classify__jobmanager_replicas_default_to_one),
 		cmocka_unit_test(
 			test_classify__session_cluster_redeploys_with_its_jobs),
 		cmocka_unit_test(

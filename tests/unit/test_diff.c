@@ -282,6 +282,36 @@ static void test_diff__field_someone_else_added_is_not_a_change(void **state)
 	json_decref(l);
 }
 
+/* The API server merges a Secret's stringData into data and keeps none of
+ * it: Git's stringData is compared with the stored data. */
+static void test_diff__secret_string_data_is_compared_as_stored(void **state)
+{
+	json_t *d = J("{\"apiVersion\":\"v1\",\"kind\":\"Secret\","
+		      "\"metadata\":{\"name\":\"s\"},\"stringData\":{"
+		      "\"password\":\"hunter2\"},\"data\":{\"token\":"
+		      "\"aGVsbG8=\"}}");
+	json_t *same = J("{\"apiVersion\":\"v1\",\"kind\":\"Secret\","
+			 "\"metadata\":{\"name\":\"s\"},\"data\":{"
+			 "\"password\":\"aHVudGVyMg==\",\"token\":"
+			 "\"aGVsbG8=\"}}");
+	json_t *other = J("{\"apiVersion\":\"v1\",\"kind\":\"Secret\","
+			  "\"metadata\":{\"name\":\"s\"},\"data\":{"
+			  "\"password\":\"b3RoZXI=\",\"token\":"
+			  "\"aGVsbG8=\"}}");
+	struct fg_changes c = FG_CHANGES_INIT;
+
+	(void)state;
+	diff_ok(d, same, 0, &c);
+	assert_no_changes(&c);
+	diff_ok(d, other, 0, &c);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.v[0].pointer, "/data/password");
+	fg_changes_release(&c);
+	json_decref(d);
+	json_decref(same);
+	json_decref(other);
+}
+
 #define SESSION_JOB                                                        \
 	"{\"apiVersion\":\"flink.apache.org/v1beta1\","                    \
 	"\"kind\":\"FlinkSessionJob\","                                    \
@@ -519,7 +549,14 @@ static void test_diff__lists_compare_whole(void **state)
 	json_decref(l);
 }
 
-static void test_diff__empty_list_or_map_equals_absent(void **state)
+/*
+ * A Flink resource keeps an explicitly empty list or map as given (the
+ * API server stores `podTemplate: {}`), and the operator compares with
+ * Java equals: for the Flink kinds an empty value is a value (classify
+ * decides what it means to the operator). null is absent.
+ */
+static void
+test_diff__empty_list_or_map_is_a_value_of_a_flink_kind(void **state)
 {
 	json_t *d = J(DESIRED);
 	json_t *l = live_of(DESIRED, "{\"spec\":{\"job\":{\"args\":null}}}",
@@ -530,6 +567,27 @@ static void test_diff__empty_list_or_map_equals_absent(void **state)
 	json_object_set_new(job, "args", json_array());
 	json_object_set_new(json_object_get(d, "spec"), "logConfiguration",
 			    json_object());
+	json_object_set_new(json_object_get(d, "spec"), "restartNonce",
+			    json_null());
+	diff_ok(d, l, 0, &c);
+	assert_int_equal(c.n, 2);
+	assert_change(&c, 0, "/spec/job/args", "[]", "(absent)");
+	assert_change(&c, 1, "/spec/logConfiguration", "{}", "(absent)");
+	fg_changes_release(&c);
+	json_decref(d);
+	json_decref(l);
+}
+
+/* Built-in kinds: the API server drops empty maps; they equal absent. */
+static void test_diff__empty_map_of_a_builtin_kind_equals_absent(void **state)
+{
+	json_t *d = J("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+		      "\"metadata\":{\"name\":\"c\",\"labels\":{}},"
+		      "\"data\":{\"a\":\"1\"}}");
+	json_t *l = J("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+		      "\"metadata\":{\"name\":\"c\"},\"data\":{\"a\":\"1\"}}");
+	struct fg_changes c = FG_CHANGES_INIT;
+
 	diff_ok(d, l, 0, &c);
 	assert_no_changes(&c);
 	fg_changes_release(&c);
@@ -666,7 +724,10 @@ int main(void)
 		cmocka_unit_test(test_diff__status_is_ignored),
 		cmocka_unit_test(test_diff__consumed_nonce_is_not_drift),
 		cmocka_unit_test(test_diff__lists_compare_whole),
-		cmocka_unit_test(test_diff__empty_list_or_map_equals_absent),
+		cmocka_unit_test(
+			test_diff__empty_list_or_map_is_a_value_of_a_flink_kind),
+		cmocka_unit_test(
+			test_diff__empty_map_of_a_builtin_kind_equals_absent),
 		cmocka_unit_test(
 			test_diff__empty_list_in_git_replaces_live_items),
 		cmocka_unit_test(
@@ -676,6 +737,8 @@ int main(void)
 		cmocka_unit_test(
 			test_diff__field_owner_unknown_when_nobody_owns_it),
 		cmocka_unit_test(test_diff__operator_snapshots_are_not_ours),
+		cmocka_unit_test(
+			test_diff__secret_string_data_is_compared_as_stored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -304,8 +304,19 @@ static void test_health__error_is_a_warning_when_healthy(void **state)
 {
 	expect(obj("FlinkSessionJob", NULL, "{\"job\":{}}",
 		   ST(",\"lifecycleState\":\"STABLE\",\"jobStatus\":{\"state\":"
+		      "\"RUNNING\"},\"error\":\"savepoint trigger failed\"")),
+	       NULL, FG_HEALTH_HEALTHY,
+	       "operator error: savepoint trigger failed");
+}
+
+/* The operator's own words for a session job its cluster lost: the job
+ * is not coming back by itself. */
+static void test_health__a_lost_session_job_is_degraded(void **state)
+{
+	expect(obj("FlinkSessionJob", NULL, "{\"job\":{}}",
+		   ST(",\"lifecycleState\":\"STABLE\",\"jobStatus\":{\"state\":"
 		      "\"RECONCILING\"},\"error\":\"Job Not Found\"")),
-	       NULL, FG_HEALTH_PROGRESSING, "operator error: Job Not Found");
+	       NULL, FG_HEALTH_DEGRADED, "Job Not Found");
 	expect(obj("FlinkDeployment", NULL, APP_SPEC,
 		   ST(",\"lifecycleState\":\"STABLE\",\"jobStatus\":{\"state\":"
 		      "\"RUNNING\"},\"error\":\"{\\\"message\\\":\\\"savepoint "
@@ -408,6 +419,76 @@ static void test_health__long_errors_are_cut(void **state)
 	json_decref(live);
 }
 
+/* The points of health as the operator means it (issue 13). */
+static void test_health__as_the_operator_means_it(void **state)
+{
+	struct fg_health_report r = FG_HEALTH_REPORT_INIT;
+	json_t *live, *cluster;
+
+	/* a FAILED job whose upgrade the operator refuses stays behind */
+	expect(obj("FlinkDeployment", "{\"name\":\"j\",\"generation\":2}",
+		   APP_SPEC,
+		   ST(",\"lifecycleState\":\"FAILED\",\"error\":\"{"
+		      "\\\"type\\\":"
+		      "\\\"org.apache.flink.kubernetes.operator.exception."
+		      "UpgradeFailureException\\\",\\\"message\\\":\\\"Job is "
+		      "in "
+		      "terminal state but last checkpoint is unknown. Manual "
+		      "restore required.\\\"}\"")),
+	       NULL, FG_HEALTH_DEGRADED, "Manual restore required");
+	/* editing a suspended job does not advance observedGeneration */
+	expect(obj("FlinkDeployment", "{\"name\":\"j\",\"generation\":2}",
+		   "{\"job\":{\"state\":\"suspended\"}}",
+		   ST(",\"lifecycleState\":\"SUSPENDED\"")),
+	       NULL, FG_HEALTH_SUSPENDED, "when it runs again");
+	/* never deployed, suspended, rejected */
+	expect(obj("FlinkDeployment", NULL,
+		   "{\"job\":{\"state\":\"suspended\"}}",
+		   "{\"error\":\"{\\\"type\\\":\\\"org.apache.flink.kubernetes."
+		   "operator.exception.ValidationException\\\",\\\"message\\\":"
+		   "\\\"Job parallelism must be larger than 0\\\"}\"}"),
+	       NULL, FG_HEALTH_DEGRADED, "Job parallelism must be larger");
+
+	/* RESTARTING since its deployment for longer than the bound */
+	live = obj("FlinkDeployment", NULL, APP_SPEC,
+		   "{\"observedGeneration\":1,\"lifecycleState\":\"DEPLOYED\","
+		   "\"jobStatus\":{\"state\":\"RESTARTING\"},"
+		   "\"reconciliationStatus\":{\"lastReconciledSpec\":\"{}\","
+		   "\"reconciliationTimestamp\":1765000000000}}");
+	assert_int_equal(
+		fg_health_of_env(live, NULL, NULL, 0, 1765000000 + 60, &r), 0);
+	assert_int_equal(r.health, FG_HEALTH_PROGRESSING);
+	fg_health_report_release(&r);
+	assert_int_equal(
+		fg_health_of_env(live, NULL, NULL, 0, 1765000000 + 3600, &r),
+		0);
+	assert_int_equal(r.health, FG_HEALTH_DEGRADED);
+	assert_non_null(strstr(r.message, "RESTARTING for 60 min"));
+	fg_health_report_release(&r);
+	json_decref(live);
+
+	/* a session job is as well as its session cluster */
+	live = obj("FlinkSessionJob", NULL,
+		   "{\"deploymentName\":\"s\",\"job\":{}}",
+		   ST(",\"lifecycleState\":\"STABLE\",\"jobStatus\":{\"state\":"
+		      "\"RUNNING\"}"));
+	cluster = obj("FlinkDeployment", NULL, "{}",
+		      ST(",\"lifecycleState\":\"STABLE\","
+			 "\"jobManagerDeploymentStatus\":\"ERROR\",\"error\":"
+			 "\"serviceaccounts \\\"flink\\\" not found\""));
+	assert_int_equal(fg_health_of_env(live, NULL, cluster, 1, 0, &r), 0);
+	assert_int_equal(r.health, FG_HEALTH_DEGRADED);
+	assert_non_null(strstr(r.message, "session cluster s is Degraded"));
+	assert_non_null(strstr(r.message, "serviceaccounts"));
+	fg_health_report_release(&r);
+	assert_int_equal(fg_health_of_env(live, NULL, NULL, 1, 0, &r), 0);
+	assert_int_equal(r.health, FG_HEALTH_DEGRADED);
+	assert_non_null(strstr(r.message, "does not exist"));
+	fg_health_report_release(&r);
+	json_decref(cluster);
+	json_decref(live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +507,8 @@ int main(void)
 			test_health__session_cluster_is_healthy_when_stable),
 		cmocka_unit_test(test_health__suspended_against_git),
 		cmocka_unit_test(test_health__error_is_a_warning_when_healthy),
+		cmocka_unit_test(test_health__a_lost_session_job_is_degraded),
+		cmocka_unit_test(test_health__as_the_operator_means_it),
 		cmocka_unit_test(test_health__lifecycle_derived_when_absent),
 		cmocka_unit_test(test_health__deletion_is_progressing),
 		cmocka_unit_test(

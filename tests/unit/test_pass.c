@@ -25,11 +25,14 @@
 /* ---- the operator, as the tests play it ---- */
 
 /* The job runs: the status the operator writes once it is stable. */
-static void running(struct fake_cluster *f, const char *ns, const char *kind,
-		    const char *name)
+/* The operator's status after it reconciled the live spec: `lc` and the
+ * job state, the spec recorded, and a savepoint (or NULL). */
+static void reconciled(struct fake_cluster *f, const char *ns, const char *kind,
+		       const char *name, const char *lc, const char *job_state,
+		       const char *savepoint)
 {
 	json_t *o = fake_obj(f, "flink.apache.org", kind, ns, name);
-	json_t *last;
+	json_t *last, *st;
 	char *text;
 
 	assert_non_null(o);
@@ -38,13 +41,27 @@ static void running(struct fake_cluster *f, const char *ns, const char *kind,
 			 "apiVersion", "flink.apache.org/v1beta1",
 			 "firstDeployment", 0);
 	text = json_dumps(last, JSON_COMPACT);
-	fake_status(f, "flink.apache.org", kind, ns, name,
-		    json_pack("{s:s, s:{s:s}, s:{s:s, s:s}}", "lifecycleState",
-			      "STABLE", "jobStatus", "state", "RUNNING",
-			      "reconciliationStatus", "state", "DEPLOYED",
-			      "lastReconciledSpec", text));
+	st = json_pack("{s:I, s:s, s:{s:s}, s:{s:s, s:s}}",
+		       "observedGeneration",
+		       (json_int_t)json_integer_value(
+			       fg_json_path(o, "metadata", "generation", NULL)),
+		       "lifecycleState", lc, "jobStatus", "state", job_state,
+		       "reconciliationStatus", "state", "DEPLOYED",
+		       "lastReconciledSpec", text);
+	if (savepoint)
+		json_object_set_new(json_object_get(st, "jobStatus"),
+				    "upgradeSavepointPath",
+				    json_string(savepoint));
+	fake_status(f, "flink.apache.org", kind, ns, name, st);
 	free(text);
 	json_decref(last);
+}
+
+/* The operator's view of a running, stable job it deployed. */
+static void running(struct fake_cluster *f, const char *ns, const char *kind,
+		    const char *name)
+{
+	reconciled(f, ns, kind, name, "STABLE", "RUNNING", NULL);
 }
 
 /* ---- running the pass ---- */
@@ -465,13 +482,16 @@ static void test_pass__deleting_a_running_job_is_held_unless_allowed(void **st)
 /* The operator suspends a job after `arg` sleeps, recording a savepoint. */
 struct suspender {
 	int sleeps, after;
+	const char *ns, *name; /* NULL: analytics/orders */
 };
 
 static void operator_suspends(struct fake_cluster *f, void *arg)
 {
 	struct suspender *s = arg;
-	json_t *o = fake_obj(f, "flink.apache.org", "FlinkDeployment",
-			     "analytics", "orders");
+	const char *ns = s->ns ? s->ns : "analytics";
+	const char *name = s->name ? s->name : "orders";
+	json_t *o =
+		fake_obj(f, "flink.apache.org", "FlinkDeployment", ns, name);
 
 	if (!o || ++s->sleeps < s->after)
 		return;
@@ -479,17 +499,14 @@ static void operator_suspends(struct fake_cluster *f, void *arg)
 		    fg_json_str(fg_json_path(o, "spec", "job", NULL), "state"),
 		    "suspended"))
 		return;
-	fake_status(f, "flink.apache.org", "FlinkDeployment", "analytics",
-		    "orders",
-		    json_pack("{s:s, s:{s:s, s:s}}", "lifecycleState",
-			      "SUSPENDED", "jobStatus", "state", "FINISHED",
-			      "upgradeSavepointPath", "s3://b/orders/sp/1"));
+	reconciled(f, ns, "FlinkDeployment", name, "SUSPENDED", "FINISHED",
+		   "s3://b/orders/sp/1");
 }
 
 static void test_pass__suspend_first_waits_on_the_clock(void **st)
 {
 	struct fg_pass_opts o = { .wait_ms = 10000, .poll_ms = 500 };
-	struct suspender op = { 0, 4 };
+	struct suspender op = { 0, 4, NULL, NULL };
 	struct fake_cluster f;
 	struct fg_desired *d;
 	struct fg_pass *p;
@@ -538,9 +555,8 @@ static void test_pass__suspend_first_waits_on_the_clock(void **st)
 	p = sync_pass(&f, d, &o);
 	s = step(p, "analytics", "FlinkDeployment", "orders");
 	assert_int_equal(s->outcome, FG_OUTCOME_DONE);
-	assert_string_equal(s->message,
-			    "suspended with savepoint s3://b/orders/sp/1, then "
-			    "deleted");
+	assert_string_equal(s->message, "suspended with savepoint "
+					"s3://b/orders/sp/1, then deleted");
 	assert_true(f.now > t0);
 	assert_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
 			     "analytics", "orders"));
@@ -843,6 +859,327 @@ static void test_pass__a_rename_is_a_create_and_a_delete(void **st)
 	assert_int_equal(p->deletes, 1);
 	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "old-name"));
 	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "new-name"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* A job renamed in Git: a create that would start empty and the delete
+ * of the job with state it replaces. Both held back by default. */
+static void test_pass__a_renamed_job_is_held_as_a_move(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *c, *x;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	drop("analytics/orders.yaml");
+	app("analytics", "orders-v2", "flink:1.20", NULL);
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	c = step(p, "analytics", "FlinkDeployment", "orders-v2");
+	x = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_true(fg_step_blocked(c));
+	assert_int_equal(c->verdict.rule, FG_RULE_MOVE);
+	assert_non_null(strstr(c->verdict.reason, "renamed from orders: "));
+	assert_non_null(strstr(c->verdict.reason, "start from empty state"));
+	assert_non_null(strstr(c->verdict.unblock, "move: savepoint"));
+	assert_true(fg_step_blocked(x));
+	assert_int_equal(x->verdict.rule, FG_RULE_MOVE);
+	assert_non_null(strstr(x->verdict.reason, "renamed to orders-v2"));
+	/* nothing written: the old job runs on, the new one is not made */
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
+			     "analytics", "orders-v2"));
+	assert_non_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
+				 "analytics", "orders"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* move: savepoint to another namespace: the old job is suspended with a
+ * savepoint, the new one starts from it, then the old one goes. */
+static void test_pass__a_move_with_a_savepoint_carries_the_state(void **st)
+{
+	struct fg_pass_opts o = { .wait_ms = 10000, .poll_ms = 500 };
+	struct suspender op = { 0, 2, NULL, NULL };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *c, *x;
+	json_t *moved;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	cm("billing", "keep", "k");
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	drop("analytics/orders.yaml");
+	app("billing", "orders", "flink:1.20",
+	    "  annotations: {flink-gitops.io/policy: move=savepoint}\n");
+	d = render();
+
+	p = plan(&f, d, &o);
+	c = step(p, "billing", "FlinkDeployment", "orders");
+	x = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_false(fg_step_blocked(c));
+	assert_false(fg_step_blocked(x));
+	assert_string_equal(c->impact,
+			    "moved from analytics/orders: suspends it with a "
+			    "savepoint, starts from that savepoint "
+			    "(initialSavepointPath), then deletes it");
+	assert_string_equal(x->impact,
+			    "moved to billing/orders: suspended with a "
+			    "savepoint, deleted once the new job is created "
+			    "from it");
+	fg_pass_free(p);
+
+	f.on_sleep = operator_suspends;
+	f.on_sleep_arg = &op;
+	p = sync_pass(&f, d, &o);
+	c = step(p, "billing", "FlinkDeployment", "orders");
+	x = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_int_equal(c->outcome, FG_OUTCOME_DONE);
+	assert_string_equal(c->message, "created from savepoint "
+					"s3://b/orders/sp/1 of "
+					"analytics/orders");
+	assert_int_equal(x->outcome, FG_OUTCOME_DONE);
+	moved = fake_obj(&f, "flink.apache.org", "FlinkDeployment", "billing",
+			 "orders");
+	assert_non_null(moved);
+	assert_string_equal(
+		fg_json_str(fg_json_path(moved, "spec", "job", NULL),
+			    "initialSavepointPath"),
+		"s3://b/orders/sp/1");
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
+			     "analytics", "orders"));
+	assert_int_equal(fake_count(&f, "apply FlinkDeployment/analytics/"
+					"orders force (as "
+					"flink-gitops-suspend)"),
+			 1);
+	assert_int_equal(fake_count(&f, "apply FlinkDeployment/billing/orders "
+					"force (as flink-gitops-move)"),
+			 1);
+	fg_pass_free(p);
+
+	/* done: the next pass has nothing to do (the path Git does not set
+	   is co-owned and stays; both inventories are right) */
+	fake_reset_counts(&f);
+	f.on_sleep = NULL;
+	p = sync_pass(&f, d, &o);
+	assert_int_equal(p->creates + p->updates + p->deletes, 0);
+	assert_int_equal(f.applies + f.deletes, 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* move: allow: the new job starts empty; the old one is any delete. */
+static void test_pass__a_move_allowed_to_start_empty(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *c, *x;
+	json_t *made;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	drop("analytics/orders.yaml");
+	app("analytics", "orders-v2", "flink:1.20",
+	    "  annotations: {flink-gitops.io/policy: move=allow}\n");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	c = step(p, "analytics", "FlinkDeployment", "orders-v2");
+	x = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_int_equal(c->outcome, FG_OUTCOME_DONE);
+	assert_string_equal(c->impact,
+			    "creates it: renamed from orders: starts from "
+			    "empty state (allowed by policy move: allow)");
+	made = fake_obj(&f, "flink.apache.org", "FlinkDeployment", "analytics",
+			"orders-v2");
+	assert_non_null(made);
+	assert_null(fg_json_str(fg_json_path(made, "spec", "job", NULL),
+				"initialSavepointPath"));
+	/* the old job runs: its delete is decided as any other */
+	assert_true(fg_step_blocked(x));
+	assert_int_equal(x->verdict.rule, FG_RULE_DELETE_RUNNING);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* Two jobs that run the same jar go; one comes: which one it replaces
+ * is for Git to say. The annotation settles it. */
+static void
+test_pass__an_unclear_replacement_waits_for_the_annotation(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *c;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	app("analytics", "orders", "flink:1.20", NULL);
+	app("analytics", "refunds", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	running(&f, "analytics", "FlinkDeployment", "refunds");
+	drop("analytics/orders.yaml");
+	drop("analytics/refunds.yaml");
+	app("analytics", "payments", "flink:1.20", NULL);
+	d = render();
+	p = plan(&f, d, NULL);
+	c = step(p, "analytics", "FlinkDeployment", "payments");
+	assert_true(fg_step_blocked(c));
+	assert_int_equal(c->verdict.rule, FG_RULE_MOVE);
+	assert_non_null(strstr(c->verdict.reason,
+			       "analytics/orders or analytics/refunds"));
+	assert_non_null(
+		strstr(c->verdict.unblock, "flink-gitops.io/moved-from"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+
+	app("analytics", "payments", "flink:1.20",
+	    "  annotations: {flink-gitops.io/moved-from: refunds}\n");
+	d = render();
+	p = plan(&f, d, NULL);
+	c = step(p, "analytics", "FlinkDeployment", "payments");
+	assert_non_null(strstr(c->verdict.reason, "renamed from refunds"));
+	assert_string_equal(
+		step(p, "analytics", "FlinkDeployment", "refunds")->impact,
+		"BLOCKED: renamed to payments: a delete and a create; the new "
+		"job would start from empty state, and the state of this one "
+		"stays behind");
+	/* the other is an ordinary delete of a running job */
+	assert_int_equal(
+		step(p, "analytics", "FlinkDeployment", "orders")->verdict.rule,
+		FG_RULE_DELETE_RUNNING);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* A job that FAILED has no savepoint to take: move: savepoint cannot. */
+static void test_pass__a_failed_job_cannot_move_with_a_savepoint(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *c;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	reconciled(&f, "analytics", "FlinkDeployment", "orders", "FAILED",
+		   "FAILED", NULL);
+	drop("analytics/orders.yaml");
+	app("analytics", "orders-v2", "flink:1.20",
+	    "  annotations: {flink-gitops.io/policy: move=savepoint}\n");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	c = step(p, "analytics", "FlinkDeployment", "orders-v2");
+	assert_true(fg_step_blocked(c));
+	assert_non_null(strstr(c->verdict.reason,
+			       "no savepoint can be taken of a job that does "
+			       "not run"));
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
+			     "analytics", "orders-v2"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* The old job already holds its state in a savepoint: the new one starts
+ * from it, and nothing is suspended. Git setting initialSavepointPath
+ * itself is no move at all. */
+static void test_pass__a_suspended_job_moves_from_its_savepoint(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *c;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	reconciled(&f, "analytics", "FlinkDeployment", "orders", "STABLE",
+		   "RUNNING", NULL);
+	/* the operator suspended it with a savepoint, as Git asked */
+	json_object_set_new(
+		fg_json_mut(fg_json_path(fake_obj(&f, "flink.apache.org",
+						  "FlinkDeployment",
+						  "analytics", "orders"),
+					 "spec", "job", NULL)),
+		"state", json_string("suspended"));
+	reconciled(&f, "analytics", "FlinkDeployment", "orders", "SUSPENDED",
+		   "FINISHED", "s3://b/orders/sp/7");
+	drop("analytics/orders.yaml");
+	app("analytics", "orders-v2", "flink:1.20",
+	    "  annotations: {flink-gitops.io/policy: move=savepoint}\n");
+	d = render();
+	p = plan(&f, d, NULL);
+	c = step(p, "analytics", "FlinkDeployment", "orders-v2");
+	assert_string_equal(c->impact,
+			    "renamed from orders: starts from its savepoint "
+			    "s3://b/orders/sp/7, then deletes it");
+	fg_pass_free(p);
+	fake_reset_counts(&f);
+	p = sync_pass(&f, d, NULL);
+	assert_int_equal(
+		step(p, "analytics", "FlinkDeployment", "orders-v2")->outcome,
+		FG_OUTCOME_DONE);
+	assert_int_equal(fake_count(&f, "as flink-gitops-suspend"), 0);
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkDeployment",
+			     "analytics", "orders"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+
+	/* Git names the savepoint itself: an ordinary create */
+	fake_release(&f);
+	fake_init(&f);
+	drop("analytics/orders-v2.yaml");
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	drop("analytics/orders.yaml");
+	put("analytics/orders-v2.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
+	    "metadata:\n  name: orders-v2\nspec:\n  image: flink:1.20\n"
+	    "  flinkVersion: v1_20\n  serviceAccount: flink\n"
+	    "  flinkConfiguration:\n"
+	    "    state.checkpoints.dir: s3://b/cp\n"
+	    "    state.savepoints.dir: s3://b/sp\n"
+	    "  jobManager: {resource: {memory: 2048m, cpu: 1}}\n"
+	    "  taskManager: {resource: {memory: 2048m, cpu: 1}}\n"
+	    "  job:\n"
+	    "    jarURI: local:///opt/flink/job.jar\n"
+	    "    parallelism: 2\n"
+	    "    upgradeMode: savepoint\n"
+	    "    initialSavepointPath: s3://b/orders/sp/9\n");
+	d = render();
+	p = plan(&f, d, NULL);
+	c = step(p, "analytics", "FlinkDeployment", "orders-v2");
+	assert_false(fg_step_blocked(c));
+	assert_null(c->move_peer);
 	fg_pass_free(p);
 	fg_desired_free(d);
 	fake_release(&f);
@@ -1323,37 +1660,209 @@ static void test_pass__a_saved_plan_runs_only_as_it_was_made(void **st)
 	fake_release(&f);
 }
 
-static void test_pass__offline_plan_between_two_revisions(void **st)
+/* A Secret's values are decided on, and never shown: plan, sync and
+ * drift print markers that compare equal exactly when the values do. */
+static void test_pass__secret_values_never_reach_the_output(void **st)
 {
-	struct fg_desired *base, *head;
-	struct fg_pass *p = NULL;
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
 	struct fg_buf out = FG_BUF_INIT;
+	json_t *j = NULL;
+	char *dump;
 
 	(void)st;
-	app("analytics", "orders", "flink:1.20", NULL);
-	cm("analytics", "old", "v");
-	base = render();
-	app("analytics", "orders", "flink:2.0", NULL);
-	drop("analytics/old.yaml");
-	head = render();
-	assert_int_equal(fg_pass_plan_offline(&p, head, base, NULL), 0);
-	assert_int_equal(p->updates, 1);
-	assert_int_equal(p->deletes, 1);
-	assert_int_equal(fg_pass_set_labels(p, "main@1111111", "pr@2222222"),
-			 0);
+	fake_init(&f);
+	put("flink-gitops.yaml", "apiVersion: flink-gitops.io/v1alpha1\n"
+				 "kind: RepoConfig\nallowPlainSecrets: true\n");
+	put("analytics/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n"
+				"  name: creds\nstringData:\n"
+				"  password: hunter2-old\n");
+	sync_repo(&f, NULL);
+	put("analytics/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n"
+				"  name: creds\nstringData:\n"
+				"  password: hunter2-new\n");
+	fake_edit(&f, "", "Secret", "analytics", "creds", "/data/other",
+		  json_string("aHVudGVyMi1lZGl0"), "kubectl-edit");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(step(p, "analytics", "Secret", "creds")->action,
+			 FG_ACTION_UPDATE);
 	assert_int_equal(fg_plan_text(p, &out), 0);
-	assert_non_null(strstr(out.ptr,
-			       "plan main@1111111 -> pr@2222222: 0 to create, "
-			       "1 to update, 1 to delete, 0 blocked"));
-	assert_non_null(strstr(out.ptr, "update   FlinkDeployment/orders: "
-					"restarts from a savepoint\n"
-					"           spec.image: \"flink:1.20\" "
-					"-> \"flink:2.0\"\n"));
-	assert_non_null(strstr(out.ptr, "delete   ConfigMap/old: deletes it"));
+	assert_int_equal(fg_report_sync_text(p, 0, &out), 0);
+	assert_int_equal(fg_report_drift_text(p, 0, &out), 0);
+	assert_int_equal(fg_plan_markdown(p, &out), 0);
+	assert_int_equal(fg_plan_json(p, &j), 0);
+	dump = json_dumps(j, 0);
+	fg_buf_puts(&out, dump);
+	free(dump);
+	json_decref(j);
+	assert_non_null(strstr(out.ptr, "<redacted hmac-sha256:"));
+	assert_null(strstr(out.ptr, "hunter2"));
+	/* base64 of the values, as the cluster stores them */
+	assert_null(strstr(out.ptr, "aHVudGVyMi1uZXc"));
+	assert_null(strstr(out.ptr, "aHVudGVyMi1vbGQ"));
 	fg_buf_release(&out);
 	fg_pass_free(p);
-	fg_desired_free(base);
-	fg_desired_free(head);
+	fg_desired_free(d);
+
+	/* the values as stored are what Git says: nothing to do */
+	d = render();
+	fake_reset_counts(&f);
+	p = plan_then_sync(&f, d, NULL);
+	assert_int_equal(f.applies, 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_reserved_name_or_a_bad_annotation_is_held(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "flink-gitops-inventory.mine", "x");
+	put("analytics/b.yaml",
+	    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n"
+	    "  annotations: {flink-gitops.io/policy: \"delete=sometimes\"}\n"
+	    "data: {k: v}\n");
+	cm("analytics", "c", "1");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "ConfigMap", "flink-gitops-inventory.mine");
+	assert_int_equal(s->verdict.rule, FG_RULE_RESERVED);
+	s = step(p, "analytics", "ConfigMap", "b");
+	assert_int_equal(s->verdict.rule, FG_RULE_BAD_POLICY);
+	assert_non_null(strstr(s->verdict.reason, "delete=sometimes"));
+	/* the rest goes ahead */
+	assert_int_equal(step(p, "analytics", "ConfigMap", "c")->outcome,
+			 FG_OUTCOME_DONE);
+	assert_int_equal(p->blocked, 2);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__only_the_inventory_is_ever_pruned(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	json_t *stranger, *o;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "1");
+	cm("analytics", "replaced", "1");
+	cm("analytics", "gone", "1");
+	sync_repo(&f, NULL);
+	/* someone else's object that copies our labels */
+	stranger = json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s}}}", "apiVersion",
+			     "v1", "kind", "ConfigMap", "metadata", "name",
+			     "stranger", "namespace", "analytics", "labels",
+			     "app.kubernetes.io/managed-by", "flink-gitops");
+	fake_put(&f, stranger, "kubectl");
+	/* ours, deleted and created again by someone: another uid */
+	o = json_deep_copy(
+		fake_obj(&f, "", "ConfigMap", "analytics", "replaced"));
+	json_object_del(json_object_get(o, "metadata"), "managedFields");
+	fake_put(&f, o, "kubectl");
+	drop("analytics/replaced.yaml");
+	drop("analytics/gone.yaml");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "gone"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "stranger"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "replaced"));
+	assert_non_null(
+		strstr(step(p, "analytics", "ConfigMap", "replaced")->note,
+		       "uid differs"));
+	assert_int_equal(p->deletes, 1);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_dry_run_writes_nothing_that_persists(void **st)
+{
+	struct fg_pass_opts o = { .dry_run = 1, .allow_delete = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "a", "1");
+	cm("analytics", "b", "1");
+	sync_repo(&f, NULL);
+	cm("analytics", "a", "2");
+	drop("analytics/b.yaml");
+	cm("analytics", "c", "1");
+	d = render();
+	fake_reset_counts(&f);
+	p = sync_pass(&f, d, &o);
+	assert_int_equal(p->creates + p->updates + p->deletes, 3);
+	assert_int_equal(f.applies + f.deletes, 0); /* all dryRun=All */
+	assert_true(f.dry_runs >= 2);
+	assert_string_equal(
+		fg_json_str(fg_json_get(fake_obj(&f, "", "ConfigMap",
+						 "analytics", "a"),
+					"data"),
+			    "value"),
+		"1");
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "b"));
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "c"));
+	assert_int_equal(fake_count(&f, "apply ConfigMap/analytics/"
+					"flink-gitops-inventory"),
+			 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* A parallel port that runs the items backwards: the writes of one rank
+ * do not depend on their order, and ranks still go in order. */
+static void backwards(void *ctx, size_t n, size_t width,
+		      void (*fn)(void *arg, size_t i), void *arg)
+{
+	(void)ctx;
+	(void)width;
+	while (n--)
+		fn(arg, n);
+}
+
+static void test_pass__a_rank_at_once_in_any_order(void **st)
+{
+	struct fg_parallel_port par = { NULL, backwards };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const char *log;
+
+	(void)st;
+	fake_init(&f);
+	f.ports.parallel = &par;
+	cm("analytics", "a", "1");
+	cm("analytics", "b", "1");
+	app("analytics", "orders", "flink:1.20", NULL);
+	app("analytics", "payments", "flink:1.20", NULL);
+	cm("billing", "c", "1");
+	d = render();
+	p = sync_pass(&f, d, NULL);
+	assert_int_equal(p->creates, 5);
+	log = f.log.ptr;
+	/* within a rank, any order; ConfigMaps before FlinkDeployments */
+	assert_true(strstr(log, "apply ConfigMap/analytics/b") <
+		    strstr(log, "apply ConfigMap/analytics/a"));
+	assert_true(strstr(log, "apply ConfigMap/analytics/a") <
+		    strstr(log, "apply FlinkDeployment/analytics/"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
 }
 
 int main(void)
@@ -1376,9 +1885,19 @@ int main(void)
 		T(test_pass__two_repositories_keep_to_their_own),
 		T(test_pass__hpa_owned_replicas_are_no_change),
 		T(test_pass__a_rename_is_a_create_and_a_delete),
+		T(test_pass__a_renamed_job_is_held_as_a_move),
+		T(test_pass__a_move_with_a_savepoint_carries_the_state),
+		T(test_pass__a_move_allowed_to_start_empty),
+		T(test_pass__an_unclear_replacement_waits_for_the_annotation),
+		T(test_pass__a_failed_job_cannot_move_with_a_savepoint),
+		T(test_pass__a_suspended_job_moves_from_its_savepoint),
 		T(test_pass__a_namespace_that_cannot_be_read_is_left),
 		T(test_pass__a_failed_write_keeps_the_inventory_entry),
-		T(test_pass__offline_plan_between_two_revisions),
+		T(test_pass__secret_values_never_reach_the_output),
+		T(test_pass__a_reserved_name_or_a_bad_annotation_is_held),
+		T(test_pass__only_the_inventory_is_ever_pruned),
+		T(test_pass__a_dry_run_writes_nothing_that_persists),
+		T(test_pass__a_rank_at_once_in_any_order),
 		T(test_pass__a_missing_namespace_is_said_once_not_created),
 		T(test_pass__create_namespace_creates_it_first),
 		T(test_pass__a_session_job_without_its_cluster_is_held),

@@ -258,6 +258,148 @@ static void test_policy__delete_overrides(void **state)
 	assert_int_equal(v.kind, FG_VERDICT_SUSPEND_FIRST);
 }
 
+/* The status the operator writes once it reconciled `spec` (JSON): the
+ * lifecycle and job state, the spec it recorded, a savepoint or NULL. */
+static json_t *stopped(const char *spec, const char *lc, const char *js,
+		       const char *sp, const char *policy)
+{
+	json_t *o = fd(spec, NULL, policy);
+	json_t *last = json_pack("{s:O}", "spec", json_object_get(o, "spec"));
+	char *text = json_dumps(last, JSON_COMPACT);
+	json_t *st = json_pack("{s:s, s:{s:s}, s:{s:s}}", "lifecycleState", lc,
+			       "jobStatus", "state", js, "reconciliationStatus",
+			       "lastReconciledSpec", text);
+
+	if (sp)
+		json_object_set_new(json_object_get(st, "jobStatus"),
+				    "upgradeSavepointPath", json_string(sp));
+	json_object_set_new(o, "status", st);
+	free(text);
+	json_decref(last);
+	return o;
+}
+
+#define SUSPENDED(mode) JOB(mode, ",\"state\":\"suspended\"")
+
+/* Only a recorded savepoint, or nothing to lose, makes a stopped job
+ * safe to delete; the verdict names the savepoint. */
+static void
+test_policy__a_stopped_job_is_safe_only_with_a_savepoint(void **state)
+{
+	struct fg_verdict v;
+
+	(void)state;
+	v = del(stopped(SUSPENDED("savepoint"), "SUSPENDED", "FINISHED",
+			"s3://b/sp/1", NULL),
+		NULL);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_string_equal(v.reason, "its state is in savepoint s3://b/sp/1");
+
+	/* suspended last-state: the HA metadata is the only pointer; the
+	   path recorded is the operator's marker, not a savepoint */
+	v = del(stopped(SUSPENDED("last-state"), "SUSPENDED", "FINISHED",
+			"KUBERNETES_OPERATOR_LAST_STATE", NULL),
+		NULL);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_non_null(strstr(v.reason, "suspended last-state"));
+	/* a FAILED savepoint job, whatever the status records */
+	v = del(stopped(JOB("savepoint", ""), "FAILED", "FAILED", "s3://b/sp/1",
+			NULL),
+		NULL);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_non_null(strstr(v.reason, "the job FAILED"));
+	/* Flink's SUSPENDED: an HA failover in progress */
+	v = del(stopped(JOB("savepoint", ""), "STABLE", "SUSPENDED", NULL,
+			NULL),
+		NULL);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_non_null(strstr(v.reason, "HA failover"));
+	/* suspend-first cannot savepoint a job that does not run */
+	v = del(stopped(SUSPENDED("last-state"), "SUSPENDED", "FINISHED",
+			"KUBERNETES_OPERATOR_LAST_STATE",
+			"delete=suspend-first"),
+		NULL);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_non_null(strstr(v.reason, "suspend-first cannot take a "
+					 "savepoint of a job that does not "
+					 "run"));
+	assert_non_null(strstr(v.unblock, "resume the job"));
+	/* delete: allow is the explicit opt-in */
+	v = del(stopped(SUSPENDED("last-state"), "SUSPENDED", "FINISHED",
+			"KUBERNETES_OPERATOR_LAST_STATE", "delete=allow"),
+		NULL);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_true(v.overridden);
+}
+
+static void test_policy__the_savepoint_of_a_suspension(void **state)
+{
+	json_t *o;
+
+	(void)state;
+	o = stopped(SUSPENDED("savepoint"), "SUSPENDED", "FINISHED",
+		    "s3://b/sp/2", NULL);
+	assert_string_equal(fg_policy_suspended_savepoint(o), "s3://b/sp/2");
+	json_decref(o);
+	/* recorded before the suspension was reconciled: not yet */
+	o = stopped(JOB("savepoint", ""), "SUSPENDED", "FINISHED",
+		    "s3://b/sp/2", NULL);
+	assert_null(fg_policy_suspended_savepoint(o));
+	json_decref(o);
+	o = stopped(SUSPENDED("savepoint"), "SUSPENDED", "FINISHED",
+		    "KUBERNETES_OPERATOR_LAST_STATE", NULL);
+	assert_null(fg_policy_suspended_savepoint(o));
+	json_decref(o);
+	o = stopped(SUSPENDED("savepoint"), "STABLE", "RUNNING", "s3://b/sp/2",
+		    NULL);
+	assert_null(fg_policy_suspended_savepoint(o));
+	json_decref(o);
+}
+
+/* Deleting a FlinkStateSnapshot disposes its savepoint by default. */
+static void test_policy__a_snapshot_is_guarded_like_a_job(void **state)
+{
+	json_t *snap = J(
+		"{\"apiVersion\":\"flink.apache.org/v1beta1\","
+		"\"kind\":\"FlinkStateSnapshot\",\"metadata\":{\"name\":"
+		"\"s\"},\"spec\":{\"savepoint\":{\"path\":\"s3://b/sp/3\"}}}");
+	struct fg_verdict v;
+
+	(void)state;
+	v = del(json_deep_copy(snap), NULL);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_non_null(strstr(v.reason, "disposes its savepoint"));
+	v = del(json_deep_copy(snap), "{\"delete\":\"allow\"}");
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_true(v.overridden);
+	json_object_set_new(
+		json_object_get(json_object_get(snap, "spec"), "savepoint"),
+		"disposeOnDelete", json_false());
+	v = del(snap, NULL);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_false(v.overridden);
+}
+
+static void test_policy__move_is_read_from_config_and_annotation(void **state)
+{
+	struct fg_policy ns, p;
+	json_t *conf = J("{\"move\":\"savepoint\"}");
+	json_t *bad = J("{\"move\":\"sometimes\"}");
+	json_t *o = fd(JOB("savepoint", ""), NULL, "move=allow");
+
+	(void)state;
+	assert_int_equal(fg_policy_from_config(&ns, conf), 0);
+	assert_int_equal(ns.move, FG_MOVE_SAVEPOINT);
+	assert_int_equal(fg_policy_for_object(&p, &ns, o), 0);
+	assert_int_equal(p.move, FG_MOVE_ALLOW);
+	assert_string_equal(fg_move_policy_name(p.move), "allow");
+	assert_int_equal(fg_policy_from_config(&ns, bad), FG_EINVALID);
+	assert_non_null(strstr(fg_error_last(), "policy.move"));
+	json_decref(conf);
+	json_decref(bad);
+	json_decref(o);
+}
+
 static void
 test_policy__mode_switch_is_blocked_with_the_operator_reason(void **state)
 {
@@ -335,6 +477,12 @@ int main(void)
 			test_policy__stateless_upgrade_of_a_stateful_job_is_blocked),
 		cmocka_unit_test(
 			test_policy__stateless_upgrade_reads_the_running_spec),
+		cmocka_unit_test(
+			test_policy__a_stopped_job_is_safe_only_with_a_savepoint),
+		cmocka_unit_test(test_policy__the_savepoint_of_a_suspension),
+		cmocka_unit_test(test_policy__a_snapshot_is_guarded_like_a_job),
+		cmocka_unit_test(
+			test_policy__move_is_read_from_config_and_annotation),
 		cmocka_unit_test(
 			test_policy__stateless_upgrade_with_checkpointing_is_blocked),
 		cmocka_unit_test(

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "render/age.h"
 #include "render/emit.h"
 #include "render/render.h"
 #include "render/base/banned.h"
@@ -416,14 +417,17 @@ static void test_render__crd_version_decides_unknown_fields(void **state)
 	assert_no_diags(d);
 	assert_string_equal(d->crd_version, "main");
 	fg_desired_free(d);
+	/* 1.15.0: no `resources` in the CRD, nor in the operator's rules */
 	d = render_at(root, NULL);
-	assert_int_equal(d->diags.n, 2);
-	/* the field of another bundled release says so */
-	assert_string_equal(d->diags.v[0].message,
+	assert_int_equal(d->diags.n, 4);
+	assert_string_equal(d->diags.v[1].message,
 			    "unknown field \"spec.jobManager.resources\" "
 			    "(exists in CRD version main: set crdVersion in "
 			    "flink-gitops.yaml or --crd-version)");
-	assert_int_equal(d->diags.v[0].pos.line, 5);
+	assert_int_equal(d->diags.v[1].pos.line, 5);
+	assert_string_equal(d->diags.v[0].message,
+			    "JobManager resource memory must be defined using "
+			    "`spec.jobManager.resource.memory`");
 	fg_desired_free(d);
 }
 
@@ -490,6 +494,193 @@ static void test_render__rendered_yaml_reads_back_the_same(void **state)
 	fg_desired_free(d);
 }
 
+/* ---- age-encrypted Secrets (*.age) ----------------------------------- */
+
+static struct fg_age_identities *age_ids;
+static char age_recipient[FG_AGE_RECIPIENT_CHARS + 1];
+
+static int make_root_and_key(void **state)
+{
+	struct fg_age_secret id = { NULL, 0 };
+
+	if (make_root(state) < 0 || fg_age_keygen(&id, age_recipient) < 0 ||
+	    fg_age_identities_new(&age_ids) < 0 ||
+	    fg_age_identities_add_text(age_ids, "key", (char *)id.ptr, id.len) <
+		    0)
+		return -1;
+	fg_age_secret_release(&id);
+	return 0;
+}
+
+static int remove_root_and_key(void **state)
+{
+	fg_age_identities_free(age_ids);
+	age_ids = NULL;
+	return remove_root(state);
+}
+
+/* Encrypt `text` to the test key and write it at `rel`. */
+static void put_sealed(const char *rel, const char *text)
+{
+	unsigned char pk[FG_AGE_KEY_BYTES];
+	struct fg_buf file = FG_BUF_INIT, p = FG_BUF_INIT;
+	int fd;
+
+	assert_int_equal(fg_age_recipient_parse(pk, age_recipient), 0);
+	assert_int_equal(fg_age_encrypt(&file, (const unsigned char *)text,
+					strlen(text),
+					(const unsigned char(*)[32])pk, 1, 0),
+			 0);
+	put(rel, ""); /* the folders */
+	fg_buf_printf(&p, "%s/%s", root, rel);
+	fd = open(p.ptr, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, file.ptr, file.len), (ssize_t)file.len);
+	close(fd);
+	fg_buf_release(&file);
+	fg_buf_release(&p);
+}
+
+/* Every diagnostic, one per line. */
+static char *all_diags(const struct fg_desired *d)
+{
+	struct fg_buf all = FG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < d->diags.n; i++) {
+		fg_diag_format(&all, &d->diags.v[i]);
+		fg_buf_putc(&all, '\n');
+	}
+	return fg_buf_detach(&all, NULL);
+}
+
+#define CONFIGMAP "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+
+#define SEALED_SECRET                                           \
+	"apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n" \
+	"type: Opaque\n"                                        \
+	"stringData:\n  password: 'pa$${word}-${NOT_A_VAR}'\n"  \
+	"data:\n  user: YWRtaW4=\n"
+
+static void test_render__age_file_renders_its_secret(void **state)
+{
+	struct fg_render_opts o = { .path = "", .age_ids = age_ids };
+	struct fg_desired *d;
+	json_t *obj;
+
+	put("team/c.yaml", CONFIGMAP);
+	put_sealed("team/db.yaml.age", SEALED_SECRET);
+	d = render_at(root, &o);
+	assert_no_diags(d);
+	assert_int_equal(ns_named(d, "team")->n, 2);
+	obj = ns_named(d, "team")->objs[1].obj;
+	assert_string_equal(str_at(obj, "kind"), "Secret");
+	assert_string_equal(str_at(obj, "metadata/namespace"), "team");
+	/* encrypted values are taken as written: no ${VAR} substitution */
+	assert_string_equal(str_at(obj, "stringData/password"),
+			    "pa$${word}-${NOT_A_VAR}");
+	assert_string_equal(str_at(obj, "data/user"), "YWRtaW4=");
+	assert_string_equal(json_string_value(json_object_get(
+				    at(obj, "metadata/annotations"),
+				    "flink-gitops.io/source")),
+			    "team/db.yaml.age");
+	fg_desired_free(d);
+}
+
+static void
+test_render__age_file_without_identity_fails_its_namespace(void **state)
+{
+	struct fg_render_opts o = { .path = "" };
+	struct fg_desired *d;
+	char *diags;
+
+	put("team/c.yaml", CONFIGMAP);
+	put_sealed("team/db.yaml.age", SEALED_SECRET);
+	put("other/c.yaml", CONFIGMAP);
+	d = render_at(root, &o);
+	diags = all_diags(d);
+	assert_string_equal(diags,
+			    "team/db.yaml.age: error: no age identity given "
+			    "(--age-identity or FLINK_GITOPS_AGE_IDENTITY)\n");
+	/* the namespace is neither applied nor pruned; the other goes on */
+	assert_true(ns_named(d, "team")->failed);
+	assert_int_equal(ns_named(d, "team")->n, 0);
+	assert_false(ns_named(d, "other")->failed);
+	assert_int_equal(ns_named(d, "other")->n, 1);
+	free(diags);
+	fg_desired_free(d);
+}
+
+static void test_render__age_file_may_hold_only_secrets(void **state)
+{
+	struct fg_render_opts o = { .path = "", .age_ids = age_ids };
+	struct fg_desired *d;
+	char *diags;
+
+	put_sealed("team/mixed.age",
+		   SEALED_SECRET "---\napiVersion: v1\nkind: ConfigMap\n"
+				 "metadata:\n  name: settings\n");
+	d = render_at(root, &o);
+	diags = all_diags(d);
+	assert_string_equal(diags,
+			    "team/mixed.age:12:1: error: ConfigMap "
+			    "team/settings: kind: only Secret objects may be "
+			    "in an age-encrypted file, not 'ConfigMap' (put it "
+			    "in a .yaml file)\n");
+	assert_true(ns_named(d, "team")->failed);
+	free(diags);
+	fg_desired_free(d);
+}
+
+static void test_render__age_problems_never_quote_secret_values(void **state)
+{
+	struct fg_render_opts o = { .path = "", .age_ids = age_ids };
+	struct fg_desired *d;
+	char *diags;
+
+	/* the loader quotes a scalar it cannot decode */
+	put_sealed("team/a.age",
+		   "apiVersion: v1\nkind: Secret\n"
+		   "metadata: {name: a}\n"
+		   "stringData: {password: !!int hunter2hunter2}\n");
+	/* data values must be base64: the key is named, not the value */
+	put_sealed("team/b.age", "apiVersion: v1\nkind: Secret\n"
+				 "metadata: {name: b}\n"
+				 "data: {token: 'plain text t0ken!'}\n");
+	d = render_at(root, &o);
+	diags = all_diags(d);
+	assert_null(strstr(diags, "hunter2hunter2"));
+	assert_null(strstr(diags, "t0ken"));
+	assert_non_null(strstr(diags, "team/a.age:4:"));
+	assert_non_null(strstr(diags, "`<redacted>`"));
+	assert_non_null(strstr(diags, "team/b.age:4:8: error: Secret team/b: "
+				      "data.token: the value of 'token' is not "
+				      "base64"));
+	assert_true(ns_named(d, "team")->failed);
+	free(diags);
+	fg_desired_free(d);
+}
+
+static void test_render__age_damage_is_an_error_for_that_file(void **state)
+{
+	struct fg_render_opts o = { .path = "", .age_ids = age_ids };
+	struct fg_desired *d;
+	char *diags;
+
+	put("team/broken.age", "age-encryption.org/v1\n-> X25519 abc\n");
+	put("team/plain.age", "apiVersion: v1\nkind: Secret\n");
+	d = render_at(root, &o);
+	diags = all_diags(d);
+	assert_string_equal(diags,
+			    "team/broken.age: error: truncated: the header "
+			    "ends inside a recipient stanza (line 3)\n"
+			    "team/plain.age: error: not an age file (it does "
+			    "not start with 'age-encryption.org/v1' or an "
+			    "armor line)\n");
+	free(diags);
+	fg_desired_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -526,6 +717,21 @@ int main(void)
 			make_root, remove_root),
 		cmocka_unit_test(
 			test_render__rendered_yaml_reads_back_the_same),
+		cmocka_unit_test_setup_teardown(
+			test_render__age_file_renders_its_secret,
+			make_root_and_key, remove_root_and_key),
+		cmocka_unit_test_setup_teardown(
+			test_render__age_file_without_identity_fails_its_namespace,
+			make_root_and_key, remove_root_and_key),
+		cmocka_unit_test_setup_teardown(
+			test_render__age_file_may_hold_only_secrets,
+			make_root_and_key, remove_root_and_key),
+		cmocka_unit_test_setup_teardown(
+			test_render__age_problems_never_quote_secret_values,
+			make_root_and_key, remove_root_and_key),
+		cmocka_unit_test_setup_teardown(
+			test_render__age_damage_is_an_error_for_that_file,
+			make_root_and_key, remove_root_and_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -354,6 +354,27 @@ static void test_schema__wrong_type_is_invalid_value(void **state)
 	json_decref(doc);
 }
 
+static void test_schema__number_beyond_int64_is_not_an_integer(void **state)
+{
+	json_t *doc = example("basic.yaml");
+	struct fg_problems p = FG_PROBLEMS_INIT;
+
+	(void)state;
+	/* what the loader makes of parallelism: 99999999999999999999 */
+	json_object_set_new(path_obj(doc, "spec", "job"), "parallelism",
+			    json_real(1e20));
+	check_main(doc, &p);
+	expect_one(&p, "/spec/job/parallelism",
+		   "Invalid value: \"number\": spec.job.parallelism in body "
+		   "must be of type integer: \"number\"");
+	/* a whole float within 2^53 still is one (kube-openapi) */
+	json_object_set_new(path_obj(doc, "spec", "job"), "parallelism",
+			    json_real(4.0));
+	check_main(doc, &p);
+	assert_int_equal(p.n, 0);
+	json_decref(doc);
+}
+
 static void test_schema__enum_violation_lists_supported_values(void **state)
 {
 	json_t *doc = example("basic.yaml");
@@ -1160,6 +1181,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_schema__resources_are_unknown_to_1_15),
 		cmocka_unit_test(test_schema__typo_is_an_unknown_field),
 		cmocka_unit_test(test_schema__wrong_type_is_invalid_value),
+		cmocka_unit_test(
+			test_schema__number_beyond_int64_is_not_an_integer),
 		cmocka_unit_test(
 			test_schema__enum_violation_lists_supported_values),
 		cmocka_unit_test(

@@ -64,9 +64,60 @@ static void test_yaml__separator_with_comment_is_accepted(void **state)
 
 static void test_yaml__utf8_byte_order_mark_is_ignored(void **state)
 {
+	struct fg_yaml_file *f;
+	struct fg_pos k;
+
 	assert_yaml_json("\xEF\xBB\xBF"
 			 "a: 1\n",
 			 "{\"a\":1}");
+	/* a mapping of several keys starts at column 1, after the mark */
+	f = load_ok("\xEF\xBB\xBF"
+		    "apiVersion: v1\nkind: ConfigMap\n");
+	assert_int_equal(fg_yaml_pos(f, 0, "/kind", &k, NULL), 0);
+	assert_int_equal(k.line, 2);
+	assert_int_equal(k.col, 1);
+	fg_yaml_file_free(f);
+	/* kubectl's reader drops one mark, go-yaml's one more */
+	assert_yaml_json("\xEF\xBB\xBF\xEF\xBB\xBF"
+			 "a: 1\nb: 2\n",
+			 "{\"a\":1,\"b\":2}");
+}
+
+/* Load `len` bytes (UTF-16 has NULs); fail the test on error. */
+static struct fg_yaml_file *load_bytes(const char *data, size_t len)
+{
+	struct fg_yaml_file *f = NULL;
+
+	if (fg_yaml_load(&f, "t.yaml", data, len, NULL, NULL) < 0)
+		fail_msg("unexpected load error: %s", fg_error_last());
+	return f;
+}
+
+static void test_yaml__utf16_with_a_byte_order_mark_is_read(void **state)
+{
+	/* "a: é\nb: 😀\n" in UTF-16LE and UTF-16BE, each with its mark */
+	static const char le[] = "\xFF\xFE"
+				 "a\0:\0 \0\xE9\0\n\0"
+				 "b\0:\0 \0\x3D\xD8\x00\xDE\n\0";
+	static const char be[] = "\xFE\xFF"
+				 "\0a\0:\0 \0\xE9\0\n"
+				 "\0b\0:\0 \xD8\x3D\xDE\x00\0\n";
+	const char *texts[] = { le, be };
+	size_t lens[] = { sizeof(le) - 1, sizeof(be) - 1 };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct fg_yaml_file *f = load_bytes(texts[i], lens[i]);
+		struct fg_pos k;
+		char *j = doc_json(f, 0);
+
+		assert_string_equal(j, "{\"a\":\"\u00e9\",\"b\":"
+				       "\"\U0001F600\"}");
+		assert_int_equal(fg_yaml_pos(f, 0, "/b", &k, NULL), 0);
+		assert_int_equal(k.line, 2);
+		assert_int_equal(k.col, 1);
+		free(j);
+		fg_yaml_file_free(f);
+	}
 }
 
 static void test_yaml__bare_scalar_document_is_kept(void **state)
@@ -137,8 +188,23 @@ static void test_yaml__int64_bounds_and_beyond(void **state)
 {
 	assert_yaml_json("[9223372036854775807, -9223372036854775808]",
 			 "[9223372036854775807,-9223372036854775808]");
-	/* beyond int64: a number still, as in Go (uint64, then float64) */
+	/* beyond int64: a number still, as in Go (uint64, then float64),
+	 * which the API server holds as a float64, not an integer */
 	assert_yaml_json("[18446744073709551616]", "[1.8446744073709552e19]");
+	assert_yaml_json("[9223372036854775808, 99999999999999999999, "
+			 "-99999999999999999999]",
+			 "[9.2233720368547758e18,1e20,-1e20]");
+	/*
+	 * kubectl prints a float64 with its shortest digits, zeros after
+	 * them: what fits int64 then is an int64 to the API server (1e18,
+	 * 9.2e18), what does not is a float64 (-9223372036854775809 reads
+	 * as -2^63, printed -9223372036854776000)
+	 */
+	assert_yaml_json("[1e18, 9.2e18, 9223372036854775000.0, -0.0]",
+			 "[1000000000000000000,9200000000000000000,"
+			 "9223372036854775000,0]");
+	assert_yaml_json("[-9223372036854775809, 1e19]",
+			 "[-9.2233720368547758e18,1e19]");
 }
 
 static void test_yaml__numbers_that_are_strings(void **state)
@@ -529,6 +595,8 @@ int main(void)
 			test_yaml__document_position_is_where_it_starts),
 		cmocka_unit_test(test_yaml__separator_with_comment_is_accepted),
 		cmocka_unit_test(test_yaml__utf8_byte_order_mark_is_ignored),
+		cmocka_unit_test(
+			test_yaml__utf16_with_a_byte_order_mark_is_read),
 		cmocka_unit_test(test_yaml__bare_scalar_document_is_kept),
 		cmocka_unit_test(
 			test_yaml__yaml11_booleans_resolve_like_kubectl),

@@ -61,6 +61,22 @@ static struct bad_input inputs[] = {
 	  "t.yaml:1:4: invalid UTF-8 byte 0xE2" },
 	{ "utf8_surrogate", "a: \xed\xa0\x80\n", 7,
 	  "t.yaml:1:4: invalid UTF-8 byte 0xED" },
+	{ "utf16_odd_length",
+	  "\xFF\xFE"
+	  "a\0:\0 \0b",
+	  9,
+	  "t.yaml:1:4: UTF-16 text ends in the middle of a character (odd "
+	  "length)" },
+	{ "utf16_unpaired_surrogate", "\xFE\xFF\0a\0:\0 \xDC\x00\0\n", 12,
+	  "t.yaml:1:4: invalid UTF-16: unpaired surrogate 0xDC00" },
+	{ "utf16_error_after_decoding",
+	  "\xFF\xFE"
+	  "a\0:\0 \0[\0"
+	  "1\0,\0 \0"
+	  "2\0\n\0",
+	  20,
+	  "t.yaml:1:4: unterminated flow sequence: no closing ']' before "
+	  "the end of the file" },
 	{ "nul_byte",
 	  "a: b\x00"
 	  "c\n",
