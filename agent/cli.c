@@ -1,6 +1,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -31,7 +32,7 @@ const struct fg_cmd fg_commands[] = {
 	  "\n"
 	  "options:\n"
 	  "  --path SUB          the repository lives in folder SUB of DIR\n"
-	  "  -n, --namespace NS  check one namespace only\n"
+	  "  -n, --namespace NS  check this namespace only (repeat for more)\n"
 	  "  --crd-version V     operator release to validate against\n"
 	  "                      (default: crdVersion of flink-gitops.yaml,\n"
 	  "                      else " FG_CRD_DEFAULT_VERSION ")\n"
@@ -61,11 +62,12 @@ const struct fg_cmd fg_commands[] = {
 	  "show what a sync would do to Flink jobs, against the cluster or "
 	  "offline",
 	  "usage: flink-gitops plan [DIR | --repo URL --ref REF] [--path SUB]\n"
-	  "                         [-n NS] [--kubeconfig F] [--context C]\n"
+	  "                         [-n NS]... [--kubeconfig F] [--context C]\n"
 	  "                         [--allow-delete] [--allow-prune-namespace "
 	  "NS]\n"
-	  "                         [--repository NAME] [-o "
-	  "text|json|markdown]\n"
+	  "                         [--create-namespace] [--no-prune]\n"
+	  "                         [--repository NAME] [--save FILE]\n"
+	  "                         [-o text|json|markdown]\n"
 	  "       flink-gitops plan --base REF --repo URL [--ref REF] ...\n"
 	  "\n"
 	  "The pass sync runs, decided and printed: per namespace and object,\n"
@@ -87,9 +89,12 @@ const struct fg_cmd fg_commands[] = {
 	  "options:\n"
 	  "  --base REF          plan offline against this revision\n"
 	  "  --path SUB          the repository lives in folder SUB\n"
-	  "  -n, --namespace NS  plan one namespace only\n"
-	  "  --allow-delete, --allow-prune-namespace NS\n"
-	  "                      plan as sync with these overrides would do\n"
+	  "  -n, --namespace NS  plan this namespace only (repeat for more)\n"
+	  "  --allow-delete, --allow-prune-namespace NS, --create-namespace,\n"
+	  "  --no-prune          plan as sync with these options would do\n"
+	  "  --save FILE         record the plan (commit, resourceVersions,\n"
+	  "                      decisions) for sync --plan FILE\n"
+
 	  "  --repository NAME   the repository's name (default: name: of\n"
 	  "                      flink-gitops.yaml, else default)\n"
 	  "  -o, --output FMT    text (default), json, or markdown (a pull\n"
@@ -100,11 +105,13 @@ const struct fg_cmd fg_commands[] = {
 	  fg_cmd_plan },
 	{ "sync", "make the cluster match Git, prune what left it",
 	  "usage: flink-gitops sync [DIR | --repo URL --ref REF] [--path SUB]\n"
-	  "                         [-n NS] [--dry-run] [--allow-delete]\n"
+	  "                         [-n NS]... [--dry-run] [--allow-delete]\n"
 	  "                         [--allow-prune-namespace NS]...\n"
+	  "                         [--create-namespace] [--no-prune]\n"
+	  "                         [--wait[=DURATION]] [--plan FILE]\n"
 	  "                         [--parallel N] [--connections N]\n"
 	  "                         [--wait-timeout S] [--repository NAME]\n"
-	  "                         [-o text|json]\n"
+	  "                         [-v] [-o text|json]\n"
 	  "\n"
 	  "The pass plan shows, executed: create what is missing, update\n"
 	  "what Git changed, take back fields someone else changed (drift),\n"
@@ -120,13 +127,27 @@ const struct fg_cmd fg_commands[] = {
 	  "\n"
 	  "options:\n"
 	  "  --path SUB          the repository lives in folder SUB of DIR\n"
-	  "  -n, --namespace NS  sync one namespace only\n"
+	  "  -n, --namespace NS  sync this namespace only (repeat for more)\n"
 	  "  --dry-run           send every write with dryRun=All\n"
 	  "  --allow-delete      this run only: policy delete: allow for\n"
 	  "                      every object (running jobs are deleted and\n"
 	  "                      their checkpoint history with them)\n"
 	  "  --allow-prune-namespace NS\n"
 	  "                      this run only: policy prune: true for NS\n"
+	  "  --create-namespace  this run only: policy createNamespace: true\n"
+	  "                      (create a namespace the cluster lacks)\n"
+	  "  --no-prune          apply, and delete nothing\n"
+	  "  --wait[=DURATION]   then wait until every changed Flink object\n"
+	  "                      is healthy (STABLE, job RUNNING; SUSPENDED\n"
+	  "                      when Git suspends it), printing progress;\n"
+	  "                      exit 1 when one ends Degraded or DURATION\n"
+	  "                      (90s, 5m, 1h; default 5m) passes\n"
+
+	  "  --plan FILE         apply exactly the plan plan --save wrote "
+	  "(its\n"
+	  "                      source and options), or refuse, naming\n"
+	  "                      what moved since (exit 1)\n"
+	  "  -v, --verbose       print each change's field diff\n"
 	  "  --parallel N        namespaces synced at once (default 8)\n"
 	  "  --connections N     connections to the API server at most\n"
 	  "                      (default 32); the writes of one rank go at\n"
@@ -138,7 +159,8 @@ const struct fg_cmd fg_commands[] = {
 	  "  -o, --output FMT    text (default) or json\n" FG_AGE_CLI_HELP
 		  FG_KUBE_CLI_HELP FG_GIT_CLI_HELP "\n"
 	  "exit status: 0 all done, 1 an error (render, cluster, an object,\n"
-	  "a wait), 3 something blocked, the rest done, 64 usage error\n",
+	  "a wait, Degraded after --wait, a stale --plan), 3 something\n"
+	  "blocked, the rest done, 64 usage error\n",
 	  fg_cmd_sync },
 	{ "drift",
 	  "report where the cluster differs from Git, and who changed it",
@@ -159,7 +181,7 @@ const struct fg_cmd fg_commands[] = {
 	  "\n"
 	  "options:\n"
 	  "  --path SUB          the repository lives in folder SUB of DIR\n"
-	  "  -n, --namespace NS  check one namespace only\n"
+	  "  -n, --namespace NS  check this namespace only (repeat for more)\n"
 	  "  --self-heal         take drifted fields back, classified and\n"
 	  "                      policed like any write (never a nonce: it\n"
 	  "                      would fire again); Git's own changes are\n"
@@ -258,6 +280,21 @@ const struct fg_cmd fg_commands[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+int fg_cmd_unknown(const char *cmd, const char *name)
+{
+	const char *names[32], *near;
+	size_t n = 0;
+
+	for (const struct fg_cmd *c = fg_commands; c->name && n < 32; c++)
+		names[n++] = c->name;
+	if ((near = fg_cli_nearest(name, names, n)))
+		return fg_usage_error(cmd,
+				      "'%s' is not a command; did you mean "
+				      "'%s'?",
+				      name, near);
+	return fg_usage_error(cmd, "'%s' is not a command", name);
+}
+
 const struct fg_cmd *fg_cmd_find(const char *name)
 {
 	const struct fg_cmd *c;
@@ -283,6 +320,157 @@ int fg_usage_error(const char *cmd, const char *fmt, ...)
 	else
 		fputs(" (see 'flink-gitops --help')\n", stderr);
 	return FG_EXIT_USAGE;
+}
+
+/* Levenshtein distance, bounded: words longer than 64 are far. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[65], i, j;
+
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0], up;
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			up = row[j];
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+const char *fg_cli_nearest(const char *word, const char *const *cands, size_t n)
+{
+	const char *best = NULL, *prefix = NULL;
+	size_t d, bestd = (size_t)-1, wl = strlen(word), nprefix = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (wl && !strncmp(cands[i], word, wl)) {
+			prefix = cands[i];
+			nprefix++;
+		}
+		if ((d = distance(word, cands[i])) < bestd) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	if (nprefix == 1)
+		return prefix;
+	/* close enough: a typo or two, never most of the word */
+	return best && bestd <= (wl < 6 ? 2 : wl / 3) && bestd < wl ? best
+								    : NULL;
+}
+
+static const struct option *long_option(const struct option *opts,
+					const char *name, size_t len)
+{
+	for (; opts->name; opts++)
+		if (strlen(opts->name) == len &&
+		    !strncmp(opts->name, name, len))
+			return opts;
+	return NULL;
+}
+
+static int unknown_long(const char *cmd, const char *name, size_t len,
+			const struct option *opts)
+{
+	const char *names[128], *near;
+	char word[128];
+	size_t n = 0;
+
+	snprintf(word, sizeof(word), "%.*s", (int)len, name);
+	for (; opts->name && n < 128; opts++)
+		names[n++] = opts->name;
+	if ((near = fg_cli_nearest(word, names, n)))
+		return fg_usage_error(cmd,
+				      "unknown option '--%s'; did you mean "
+				      "'--%s'?",
+				      word, near);
+	return fg_usage_error(cmd, "unknown option '--%s'", word);
+}
+
+int fg_cli_check_options(const char *cmd, int argc, char **argv,
+			 const char *shortopts, const struct option *opts)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *c, *s;
+
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] != '-' || !a[1])
+			continue;
+		if (a[1] == '-') {
+			size_t len = strcspn(a + 2, "=");
+			const struct option *o = long_option(opts, a + 2, len);
+
+			if (!o)
+				return unknown_long(cmd, a + 2, len, opts);
+			if (o->has_arg == no_argument && a[2 + len])
+				return fg_usage_error(cmd,
+						      "option '--%s' takes no "
+						      "value",
+						      o->name);
+			if (o->has_arg == required_argument && !a[2 + len])
+				i++; /* its value, whatever it looks like */
+			continue;
+		}
+		for (c = a + 1; *c; c++) {
+			if (*c == ':' || !(s = strchr(shortopts, *c)))
+				break; /* getopt reports it */
+			if (s[1] == ':') {
+				i += !c[1];
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+int fg_cli_getopt_error(const char *cmd, int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':') {
+		/* "-n" alone, or "-nfoo" cut: name the option as given */
+		if (opt[0] == '-' && opt[1] != '-' && optopt)
+			return fg_usage_error(cmd, "option '-%c' needs a value",
+					      optopt);
+		return fg_usage_error(cmd, "option '%s' needs a value", opt);
+	}
+	if (optopt && optopt < 0x100)
+		return fg_usage_error(cmd, "unknown option '-%c'", optopt);
+	return fg_usage_error(cmd, "unknown option '%s'", opt);
+}
+
+int fg_cli_add_namespace(const char *cmd, const char *arg, const char **list,
+			 size_t *n)
+{
+	if (!*arg)
+		return fg_usage_error(cmd, "-n needs a namespace");
+	if (arg[0] == '-')
+		return fg_usage_error(cmd,
+				      "-n needs a namespace, not the option "
+				      "'%s'",
+				      arg);
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(list[i], arg))
+			return 0;
+	if (*n == FG_CLI_MAX_NAMESPACES)
+		return fg_usage_error(cmd, "more than %d namespaces (-n)",
+				      FG_CLI_MAX_NAMESPACES);
+	list[(*n)++] = arg;
+	return 0;
 }
 
 void fg_print_main_help(void)
@@ -356,7 +544,7 @@ int fg_cmd_help(int argc, char **argv)
 	if (argc > 2)
 		return fg_usage_error("help", "too many arguments");
 	if (!(c = fg_cmd_find(argv[1])))
-		return fg_usage_error("help", "'%s' is not a command", argv[1]);
+		return fg_cmd_unknown("help", argv[1]);
 	fputs(c->help, stdout);
 	return FG_EXIT_OK;
 }

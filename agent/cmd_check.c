@@ -22,8 +22,6 @@
 #include "agent/kube/kube.h"
 #include "render/base/banned.h"
 
-#define CHECK_MAX_NAMESPACES 256
-
 struct managed {
 	const char *kind, *group, *resource;
 };
@@ -220,6 +218,19 @@ done:
 		json_decref(crds[i]);
 }
 
+/* 0 when the cluster has no namespace `ns`; 1 when it has, or when that
+ * cannot be read (then the rights tell). */
+static int exists(struct fg_kube *k, const char *ns)
+{
+	struct fg_kube_kind kind = { "", NULL, "Namespace" };
+	json_t *o = NULL;
+	int err = fg_kube_get(k, &kind, NULL, ns, &o);
+
+	json_decref(o);
+	fg_error_clear();
+	return err != FG_ENOTFOUND;
+}
+
 /* Every right in `ns`; 0, or < 0 when a review could not be made. */
 static int check_namespace(struct fg_kube *k, struct report *r, const char *ns,
 			   int text)
@@ -230,6 +241,18 @@ static int check_namespace(struct fg_kube *k, struct report *r, const char *ns,
 	int err = 0;
 
 	json_array_append_new(json_object_get(r->j, "namespaces"), jn);
+	if (!exists(k, ns)) {
+		json_object_set_new(jn, "exists", json_false());
+		if (text)
+			printf("namespace %s: does not exist\n", ns);
+		problem(r, text,
+			"%s: namespace does not exist (sync creates it only "
+			"with policy createNamespace: true or "
+			"--create-namespace)",
+			ns);
+		return 0;
+	}
+	json_object_set_new(jn, "exists", json_true());
 	for (i = 0; i < NMANAGED && !err; i++) {
 		char line[256] = "";
 		size_t n = 0;
@@ -282,7 +305,7 @@ int fg_cmd_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fg_kube_cli kc = { 0 };
-	const char *nss[CHECK_MAX_NAMESPACES];
+	const char *nss[FG_CLI_MAX_NAMESPACES];
 	size_t nns = 0, i;
 	struct fg_kube *k = NULL;
 	struct report r = { 0, NULL };
@@ -291,20 +314,17 @@ int fg_cmd_check(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+n:o:h", opts, NULL)) != -1) {
+	if ((rc = fg_cli_check_options("check", argc, argv, "n:o:h", opts)))
+		return rc;
+	while ((c = getopt_long(argc, argv, "+:n:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(fg_cmd_find("check")->help, stdout);
 			return FG_EXIT_OK;
 		case 'n':
-			if (nns == CHECK_MAX_NAMESPACES)
-				return fg_usage_error("check",
-						      "more than %d namespaces",
-						      CHECK_MAX_NAMESPACES);
-			if (!*optarg)
-				return fg_usage_error("check",
-						      "-n needs a namespace");
-			nss[nns++] = optarg;
+			if ((rc = fg_cli_add_namespace("check", optarg, nss,
+						       &nns)))
+				return rc;
 			break;
 		case 'o':
 			if (!strcmp(optarg, "json"))
@@ -316,12 +336,8 @@ int fg_cmd_check(int argc, char **argv)
 						      optarg);
 			break;
 		case ':':
-			return fg_usage_error("check",
-					      "option '%s' needs a value",
-					      argv[optind - 1]);
 		case '?':
-			return fg_usage_error("check", "unknown option '%s'",
-					      argv[optind - 1]);
+			return fg_cli_getopt_error("check", c, argv);
 		default:
 			rc = fg_kube_cli_option(&kc, "check", c, optarg);
 			if (rc == 1)

@@ -144,6 +144,17 @@ int fg_cmd_plan(int argc, char **argv)
 		goto done;
 	}
 	fflush(stdout);
+	if (c.save) {
+		if (fg_pass_cli_save(&c, p) < 0) {
+			rc = FG_EXIT_ERROR;
+			goto done;
+		}
+		fprintf(c.out == FG_OUT_TEXT ? stdout : stderr,
+			"%splan saved to %s: apply exactly this plan with "
+			"flink-gitops sync --plan %s\n",
+			c.out == FG_OUT_TEXT ? "\n" : "", c.save, c.save);
+		fflush(stdout);
+	}
 	FG_LOG_INFO(
 		"plan.done", FG_LOG_STR("base", p->base),
 		FG_LOG_STR("head", p->head), FG_LOG_INT("create", p->creates),

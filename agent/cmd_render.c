@@ -33,10 +33,10 @@ int fg_cluster_cmd_option(const char *cmd, int c, const char *arg,
 		r->opts.path = arg;
 		return 1;
 	case 'n':
-		if (!*arg)
-			return fg_usage_error(cmd, "-n needs a namespace");
-		r->opts.only_ns = arg;
-		return 1;
+		return (rc = fg_cli_add_namespace(cmd, arg, r->namespaces,
+						  &r->opts.nnamespaces))
+			       ? rc
+			       : 1;
 	case 'o':
 		if (!strcmp(arg, "json"))
 			r->json = 1;
@@ -144,7 +144,9 @@ static int parse_args(const char *cmd, int argc, char **argv,
 
 	fg_render_args_init(a);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hn:o:", opts, NULL)) != -1) {
+	if ((rc = fg_cli_check_options(cmd, argc, argv, "hn:o:", opts)))
+		return rc;
+	while ((c = getopt_long(argc, argv, ":hn:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(fg_cmd_find(cmd)->help, stdout);
@@ -153,15 +155,14 @@ static int parse_args(const char *cmd, int argc, char **argv,
 			a->opts.path = optarg;
 			break;
 		case 'n':
-			a->opts.only_ns = optarg;
+			if ((rc = fg_cli_add_namespace(cmd, optarg,
+						       a->namespaces,
+						       &a->opts.nnamespaces)))
+				return rc;
 			break;
 		case 'c':
-			if (!fg_crd_version_known(optarg))
-				return fg_usage_error(
-					cmd,
-					"operator version '%s' is not bundled "
-					"(see 'flink-gitops version')",
-					optarg);
+			if ((rc = fg_crd_version_option(cmd, optarg)))
+				return rc;
 			a->opts.crd_version = optarg;
 			break;
 		case 'o':
@@ -175,8 +176,8 @@ static int parse_args(const char *cmd, int argc, char **argv,
 					optarg);
 			break;
 		case ':':
-			return fg_usage_error(cmd, "option '%s' needs a value",
-					      argv[optind - 1]);
+		case '?':
+			return fg_cli_getopt_error(cmd, c, argv);
 		default:
 			if (c >= FG_OPT_REPO &&
 			    (rc = fg_render_git_opt(cmd, c, a)) >= 0) {
@@ -246,6 +247,45 @@ void fg_render_args_init(struct fg_render_args *a)
 	fg_buf_init(&a->origin, 4096);
 	a->dir = ".";
 	a->opts.path = "";
+	a->opts.namespaces = a->namespaces;
+}
+
+int fg_crd_version_option(const char *cmd, const char *v)
+{
+	struct fg_buf known = FG_BUF_INIT;
+	int rc;
+
+	if (fg_crd_version_known(v))
+		return 0;
+	for (const char *const *k = fg_crd_versions(); *k; k++)
+		fg_buf_printf(&known, "%s%s", known.len ? ", " : "", *k);
+	rc = fg_usage_error(cmd,
+			    "operator version '%s' is not bundled (bundled: "
+			    "%s)",
+			    v, known.ptr);
+	fg_buf_release(&known);
+	return rc;
+}
+
+int fg_render_check_namespaces(const char *cmd, const struct fg_render_args *a,
+			       const struct fg_desired *d)
+{
+	for (size_t i = 0; i < a->opts.nnamespaces; i++) {
+		const char *want = a->opts.namespaces[i];
+		size_t j;
+
+		for (j = 0; j < d->nns && strcmp(d->ns[j].name, want); j++)
+			;
+		if (j < d->nns)
+			continue;
+		fprintf(stderr,
+			"flink-gitops: %s: namespace '%s' is not in the "
+			"repository (no folder %s%s%s/ in %s)\n",
+			cmd, want, a->opts.path, *a->opts.path ? "/" : "", want,
+			a->dir);
+		return FG_EXIT_ERROR;
+	}
+	return 0;
 }
 
 void fg_render_args_release(struct fg_render_args *a)
@@ -354,6 +394,11 @@ int fg_cmd_validate(int argc, char **argv)
 		fg_render_args_release(&a);
 		return FG_EXIT_ERROR;
 	}
+	if ((rc = fg_render_check_namespaces("validate", &a, d))) {
+		fg_desired_free(d);
+		fg_render_args_release(&a);
+		return rc;
+	}
 	nobj = count_objects(d, &nfailed);
 	nerr = fg_diags_errors(&d->diags);
 	if (a.json) {
@@ -386,6 +431,12 @@ int fg_cmd_validate(int argc, char **argv)
 			       "(not applied, not pruned)\n",
 			       nerr, nerr == 1 ? "" : "s", nfailed, d->nns,
 			       d->nns == 1 ? "" : "s");
+		else if (d->diags.n) /* warnings only */
+			printf("valid: %zu namespace%s, %zu object%s "
+			       "(operator %s CRDs), %zu warning%s\n",
+			       d->nns, d->nns == 1 ? "" : "s", nobj,
+			       nobj == 1 ? "" : "s", d->crd_version, d->diags.n,
+			       d->diags.n == 1 ? "" : "s");
 		else
 			printf("valid: %zu namespace%s, %zu object%s "
 			       "(operator %s CRDs)\n",
@@ -417,6 +468,11 @@ int fg_cmd_render(int argc, char **argv)
 	if (!(d = fg_render_run("render", &a))) {
 		fg_render_args_release(&a);
 		return FG_EXIT_ERROR;
+	}
+	if ((rc = fg_render_check_namespaces("render", &a, d))) {
+		fg_desired_free(d);
+		fg_render_args_release(&a);
+		return rc;
 	}
 	fg_render_print_diags(&d->diags);
 	nobj = count_objects(d, &nfailed);

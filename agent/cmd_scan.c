@@ -136,7 +136,10 @@ int fg_cmd_scan(int argc, char **argv)
 	int c, text = 1, rc = FG_EXIT_ERROR;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+	if ((rc = fg_cli_check_options("scan", argc, argv, "ho:", opts)))
+		return rc;
+	rc = FG_EXIT_ERROR;
+	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(fg_cmd_find("scan")->help, stdout);
@@ -152,13 +155,8 @@ int fg_cmd_scan(int argc, char **argv)
 					"scan", "unknown output format '%s'",
 					optarg);
 			break;
-		case ':':
-			return fg_usage_error("scan",
-					      "option '%s' needs a value",
-					      argv[optind - 1]);
 		default:
-			return fg_usage_error("scan", "unknown option '%s'",
-					      argv[optind - 1]);
+			return fg_cli_getopt_error("scan", c, argv);
 		}
 	}
 	if (optind < argc)

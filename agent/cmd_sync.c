@@ -18,14 +18,15 @@
 #include "sync/report.h"
 #include "render/base/banned.h"
 
-/* Every acted-on object and every namespace not synced, in the log. */
+/* Every acted-on object and every namespace not synced, in the log: at
+ * info, as the output already says each (the result is printed once). */
 static void log_pass(const struct fg_pass *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct fg_pass_ns *ns = &p->v[i];
 
 		if (ns->failed || ns->error)
-			FG_LOG_WARN("sync.namespace",
+			FG_LOG_INFO("sync.namespace",
 				    FG_LOG_STR("namespace", ns->name),
 				    FG_LOG_STR("status", "not synced"),
 				    FG_LOG_STR("message",
@@ -37,10 +38,8 @@ static void log_pass(const struct fg_pass *p)
 			if (s->outcome == FG_OUTCOME_NONE &&
 			    !fg_step_blocked(s))
 				continue;
-			FG_LOG(s->outcome == FG_OUTCOME_FAILED
-				       ? FG_LOG_LEVEL_WARN
-				       : FG_LOG_LEVEL_INFO,
-			       "sync.object", FG_LOG_STR("namespace", ns->name),
+			FG_LOG(FG_LOG_LEVEL_INFO, "sync.object",
+			       FG_LOG_STR("namespace", ns->name),
 			       FG_LOG_STR("kind", s->kind),
 			       FG_LOG_STR("name", s->name),
 			       FG_LOG_STR("action", fg_action_name(s->wanted)),
@@ -55,6 +54,20 @@ static void log_pass(const struct fg_pass *p)
 								  : ""));
 		}
 	}
+}
+
+/* sync --wait: each object's health as it changes, as it comes. */
+static void progress(void *arg, const struct fg_pass_ns *ns,
+		     const struct fg_step *s, long long elapsed_ms)
+{
+	FILE *to = arg;
+	struct fg_buf b = FG_BUF_INIT;
+
+	if (fg_report_wait_line(ns, s, elapsed_ms, &b) == 0) {
+		fwrite(b.ptr, 1, b.len, to);
+		fflush(to);
+	}
+	fg_buf_release(&b);
 }
 
 int fg_cmd_sync(int argc, char **argv)
@@ -75,13 +88,31 @@ int fg_cmd_sync(int argc, char **argv)
 	FG_LOG_INFO("sync.start", FG_LOG_STR("root", c.r.dir),
 		    FG_LOG_INT("namespaces", c.d->nns),
 		    FG_LOG_INT("dry_run", c.pass.dry_run));
-	if (fg_pass_plan(&p, c.d, &c.ap.ports, &c.pass) < 0 ||
-	    fg_pass_execute(p, &c.ap.ports) < 0) {
+	if (fg_pass_plan(&p, c.d, &c.ap.ports, &c.pass) < 0) {
 		fprintf(stderr, "flink-gitops: sync: %s\n", fg_error_last());
 		goto done;
 	}
-	rc = fg_pass_cli_exit(&c, p);
+	/* --plan: the reviewed plan runs, or nothing does */
+	if (c.saved && fg_pass_cli_check_saved(&c, p) < 0)
+		goto done;
+	if (fg_pass_execute(p, &c.ap.ports) < 0) {
+		fprintf(stderr, "flink-gitops: sync: %s\n", fg_error_last());
+		goto done;
+	}
 	log_pass(p);
+	if (c.out != FG_OUT_JSON) {
+		/* what sync did, before the wait for what came of it */
+		if (fg_report_sync_text(p, c.verbose ? FG_REPORT_FIELDS : 0,
+					&b) < 0)
+			goto fail;
+		fwrite(b.ptr, 1, b.len, stdout);
+		fflush(stdout);
+		fg_buf_clear(&b);
+	}
+	if (c.wait && fg_pass_wait(p, &c.ap.ports, c.wait_ms, progress,
+				   c.out == FG_OUT_JSON ? stderr : stdout) < 0)
+		goto fail;
+	rc = fg_pass_cli_exit(&c, p);
 	if (c.out == FG_OUT_JSON) {
 		if (fg_report_sync_json(p, &j) < 0)
 			goto fail;
@@ -96,8 +127,8 @@ int fg_cmd_sync(int argc, char **argv)
 		json_object_set_new(j, "errors",
 				    fg_render_diags_json(&c.d->diags));
 		fg_pass_cli_print_json(j);
-	} else {
-		if (fg_report_sync_text(p, &b) < 0)
+	} else if (c.wait) {
+		if (fg_report_wait_summary(p, &b) < 0)
 			goto fail;
 		fwrite(b.ptr, 1, b.len, stdout);
 	}

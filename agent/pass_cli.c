@@ -1,7 +1,10 @@
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -10,9 +13,11 @@
 #include "agent/pass_cli.h"
 #include "agent/version.h"
 #include "render/base/error.h"
+#include "render/base/json.h"
 #include "render/crd.h"
 #include "sync/observe.h"
 #include "sync/report.h"
+#include "sync/saved.h"
 #include "render/base/banned.h"
 
 enum {
@@ -26,7 +31,13 @@ enum {
 	OPT_SELF_HEAL,
 	OPT_REPOSITORY,
 	OPT_CRD_VERSION,
+	OPT_CREATE_NAMESPACE,
+	OPT_NO_PRUNE,
+	OPT_WAIT,
+	OPT_SAVE,
+	OPT_PLAN,
 };
+#define OPT_VERBOSE 'v'
 
 /* Which commands take an option. */
 #define P (1u << FG_CMD_PLAN)
@@ -41,6 +52,12 @@ static const struct {
 	{ OPT_DRY_RUN, S | D },
 	{ OPT_ALLOW_DELETE, P | S },
 	{ OPT_ALLOW_PRUNE_NS, P | S },
+	{ OPT_CREATE_NAMESPACE, P | S },
+	{ OPT_VERBOSE, S },
+	{ OPT_NO_PRUNE, P | S },
+	{ OPT_WAIT, S },
+	{ OPT_SAVE, P },
+	{ OPT_PLAN, S },
 	{ OPT_PARALLEL, S },
 	{ OPT_WAIT_TIMEOUT, S },
 	{ OPT_SELF_HEAL, D },
@@ -56,6 +73,45 @@ static int takes(enum fg_pass_cmd cmd, int opt)
 
 static const char *const names[] = { "plan", "sync", "drift" };
 
+int fg_cli_duration(const char *s, long max_s, long long *ms)
+{
+	long long total = 0;
+	const char *p = s;
+
+	if (!*p)
+		return -1;
+	while (*p) {
+		char *end;
+		long long v = strtoll(p, &end, 10), unit;
+
+		if (end == p || v < 0 || v > max_s * 1000LL)
+			return -1;
+		if (!strncmp(end, "ms", 2)) {
+			unit = 1;
+			end += 2;
+		} else if (*end == 'h') {
+			unit = 3600000;
+			end++;
+		} else if (*end == 'm') {
+			unit = 60000;
+			end++;
+		} else if (*end == 's' || (!*end && p == s)) {
+			unit = 1000; /* a bare number is seconds */
+			end += *end == 's';
+		} else {
+			return -1;
+		}
+		total += v * unit;
+		if (total > max_s * 1000LL)
+			return -1;
+		p = end;
+	}
+	if (total <= 0)
+		return -1;
+	*ms = total;
+	return 0;
+}
+
 /* A number from 1 to `max`, or a usage error. */
 static int number(const char *cmd, const char *opt, const char *arg, long max,
 		  long *out)
@@ -70,6 +126,24 @@ static int number(const char *cmd, const char *opt, const char *arg, long max,
 	return 0;
 }
 
+/* Options that decide what the pass does: a saved plan brings its own. */
+static int decides(int opt)
+{
+	switch (opt) {
+	case 'n':
+	case 'p':
+	case OPT_ALLOW_DELETE:
+	case OPT_ALLOW_PRUNE_NS:
+	case OPT_CREATE_NAMESPACE:
+	case OPT_NO_PRUNE:
+	case OPT_REPOSITORY:
+	case OPT_CRD_VERSION:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int parse_option(struct fg_pass_cli *c, int opt, const char *arg,
 			const char *as_given)
 {
@@ -79,6 +153,8 @@ static int parse_option(struct fg_pass_cli *c, int opt, const char *arg,
 
 	if (!takes(c->cmd, opt))
 		return fg_usage_error(cmd, "unknown option '%s'", as_given);
+	if (decides(opt) && !c->decided_by)
+		c->decided_by = as_given;
 	switch (opt) {
 	case OPT_BASE:
 		c->base = arg;
@@ -115,6 +191,30 @@ static int parse_option(struct fg_pass_cli *c, int opt, const char *arg,
 	case OPT_SELF_HEAL:
 		c->self_heal = 1;
 		return 0;
+	case OPT_CREATE_NAMESPACE:
+		c->pass.create_namespace = 1;
+		return 0;
+	case OPT_VERBOSE:
+		c->verbose = 1;
+		return 0;
+	case OPT_NO_PRUNE:
+		c->pass.no_prune = 1;
+		return 0;
+	case OPT_SAVE:
+		c->save = arg;
+		return 0;
+	case OPT_PLAN:
+		c->plan_file = arg;
+		return 0;
+	case OPT_WAIT:
+		c->wait = 1;
+		c->wait_ms = FG_WAIT_DEFAULT_S * 1000LL;
+		if (arg && fg_cli_duration(arg, FG_WAIT_MAX_S, &c->wait_ms) < 0)
+			return fg_usage_error(cmd,
+					      "--wait=%s: not a duration (90s, "
+					      "5m, 1h30m; at most %ds)",
+					      arg, FG_WAIT_MAX_S);
+		return 0;
 	case OPT_REPOSITORY:
 		if (!*arg || strlen(arg) > 40 ||
 		    strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
@@ -128,22 +228,19 @@ static int parse_option(struct fg_pass_cli *c, int opt, const char *arg,
 		c->pass.repository = arg;
 		return 0;
 	case OPT_CRD_VERSION:
-		if (!fg_crd_version_known(arg))
-			return fg_usage_error(cmd,
-					      "operator version '%s' is not "
-					      "bundled (see 'flink-gitops "
-					      "version')",
-					      arg);
+		if ((rc = fg_crd_version_option(cmd, arg)))
+			return rc;
 		c->r.opts.crd_version = arg;
 		return 0;
 	case 'p':
 		c->r.opts.path = arg;
 		return 0;
 	case 'n':
-		if (!*arg)
-			return fg_usage_error(cmd, "-n needs a namespace");
-		c->r.opts.only_ns = arg;
-		c->pass.only_ns = arg;
+		if ((rc = fg_cli_add_namespace(cmd, arg, c->r.namespaces,
+					       &c->r.opts.nnamespaces)))
+			return rc;
+		c->pass.namespaces = c->r.namespaces;
+		c->pass.nnamespaces = c->r.opts.nnamespaces;
 		return 0;
 	case 'o':
 		if (!strcmp(arg, "text"))
@@ -175,6 +272,173 @@ static int parse_option(struct fg_pass_cli *c, int opt, const char *arg,
 	return rc;
 }
 
+/* ---- saved plans ---- */
+
+static json_t *strings(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* `dir` made absolute, in `buf` when it is not already. */
+static const char *absolute(const char *dir, char *buf, size_t n)
+{
+	size_t len;
+
+	if (dir[0] == '/' || !getcwd(buf, n))
+		return dir;
+	len = strlen(buf);
+	if (!strcmp(dir, "."))
+		return buf;
+	snprintf(buf + len, n - len, "/%s", dir);
+	return buf;
+}
+
+int fg_pass_cli_save(const struct fg_pass_cli *c, const struct fg_pass *p)
+{
+	const struct fg_render_opts *o = &c->r.opts;
+	json_t *src, *opts = NULL, *doc = NULL;
+	struct fg_buf tmp = FG_BUF_INIT;
+	char cwd[PATH_MAX];
+	FILE *f = NULL;
+	int err = -1;
+
+	if (c->r.mirror)
+		src = json_pack("{s:s, s:s, s:s}", "repo",
+				fg_git_mirror_url(c->r.mirror), "ref", c->r.ref,
+				"commit", c->r.rev.commit);
+	else
+		src = json_pack("{s:s}", "dir",
+				absolute(c->r.dir, cwd, sizeof(cwd)));
+	opts = json_pack("{s:s, s:o, s:s?, s:s?, s:b, s:o, s:b, s:b}", "path",
+			 o->path ? o->path : "", "namespaces",
+			 strings(o->namespaces, o->nnamespaces), "repository",
+			 c->pass.repository, "crdVersion", o->crd_version,
+			 "allowDelete", c->pass.allow_delete,
+			 "allowPruneNamespaces",
+			 strings(c->pass.allow_prune, c->pass.nallow_prune),
+			 "createNamespace", c->pass.create_namespace, "noPrune",
+			 c->pass.no_prune);
+	if (!src || !opts || fg_saved_plan_new(&doc, p, src, opts) < 0)
+		goto done;
+	/* whole or not at all: a temporary file, then renamed */
+	if (fg_buf_printf(&tmp, "%s.tmp", c->save) < 0)
+		goto done;
+	if (!(f = fopen(tmp.ptr, "w")) ||
+	    json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS) < 0 ||
+	    fputc('\n', f) == EOF || fclose(f) != 0) {
+		f = NULL;
+		fg_error_set_errno(FG_ERROR, errno, "cannot write '%s'",
+				   tmp.ptr);
+		goto done;
+	}
+	f = NULL;
+	if (rename(tmp.ptr, c->save) < 0) {
+		fg_error_set_errno(FG_ERROR, errno, "cannot write '%s'",
+				   c->save);
+		goto done;
+	}
+	err = 0;
+done:
+	if (err)
+		fprintf(stderr, "flink-gitops: plan: --save: %s\n",
+			fg_error_last());
+	if (f)
+		fclose(f);
+	json_decref(src);
+	json_decref(opts);
+	json_decref(doc);
+	fg_buf_release(&tmp);
+	return err;
+}
+
+/* The saved plan's options and (unless given) source, into `c`. */
+static int load_saved(struct fg_pass_cli *c, int source_given)
+{
+	const char *cmd = c->name;
+	struct fg_buf data = FG_BUF_INIT;
+	const json_t *src, *o, *v;
+	json_error_t je;
+	size_t i;
+	int err;
+
+	fg_buf_init(&data, FG_SAVED_PLAN_MAX);
+	if ((err = fg_buf_read_file(&data, c->plan_file)) == 0 &&
+	    !(c->saved = json_loadb(data.ptr, data.len, JSON_REJECT_DUPLICATES,
+				    &je)))
+		err = fg_error_set(FG_EINVALID, "line %d: %s", je.line,
+				   je.text);
+	fg_buf_release(&data);
+	if (!err)
+		err = fg_saved_plan_valid(c->saved);
+	if (err < 0) {
+		fprintf(stderr, "flink-gitops: %s: --plan %s: %s\n", cmd,
+			c->plan_file, fg_error_last());
+		return FG_EXIT_ERROR;
+	}
+	src = json_object_get(c->saved, "source");
+	o = json_object_get(c->saved, "options");
+	if (!source_given) {
+		if (fg_json_str(src, "repo")) {
+			c->r.git.url = fg_json_str(src, "repo");
+			c->r.ref = fg_json_str(src, "ref");
+		} else if (fg_json_str(src, "dir")) {
+			c->r.dir = fg_json_str(src, "dir");
+		}
+	}
+	c->r.opts.path = fg_json_str(o, "path") ? fg_json_str(o, "path") : "";
+	c->r.opts.crd_version = fg_json_str(o, "crdVersion");
+	c->pass.repository = fg_json_str(o, "repository");
+	c->pass.allow_delete = json_is_true(json_object_get(o, "allowDelete"));
+	c->pass.create_namespace =
+		json_is_true(json_object_get(o, "createNamespace"));
+	c->pass.no_prune = json_is_true(json_object_get(o, "noPrune"));
+	json_array_foreach (json_object_get(o, "namespaces"), i, v)
+		if (json_is_string(v) &&
+		    (err = fg_cli_add_namespace(cmd, json_string_value(v),
+						c->r.namespaces,
+						&c->r.opts.nnamespaces)))
+			return err;
+	c->pass.namespaces = c->r.namespaces;
+	c->pass.nnamespaces = c->r.opts.nnamespaces;
+	json_array_foreach (json_object_get(o, "allowPruneNamespaces"), i, v)
+		if (json_is_string(v) &&
+		    c->pass.nallow_prune < FG_PASS_MAX_ALLOW_PRUNE)
+			c->allow_prune[c->pass.nallow_prune++] =
+				json_string_value(v);
+	return 0;
+}
+
+int fg_pass_cli_check_saved(const struct fg_pass_cli *c,
+			    const struct fg_pass *p)
+{
+	struct fg_buf why = FG_BUF_INIT;
+	int err;
+
+	err = fg_saved_plan_check(c->saved, p,
+				  c->r.mirror ? c->r.rev.commit : NULL, &why);
+	if (err == 0) {
+		fg_buf_release(&why);
+		return 0;
+	}
+	fprintf(stderr,
+		"flink-gitops: %s: refusing the plan in %s: Git or the cluster "
+		"moved since it was made (%s); nothing was applied, make a "
+		"new plan\n",
+		c->name, c->plan_file, fg_error_last());
+	for (const char *l = why.ptr; *l;) {
+		size_t n = strcspn(l, "\n");
+
+		fprintf(stderr, "  %.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
+	fg_buf_release(&why);
+	return -1;
+}
+
 int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 		      char **argv)
 {
@@ -194,12 +458,18 @@ int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 		{ "wait-timeout", required_argument, NULL, OPT_WAIT_TIMEOUT },
 		{ "self-heal", no_argument, NULL, OPT_SELF_HEAL },
 		{ "repository", required_argument, NULL, OPT_REPOSITORY },
+		{ "create-namespace", no_argument, NULL, OPT_CREATE_NAMESPACE },
+		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+		{ "no-prune", no_argument, NULL, OPT_NO_PRUNE },
+		{ "wait", optional_argument, NULL, OPT_WAIT },
+		{ "save", required_argument, NULL, OPT_SAVE },
+		{ "plan", required_argument, NULL, OPT_PLAN },
 		FG_RENDER_GIT_OPTIONS,
 		FG_KUBE_CLI_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = names[cmd];
-	int o, rc;
+	int o, rc, source_given;
 
 	memset(c, 0, sizeof(*c));
 	c->cmd = cmd;
@@ -209,17 +479,16 @@ int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 	c->pass.allow_prune = c->allow_prune;
 	c->connections = FG_CONNECTIONS_DEFAULT;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "hp:n:o:", opts, NULL)) != -1) {
+	if ((rc = fg_cli_check_options(name, argc, argv, "hp:n:o:v", opts)))
+		return rc;
+	while ((o = getopt_long(argc, argv, ":hp:n:o:v", opts, NULL)) != -1) {
 		switch (o) {
 		case 'h':
 			fputs(fg_cmd_find(name)->help, stdout);
 			return -1;
 		case ':':
-			return fg_usage_error(name, "option '%s' needs a value",
-					      argv[optind - 1]);
 		case '?':
-			return fg_usage_error(name, "unknown option '%s'",
-					      argv[optind - 1]);
+			return fg_cli_getopt_error(name, o, argv);
 		default:
 			if ((rc = parse_option(c, o, optarg,
 					       argv[optind - 1])) != 0)
@@ -232,7 +501,18 @@ int fg_pass_cli_parse(struct fg_pass_cli *c, enum fg_pass_cmd cmd, int argc,
 				      "there is no folder; for a local clone "
 				      "use --repo file://$PWD)",
 				      argv[optind]);
+	source_given = optind < argc || c->r.git.url;
 	if ((rc = fg_render_args_positional(name, argc, argv, &c->r)))
+		return rc;
+	if (c->save && c->base)
+		return fg_usage_error(name, "--save records a plan against the "
+					    "cluster: not with --base");
+	if (c->plan_file && c->decided_by)
+		return fg_usage_error(name,
+				      "%s: --plan applies the plan as it was "
+				      "made, with its own options",
+				      c->decided_by);
+	if (c->plan_file && (rc = load_saved(c, source_given)))
 		return rc;
 	if (c->base && !c->r.git.url)
 		return fg_usage_error(name, "--base needs --repo URL (file:// "
@@ -293,7 +573,8 @@ int fg_pass_cli_connect(struct fg_pass_cli *c)
 /* Something went wrong that is not a decision: exit 1. */
 static int had_error(const struct fg_pass *p)
 {
-	if (p->render_errors || p->failed || p->error)
+	if (p->render_errors || p->failed || p->error || p->wait_degraded ||
+	    p->wait_timeout)
 		return 1;
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].failed || p->v[i].error)
@@ -330,6 +611,8 @@ void fg_pass_cli_print_json(const json_t *j)
 
 void fg_pass_cli_release(struct fg_pass_cli *c)
 {
+	json_decref(c->saved);
+	c->saved = NULL;
 	json_decref(c->operator_conf);
 	free(c->operator_conf_source);
 	c->operator_conf = NULL;

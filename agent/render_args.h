@@ -9,6 +9,7 @@
 #include <getopt.h>
 
 #include "agent/age_opts.h"
+#include "agent/cli.h"
 #include "agent/git/git.h"
 #include "render/base/buf.h"
 #include "render/render.h"
@@ -29,6 +30,8 @@ struct fg_render_args {
 	struct fg_age_opts age;
 	struct fg_age_identities *age_ids; /* owned, once loaded */
 	int age_loaded;
+	/* -n, repeatable: opts.namespaces points here */
+	const char *namespaces[FG_CLI_MAX_NAMESPACES];
 };
 
 /* getopt_long values of the Git options (--repo ...), and of
@@ -70,8 +73,12 @@ enum {
 		"age-identity", required_argument, NULL, FG_OPT_AGE_IDENTITY  \
 	}
 
-/* Zero `a`, with dir "." and path "". */
+/* Zero `a`, with dir "." and path "" (opts.namespaces set up). */
 void fg_render_args_init(struct fg_render_args *a);
+/* --crd-version V: 0 when V is bundled, else FG_EXIT_USAGE after saying
+ * which are. */
+int fg_crd_version_option(const char *cmd, const char *v);
+
 /* Handle Git option `c` (value optarg): 0 done, -1 not a Git option,
  * FG_EXIT_USAGE after printing a usage error. */
 int fg_render_git_opt(const char *cmd, int c, struct fg_render_args *a);
@@ -100,6 +107,14 @@ int fg_render_args_positional(const char *cmd, int argc, char **argv,
  * render it; on an error print it ("flink-gitops: CMD: ...") and return
  * NULL. */
 struct fg_desired *fg_render_run(const char *cmd, struct fg_render_args *a);
+
+/*
+ * After rendering with -n: every namespace asked for is in the
+ * repository (a folder under DIR/--path). 0, or FG_EXIT_ERROR after
+ * printing the first that is not.
+ */
+int fg_render_check_namespaces(const char *cmd, const struct fg_render_args *a,
+			       const struct fg_desired *d);
 
 /* Every diagnostic, one line each, on standard error. */
 void fg_render_print_diags(const struct fg_diags *d);

@@ -188,3 +188,54 @@ void fg_crd_cache_free(void)
 	cache = NULL;
 	pthread_mutex_unlock(&cache_lock);
 }
+
+/* The next token of pointer *p (unescaped) into tok; 0 at the end. */
+static int pointer_next(const char **p, char *tok, size_t n)
+{
+	const char *s = *p;
+	size_t k = 0;
+
+	if (*s != '/')
+		return 0;
+	for (s++; *s && *s != '/'; s++) {
+		char c = *s;
+
+		if (s[0] == '~' && (s[1] == '0' || s[1] == '1'))
+			c = *++s == '0' ? '~' : '/';
+		if (k + 1 < n)
+			tok[k++] = c;
+	}
+	tok[k] = '\0';
+	*p = s;
+	return 1;
+}
+
+int fg_crd_has_field(const char *crd_version, const char *kind,
+		     const char *api_version, const char *pointer)
+{
+	const json_t *s = NULL;
+	char tok[256];
+
+	if (fg_crd_schema(&s, crd_version, kind, api_version) < 0) {
+		fg_error_clear();
+		return 0;
+	}
+	while (s && pointer_next(&pointer, tok, sizeof(tok))) {
+		const json_t *props = json_object_get(s, "properties");
+		const json_t *more = json_object_get(s, "additionalProperties");
+
+		if (json_is_true(json_object_get(
+			    s, "x-kubernetes-preserve-unknown-fields")) &&
+		    !json_object_get(props, tok))
+			return 1;
+		if (json_object_get(props, tok))
+			s = json_object_get(props, tok);
+		else if (json_is_object(json_object_get(s, "items")))
+			s = json_object_get(s, "items");
+		else if (json_is_object(more))
+			s = more;
+		else
+			return json_is_true(more);
+	}
+	return s != NULL;
+}

@@ -53,6 +53,16 @@ int fg_crd_schema(const json_t **out, const char *crd_version, const char *kind,
 int fg_crd_kind_known(const char *kind);
 
 /*
+ * 1 when the schema of `kind` at `api_version` in release `crd_version`
+ * has a field at RFC 6901 `pointer` ("/spec/jobManager/resources"):
+ * through properties, array items and additionalProperties; a
+ * preserve-unknown-fields node holds anything. 0 otherwise (also when
+ * there is no such schema).
+ */
+int fg_crd_has_field(const char *crd_version, const char *kind,
+		     const char *api_version, const char *pointer);
+
+/*
  * Drop every parsed CRD. Pointers from fg_crd_schema become invalid; a
  * later call parses again. Call it only when no other thread uses them.
  */

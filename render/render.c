@@ -11,6 +11,7 @@
 #include "render/age.h"
 #include "render/base/error.h"
 #include "render/crd.h"
+#include "render/hints.h"
 #include "render/render.h"
 #include "render/rules.h"
 #include "render/schema.h"
@@ -338,6 +339,10 @@ static int config_load(struct pass *p, struct config *c, const char *path,
 	}
 	err = fg_yaml_load(&c->yf, path, data.ptr, data.len, NULL,
 			   &p->out->diags);
+	for (size_t kk = 0; !err && fg_yaml_count(c->yf) == 1 && kk < 2; kk++)
+		err = fg_hints_flink_bools(&p->out->diags, c->yf, 0, data.ptr,
+					   data.len, path, NULL,
+					   flink_kinds[kk]);
 	fg_buf_release(&data);
 	if (err == FG_EINVALID)
 		return 1;
@@ -750,10 +755,48 @@ static int crd_schema(struct pass *p, const struct fg_schema **out,
 	return err;
 }
 
+/*
+ * An unknown field that another bundled operator release knows (a field
+ * of `main`, written against 1.15.0): say which, and how to choose it.
+ * Problems from index `first` on are the schema's.
+ */
+static int other_versions(struct pass *p, const char *kind, const char *api,
+			  struct fg_problems *probs, size_t first)
+{
+	for (size_t i = first; i < probs->n; i++) {
+		struct fg_problem *pr = &probs->v[i];
+		struct fg_buf in = FG_BUF_INIT, msg = FG_BUF_INIT;
+
+		if (strncmp(pr->message, "unknown field ", 14))
+			continue;
+		for (const char *const *v = fg_crd_versions(); *v; v++)
+			if (strcmp(*v, p->crd_version) &&
+			    fg_crd_has_field(*v, kind, api, pr->pointer))
+				fg_buf_printf(&in, "%s%s", in.len ? ", " : "",
+					      *v);
+		if (in.len) {
+			if (fg_buf_printf(&msg,
+					  "%s (exists in CRD version %s: set "
+					  "crdVersion in " FG_RENDER_CONFIG_FILE
+					  " or --crd-version)",
+					  pr->message, in.ptr) < 0) {
+				fg_buf_release(&in);
+				return fg_error_set(FG_ERROR, "out of memory");
+			}
+			free(pr->message);
+			pr->message = fg_buf_detach(&msg, NULL);
+		}
+		fg_buf_release(&in);
+		fg_buf_release(&msg);
+	}
+	return 0;
+}
+
 static int validate(struct pass *p, const json_t *obj, const char *kind,
 		    const char *api_version, struct fg_problems *probs)
 {
 	const struct fg_schema *schema = NULL;
+	size_t first;
 	int err;
 
 	if (!is_flink_kind(kind))
@@ -764,7 +807,9 @@ static int validate(struct pass *p, const json_t *obj, const char *kind,
 				       fg_error_last());
 	if (err < 0)
 		return err;
-	if ((err = fg_schema_validate(schema, obj, probs)) < 0)
+	first = probs->n;
+	if ((err = fg_schema_validate(schema, obj, probs)) < 0 ||
+	    (err = other_versions(p, kind, api_version, probs, first)) < 0)
 		return err;
 	return fg_rules_check_opts(obj, &p->rules, probs);
 }
@@ -1010,6 +1055,29 @@ done:
 
 /* ---- cross-object rules ------------------------------------------------ */
 
+/* A session job names a session cluster the repository does not have. */
+static void warn_no_cluster(struct ns_pass *np, const struct obj_src *job,
+			    const char *target)
+{
+	struct fg_diag_subject about = { "FlinkSessionJob", np->ns->name,
+					 meta_str(job->obj, "name"),
+					 "spec.deploymentName" };
+	const char *file;
+	struct fg_pos pos;
+	struct layers ls;
+
+	layers_init(&ls, np, "FlinkSessionJob", job->yf, job->doc, job->file);
+	locate(ls.v, ls.n, "/spec/deploymentName", &file, &pos);
+	fg_diags_add_about(&np->p->out->diags, FG_SEV_WARNING, file, pos,
+			   &about,
+			   "no FlinkDeployment '%s' in this repository's "
+			   "namespace %s: the session cluster must exist in "
+			   "the cluster (managed elsewhere), else sync holds "
+			   "the job back",
+			   target, np->ns->name);
+	layers_release(&ls);
+}
+
 /*
  * Rules between objects of a namespace, as the operator runs them for a
  * session job whose session cluster exists (validateSessionJobWithCluster):
@@ -1040,8 +1108,13 @@ static int cross_checks(struct ns_pass *np)
 			    meta_str(np->flink[j].obj, "name") &&
 			    !strcmp(meta_str(np->flink[j].obj, "name"), target))
 				cluster = np->flink[j].obj;
-		if (!cluster)
+		if (!cluster) {
+			/* maybe managed elsewhere: sync holds the job back
+			   only if the cluster has none either */
+			if (target)
+				warn_no_cluster(np, &np->flink[i], target);
 			continue;
+		}
 		err = fg_rules_check_session_job(job, cluster, &np->p->rules,
 						 &probs);
 		if (!err && probs.n) {
@@ -1432,6 +1505,10 @@ static int one_namespace(struct pass *p, struct fg_ns *ns, char **paths,
 			fg_yaml_file_free(yf);
 			goto done;
 		}
+		for (d = 0; !sealed && d < fg_yaml_count(yf) && !err; d++)
+			err = fg_hints_flink_bools(&p->out->diags, yf, d,
+						   data.ptr, data.len, paths[i],
+						   ns->name, "");
 		for (d = 0; d < fg_yaml_count(yf) && !err; d++)
 			err = one_object(&np, yf, d, paths[i], sealed);
 		if (err < 0)
@@ -1500,6 +1577,27 @@ void fg_desired_free(struct fg_desired *d)
 	json_decref(d->operator_defaults);
 	fg_diags_release(&d->diags);
 	free(d);
+}
+
+/* Is namespace name[0..len) one of opts' (only_ns, namespaces)? */
+static int ns_selected(const struct fg_render_opts *opts, const char *name,
+		       size_t len)
+{
+	int any = 0;
+
+	if (opts->only_ns) {
+		any = 1;
+		if (strlen(opts->only_ns) == len &&
+		    !strncmp(opts->only_ns, name, len))
+			return 1;
+	}
+	for (size_t i = 0; i < opts->nnamespaces; i++) {
+		any = 1;
+		if (strlen(opts->namespaces[i]) == len &&
+		    !strncmp(opts->namespaces[i], name, len))
+			return 1;
+	}
+	return !any;
 }
 
 int fg_render(struct fg_desired **out, struct fg_source *src,
@@ -1623,8 +1721,7 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 				break;
 		if (!rel[nlen])
 			continue; /* a top-level file */
-		if (opts->only_ns && (strlen(opts->only_ns) != nlen ||
-				      strncmp(opts->only_ns, rel, nlen)))
+		if (!ns_selected(opts, rel, nlen))
 			continue;
 		if ((err = add_ns(p.out, rel, nlen)) < 0)
 			goto fail;
@@ -1645,7 +1742,7 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 	}
 	/* a namespace folder that could not be listed at all (a symlink) */
 	json_object_foreach (unlisted, k, v) {
-		if (opts->only_ns && strcmp(opts->only_ns, k))
+		if (!ns_selected(opts, k, strlen(k)))
 			continue;
 		if (!strcmp(k, FG_RENDER_CONFIG_FILE) || is_yaml_name(k) ||
 		    is_age_name(k))

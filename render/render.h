@@ -49,6 +49,9 @@ struct fg_render_opts {
 	/* borrowed: the identities that decrypt `*.age` files (render/age.h);
 	   NULL = none given, and every .age file fails its namespace */
 	const struct fg_age_identities *age_ids;
+	/* render only these namespaces (with only_ns, if set); n 0: all */
+	const char *const *namespaces;
+	size_t nnamespaces;
 };
 
 struct fg_object {

@@ -120,6 +120,17 @@ static struct fg_step *new_step(struct fg_pass_ns *ns, const char *group,
 	return s;
 }
 
+/* The namespace step, when the namespace does not exist. */
+static const struct fg_step *namespace_step(const struct fg_pass_ns *ns)
+{
+	return ns->n && fg_step_is_namespace(&ns->v[0]) ? &ns->v[0] : NULL;
+}
+
+int fg_step_is_namespace(const struct fg_step *s)
+{
+	return !s->desired && !*s->group && !strcmp(s->kind, "Namespace");
+}
+
 /* ---- desired objects ---- */
 
 struct desired_ref {
@@ -236,6 +247,30 @@ static void session_jobs_restart(const struct fg_pass_ns *ns,
 }
 
 /*
+ * A session job whose session cluster neither Git nor the cluster has:
+ * the operator would only record an error. Held back, with the reason.
+ * Offline (no cluster to ask) validate's warning says it.
+ */
+static void no_session_cluster(struct fg_pass_ns *ns, struct fg_step *s,
+			       const json_t *obj, int offline)
+{
+	const char *target;
+
+	if (offline || strcmp(s->kind, "FlinkSessionJob") ||
+	    !is_flink_group(s->group) || s->verdict.kind == FG_VERDICT_BLOCK)
+		return;
+	target = fg_json_str(fg_json_get(obj, "spec"), "deploymentName");
+	if (!target || session_cluster(ns, target))
+		return;
+	set_verdict(&s->verdict, FG_RULE_NO_SESSION_CLUSTER,
+		    "add the session cluster to the repository, or create "
+		    "it in the namespace first",
+		    "its session cluster FlinkDeployment %s/%s is neither in "
+		    "the repository nor in the cluster",
+		    ns->name, target);
+}
+
+/*
  * What is compared with the live object: Git's object as it is applied
  * (with the inventory's part-of label), its source and desired-hash
  * annotations taken from the live object. The source names the commit
@@ -244,7 +279,17 @@ static void session_jobs_restart(const struct fg_pass_ns *ns,
  */
 int fg_pass_applied(json_t **out, const struct fg_step *s, const char *id)
 {
-	int err = fg_inventory_member_object(out, s->desired->obj, id);
+	int err;
+
+	if (fg_step_is_namespace(s)) {
+		/* labelled, never a member: a namespace is never pruned */
+		*out = json_pack("{s:s, s:s, s:{s:s, s:{s:s}}}", "apiVersion",
+				 "v1", "kind", "Namespace", "metadata", "name",
+				 s->name, "labels", FG_LABEL_MANAGED_BY,
+				 FG_MANAGER);
+		return *out ? 0 : oom();
+	}
+	err = fg_inventory_member_object(out, s->desired->obj, id);
 
 	if (!err && s->hpa)
 		json_object_del(fg_json_mut(fg_json_path(*out, "spec",
@@ -353,6 +398,20 @@ static size_t conflicts(const struct fg_step *s, const json_t *live,
 	return n;
 }
 
+/* Does another manager own one of the annotations flink-gitops keeps? */
+static int bookkeeping_taken(const json_t *live)
+{
+	static const char *const ptrs[] = {
+		"/metadata/annotations/flink-gitops.io~1desired-hash",
+		"/metadata/annotations/flink-gitops.io~1source",
+	};
+
+	for (size_t i = 0; i < sizeof(ptrs) / sizeof(*ptrs); i++)
+		if (fg_field_touched_by_others(live, ptrs[i], NULL, NULL))
+			return 1;
+	return 0;
+}
+
 static int nonce_drift(const struct fg_step *s, struct fg_buf *out)
 {
 	int n = 0;
@@ -452,6 +511,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	struct fg_flink_env env;
 	struct fg_policy pol;
 	json_t *live, *want = NULL;
+	const struct fg_step *ns_step;
 	struct fg_step *s;
 	int err = 0, same, force;
 
@@ -497,6 +557,10 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 		if (err < 0)
 			return err;
 		words(s);
+		if (opts->mode != FG_PASS_HEAL_ONLY)
+			no_session_cluster(ns, s, o->obj, offline);
+		if ((ns_step = namespace_step(ns)) && fg_step_blocked(ns_step))
+			s->verdict = ns_step->verdict;
 		if (s->verdict.kind == FG_VERDICT_BLOCK)
 			blocked_words(s);
 		return 0;
@@ -613,6 +677,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	if (s->verdict.kind != FG_VERDICT_BLOCK &&
 	    s->cls.session_cluster_redeploy)
 		session_jobs_restart(ns, o->name, &pol, &s->verdict);
+	no_session_cluster(ns, s, o->obj, offline);
 	if (s->verdict.kind != FG_VERDICT_BLOCK && nonce_drift(s, &why)) {
 		set_verdict(&s->verdict, FG_RULE_NONCE,
 			    "put the cluster's value into Git, or a new value "
@@ -623,6 +688,10 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	}
 	fg_buf_clear(&why);
 	force = pol.force || (s->ours && opts->mode != FG_PASS_APPLY_ONLY);
+	/* our own annotations, taken by someone (kubectl annotate): ours
+	   to take back, or the apply conflicts on bookkeeping alone */
+	if (force && bookkeeping_taken(live))
+		s->force = 1;
 	if (conflicts(s, live, &why)) {
 		if (force)
 			s->force = 1;
@@ -749,12 +818,15 @@ static void session_users(const struct fg_pass_ns *ns, const char *cluster,
 	}
 }
 
-static void delete_words(struct fg_step *s, const json_t *live)
+static void delete_words(struct fg_step *s, const json_t *live, int never)
 {
 	int flink = is_flink_group(s->group);
 	const char *w;
 
-	if (s->verdict.kind == FG_VERDICT_SUSPEND_FIRST || s->suspend_first)
+	if (never && is_workload(s->group, s->kind))
+		w = "deletes it (the operator never deployed it: no job ran)";
+	else if (s->verdict.kind == FG_VERDICT_SUSPEND_FIRST ||
+		 s->suspend_first)
 		w = "suspends with a savepoint, then deletes";
 	else if (flink && s->verdict.overridden)
 		w = "deletes it: the job stops and its checkpoint history is "
@@ -776,7 +848,7 @@ static void delete_words(struct fg_step *s, const json_t *live)
 }
 
 static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
-			 const struct fg_pass_opts *opts)
+			 const struct fg_pass_opts *opts, int offline)
 {
 	json_t *live = fg_live_find(&ns->live, m->group, m->kind, m->name);
 	const char *uid, *part_of, *mb;
@@ -784,7 +856,7 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 	struct fg_flink_env env;
 	struct fg_policy pol;
 	struct fg_step *s;
-	int err = 0;
+	int err = 0, never = 0;
 
 	if (!live)
 		return 0; /* already gone: the inventory forgets it */
@@ -822,6 +894,13 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 		s->verdict = ns->verdict;
 	} else if (fg_policy_for_object(&pol, &ns->policy, live) < 0) {
 		bad_policy(&s->verdict);
+	} else if (!offline && is_flink_group(m->group) &&
+		   !strcmp(m->kind, "FlinkSessionJob") &&
+		   fg_policy_never_deployed(live)) {
+		/* a session job that never ran (its cluster never took it):
+		   no state to lose, nothing to suspend. A FlinkDeployment
+		   without a status stays held: its spec says it runs. */
+		never = 1;
 	} else {
 		if (opts->allow_delete)
 			pol.del = FG_DELETE_ALLOW;
@@ -833,7 +912,7 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 			 (pol.del == FG_DELETE_SUSPEND_FIRST &&
 			  suspend_started(live)));
 	}
-	delete_words(s, live);
+	delete_words(s, live, never);
 	if (s->verdict.kind != FG_VERDICT_BLOCK && is_flink_group(m->group) &&
 	    !strcmp(m->kind, "FlinkDeployment") &&
 	    !json_is_object(fg_json_path(live, "spec", "job", NULL))) {
@@ -851,9 +930,53 @@ static int decide_delete(struct fg_pass_ns *ns, const struct fg_inv_member *m,
 	}
 	if (s->verdict.kind == FG_VERDICT_BLOCK)
 		blocked_words(s);
+	if (!err && opts->no_prune && s->action == FG_ACTION_DELETE) {
+		/* kept, and kept in the inventory: a later sync prunes it */
+		s->action = FG_ACTION_NOOP;
+		memset(&s->verdict, 0, sizeof(s->verdict));
+		s->suspend_first = 0;
+		err = set_note(s, "not pruned (--no-prune)");
+	}
 	fg_buf_release(&stay);
 	fg_buf_release(&going);
 	return err;
+}
+
+/*
+ * A namespace the cluster does not have: a step of kind Namespace, first
+ * (rank FG_NAMESPACE_RANK). Created under policy createNamespace or
+ * --create-namespace, else blocked, and every create there with it.
+ */
+static int decide_namespace(struct fg_pass_ns *ns,
+			    const struct fg_pass_opts *opts)
+{
+	struct fg_step *s;
+
+	if (!(s = new_step(ns, "", "Namespace", ns->name)))
+		return oom();
+	s->rank = FG_NAMESPACE_RANK;
+	s->wanted = s->action = FG_ACTION_CREATE;
+	s->why = FG_WHY_GIT;
+	if (opts->mode == FG_PASS_HEAL_ONLY) {
+		s->action = FG_ACTION_NOOP;
+		return set_note(s, "missing: sync creates it only with policy "
+				   "createNamespace: true or "
+				   "--create-namespace");
+	}
+	if (ns->policy.create_namespace || opts->create_namespace) {
+		snprintf(s->impact, sizeof(s->impact),
+			 "creates the namespace (%s)",
+			 ns->policy.create_namespace ? "policy createNamespace"
+						     : "--create-namespace");
+		return 0;
+	}
+	set_verdict(&s->verdict, FG_RULE_NAMESPACE_MISSING,
+		    "policy createNamespace: true (flink-gitops.yaml, or the "
+		    "namespace's _defaults.yaml), or --create-namespace for "
+		    "one run",
+		    "namespace %s does not exist", ns->name);
+	blocked_words(s);
+	return 0;
 }
 
 int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
@@ -875,6 +998,8 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 	}
 	fg_policy_check_namespace(&ns->verdict, &ns->policy, 0, n,
 				  ns->live.inventory.n);
+	if (ns->absent && !offline && (err = decide_namespace(ns, opts)) < 0)
+		return err;
 
 	if (n && !(order = calloc(n, sizeof(*order))))
 		return oom();
@@ -915,7 +1040,7 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 	if (nprune > 1)
 		qsort(prunes, nprune, sizeof(*prunes), prune_cmp);
 	for (i = 0; i < nprune && !err; i++)
-		err = decide_delete(ns, prunes[i].m, opts);
+		err = decide_delete(ns, prunes[i].m, opts, offline);
 	free(order);
 	free(prunes);
 	json_decref(wanted);
@@ -938,6 +1063,7 @@ void fg_step_release(struct fg_step *s)
 	fg_changes_release(&s->changes);
 	fg_drift_release(&s->drift);
 	fg_health_report_release(&s->health);
+	fg_health_report_release(&s->wait_health);
 	memset(s, 0, sizeof(*s));
 }
 

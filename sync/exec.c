@@ -564,6 +564,8 @@ static int runs(const struct fg_step *s, int deletes)
 {
 	if (fg_step_blocked(s) || s->move_savepoint)
 		return 0; /* a move runs on its own, between the two */
+	if (fg_step_is_namespace(s) || s->outcome != FG_OUTCOME_NONE)
+		return 0; /* created first; or settled already */
 	if (deletes)
 		return s->action == FG_ACTION_DELETE;
 	return s->action == FG_ACTION_CREATE || s->action == FG_ACTION_UPDATE;
@@ -601,7 +603,38 @@ static int run_ranks(struct xctx *x, int a, void (*task)(void *, size_t))
 	return 0;
 }
 
-/* A namespace's creates and updates. */
+/*
+ * A namespace the cluster does not have, created first when decided so.
+ * 0 to go on with its objects; 1 when they are not sent: the namespace
+ * could not be created (its error says why), or a dry run created it
+ * only for show (the objects' outcome says so).
+ */
+static int create_namespace(struct xctx *x)
+{
+	struct fg_pass_ns *ns = x->ns;
+	struct fg_step *s =
+		ns->n && fg_step_is_namespace(&ns->v[0]) ? &ns->v[0] : NULL;
+	char msg[FG_ERROR_MSG_MAX + 64];
+
+	if (!s || s->action != FG_ACTION_CREATE || fg_step_blocked(s))
+		return 0;
+	apply_from(x, s, NULL);
+	if (s->outcome != FG_OUTCOME_DONE) {
+		snprintf(msg, sizeof(msg), "cannot create the namespace: %s",
+			 s->message ? s->message : "");
+		ns->error = strdup(msg);
+		return 1;
+	}
+	if (!x->p->opts.dry_run)
+		return 0;
+	for (size_t i = 1; i < ns->n; i++)
+		if (runs(&ns->v[i], 0))
+			outcome(&ns->v[i], FG_OUTCOME_DONE,
+				"not sent: its namespace does not exist yet");
+	return 1;
+}
+
+/* A namespace's creates and updates (its namespace first, if missing). */
 static void exec_writes(void *arg, size_t i)
 {
 	struct xctx x = *(struct xctx *)arg;
@@ -611,6 +644,8 @@ static void exec_writes(void *arg, size_t i)
 		return;
 	ns->executed = 1;
 	x.ns = ns;
+	if (create_namespace(&x))
+		return;
 	if (run_ranks(&x, 0, apply_task) < 0)
 		ns->error = strdup(fg_error_last());
 }

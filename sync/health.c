@@ -48,11 +48,27 @@ static json_t *parse_bounded(const char *s)
 	return json_loads(s, JSON_REJECT_DUPLICATES, &je);
 }
 
+/* The deepest cause the operator recorded: throwableList's last message
+ * that the top message does not already hold, or NULL. */
+static const char *root_cause(const json_t *j, const char *top)
+{
+	const json_t *list = get(j, "throwableList");
+	const char *m;
+
+	for (size_t i = json_array_size(list); i-- > 0;) {
+		m = str(json_array_get(list, i), "message");
+		if (m && *m)
+			return top && strstr(top, m) ? NULL : m;
+	}
+	return NULL;
+}
+
 const char *fg_operator_error_message(const char *error, char *buf,
 				      size_t bufsz)
 {
+	const char *m, *root;
+	size_t rl, room;
 	json_t *j;
-	const char *m;
 
 	if (!bufsz)
 		return buf;
@@ -61,7 +77,21 @@ const char *fg_operator_error_message(const char *error, char *buf,
 		return buf;
 	j = parse_bounded(error);
 	m = str(j, "message");
-	snprintf(buf, bufsz, "%s", m ? m : error);
+	root = root_cause(j, m);
+	if (!m || !root) {
+		snprintf(buf, bufsz, "%s", m ? m : error);
+	} else if ((rl = strlen(root)) + 16 >= bufsz) {
+		/* the root cause says what to fix: it wins the room */
+		snprintf(buf, bufsz, "%s", root);
+	} else {
+		/* the top message, cut if it must be, then the cause whole */
+		room = bufsz - rl - strlen("...; caused by: ") - 1;
+		if (strlen(m) > room)
+			snprintf(buf, bufsz, "%.*s...; caused by: %s",
+				 (int)room, m, root);
+		else
+			snprintf(buf, bufsz, "%s; caused by: %s", m, root);
+	}
 	json_decref(j);
 	utf8_trim(buf);
 	return buf;

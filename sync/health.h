@@ -102,8 +102,11 @@ int fg_last_reconciled_spec(json_t **out, const json_t *live);
 
 /*
  * The operator's message in a status.error string: the `message` of its
- * JSON FlinkResourceException, or the string itself when it is not JSON.
- * Written into buf (NUL-terminated, cut at bufsz); returns buf.
+ * JSON FlinkResourceException, with the root cause (the last of its
+ * throwableList, e.g. `serviceaccounts "flink" not found`) after it
+ * unless the message already holds it; or the string itself when it is
+ * not JSON. Written into buf (NUL-terminated; when it must be cut, the
+ * top message is cut and the root cause kept); returns buf.
  */
 const char *fg_operator_error_message(const char *error, char *buf,
 				      size_t bufsz);

@@ -179,6 +179,11 @@ int fg_observe_ns(struct fg_live *l, const struct fg_cluster_port *port,
 	for (i = 0; i < n; i++) {
 		fg_object_group(objs[i].obj, group, sizeof(group));
 		deployments |= !strcmp(objs[i].kind, "FlinkDeployment");
+		/* a session job's cluster may be the cluster's, not Git's */
+		if (!strcmp(objs[i].kind, "FlinkSessionJob") &&
+		    (err = fg_live_observe_kind(l, port, group,
+						"FlinkDeployment")) < 0)
+			return err;
 		if ((err = fg_live_observe_kind(l, port, group, objs[i].kind)) <
 		    0)
 			return err;

@@ -2,6 +2,8 @@
  * Observe: what the cluster has in one namespace, read with at most one
  * LIST per kind (never a GET per object): every kind Git wants there,
  * every kind the inventory records, the inventories (ConfigMaps), the
+ * FlinkDeployments where FlinkSessionJobs are (a session job's cluster
+ * may be one Git does not have), the
  * FlinkSessionJobs where FlinkDeployments are involved (a session
  * cluster is deleted only once no job uses it), and the
  * HorizontalPodAutoscalers (whose scaling of a FlinkDeployment is not

@@ -146,6 +146,15 @@ static int allowed_prune(const struct fg_pass_opts *o, const char *ns)
 	return 0;
 }
 
+/* Is `ns` one of -n's (all are when none is given)? */
+static int selected(const struct fg_pass_opts *o, const char *ns)
+{
+	for (size_t i = 0; i < o->nnamespaces; i++)
+		if (!strcmp(o->namespaces[i], ns))
+			return 1;
+	return !o->nnamespaces;
+}
+
 /* Add namespace `name`: `rendered` its render (NULL: only the inventory
  * knows it), `policy` the map that applies there. */
 static int add_ns(struct fg_pass *p, const char *name,
@@ -214,13 +223,25 @@ static int build_scope(struct fg_pass *p, const json_t *inv)
 		name = json_string_value(it);
 		for (i = 0; i < d->nns && !rendered; i++)
 			rendered = !strcmp(d->ns[i].name, name);
-		if (rendered ||
-		    (p->opts.only_ns && strcmp(p->opts.only_ns, name)))
+		if (rendered || !selected(&p->opts, name))
 			continue;
 		err = add_ns(p, name, NULL, d->policy, d->config_failed);
 	}
 	if (p->n > 1)
 		qsort(p->v, p->n, sizeof(*p->v), ns_cmp);
+	/* -n naming a namespace neither Git nor our inventory has */
+	for (i = 0; !err && i < p->opts.nnamespaces; i++) {
+		const char *want = p->opts.namespaces[i];
+
+		for (j = 0; j < p->n && strcmp(p->v[j].name, want); j++)
+			;
+		if (j == p->n)
+			err = fg_error_set(FG_ENOTFOUND,
+					   "namespace '%s' is not in the "
+					   "repository, and repository '%s' "
+					   "has no inventory there",
+					   want, p->repository);
+	}
 	return err;
 }
 
@@ -324,6 +345,8 @@ static int settle(struct fg_pass *p, struct fg_pass_ns *ns,
 	return err;
 }
 
+static int live_from_render(struct fg_pass_ns *ns, const struct fg_ns *b);
+
 static void observe_one(void *arg, size_t i)
 {
 	struct observe_ctx *c = arg;
@@ -338,6 +361,14 @@ static void observe_one(void *arg, size_t i)
 			set_error(&ns->error);
 		return;
 	}
+	if (ns->absent) {
+		/* nothing is there: nothing to list */
+		if ((err = live_from_render(ns, NULL)) < 0 ||
+		    (err = fg_decide_ns(ns, &p->opts, 0)) < 0)
+			set_error(&ns->error);
+		ns->observed = !err;
+		return;
+	}
 	err = fg_observe_ns(&ns->live, port, ns->name, ns->inventory,
 			    ns->rendered ? ns->rendered->objs : NULL,
 			    ns->rendered ? ns->rendered->n : 0);
@@ -350,6 +381,36 @@ static void observe_one(void *arg, size_t i)
 	if ((err = fg_decide_ns(ns, &p->opts, 0)) < 0 ||
 	    (err = settle(p, ns, port)) < 0)
 		set_error(&ns->error);
+}
+
+/*
+ * Which namespaces of the scope the cluster does not have: one LIST of
+ * namespaces. When it may not be listed (a namespace-scoped identity) or
+ * fails, each is taken to exist: the writes say what is wrong.
+ */
+static void observe_namespaces(struct fg_pass *p,
+			       const struct fg_cluster_port *port)
+{
+	struct fg_obj_ref ref = { "", "Namespace", NULL, NULL };
+	json_t *items = NULL, *names = json_object(), *it;
+	size_t i;
+
+	if (!names || port->list(port->ctx, &ref, NULL, &items) < 0) {
+		fg_error_clear();
+		json_decref(names);
+		return;
+	}
+	json_array_foreach (items, i, it) {
+		const char *name = fg_meta_str(it, "name");
+
+		if (name)
+			json_object_set_new(names, name, json_true());
+	}
+	for (i = 0; i < p->n; i++)
+		p->v[i].absent = !p->v[i].failed &&
+				 !json_object_get(names, p->v[i].name);
+	json_decref(items);
+	json_decref(names);
 }
 
 int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
@@ -374,6 +435,7 @@ int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
 		goto fail;
 	json_decref(inv);
 	inv = NULL;
+	observe_namespaces(p, ports->cluster);
 	c.p = p;
 	c.ports = ports;
 	fg_ports_parallel(ports, p->n,
@@ -557,7 +619,8 @@ void fg_pass_count(struct fg_pass *p)
 			const struct fg_step *s = &ns->v[j];
 
 			ns->writes += s->writes;
-			if (s->wanted != FG_ACTION_NOOP ||
+			if ((s->wanted != FG_ACTION_NOOP &&
+			     s->why != FG_WHY_BOOKKEEPING) ||
 			    (s->why & FG_WHY_ROLLED_BACK))
 				p->drifted++;
 			if (fg_step_blocked(s)) {
@@ -588,7 +651,9 @@ void fg_pass_count(struct fg_pass *p)
 		p->dry_runs += ns->dry_runs;
 		if (ns->failed || ns->error)
 			p->failed_ns++;
-		else if (ns->verdict.kind == FG_VERDICT_BLOCK)
+		else if (ns->verdict.kind == FG_VERDICT_BLOCK ||
+			 (ns->n && fg_step_is_namespace(&ns->v[0]) &&
+			  fg_step_blocked(&ns->v[0])))
 			p->blocked_ns++;
 		else if (ns->executed)
 			p->synced_ns++;

@@ -57,7 +57,12 @@
  * deletes (a rename, a move to another namespace) is a move, decided
  * for both halves by policy move (sync/move.c).
  * Per namespace: a failed render, or an empty render while the
- * inventory holds objects (policy prune), blocks every action there.
+ * inventory holds objects (policy prune), blocks every action there. A
+ * namespace the cluster does not have (one LIST of namespaces per pass;
+ * when it may not be listed, every namespace is taken to exist) is a
+ * step of its own, kind Namespace, first: created under policy
+ * createNamespace or opts.create_namespace, else blocked (rule
+ * FG_RULE_NAMESPACE_MISSING) with every create there held by it.
  *
  * Built-in kinds are defaulted by the API server (a Service port's
  * protocol); the Flink CRDs declare no defaults. So a built-in object
@@ -110,14 +115,19 @@ struct fg_pass_opts {
 	enum fg_pass_mode mode;
 	const char *repository; /* identity; NULL: flink-gitops.yaml's
 				   name, else FG_PASS_DEFAULT_REPOSITORY */
-	const char *only_ns;	/* -n: one namespace, NULL: all */
-	int dry_run;		/* writes with dryRun=All, inventory kept */
-	const char *tooling;	/* "flink-gitops/<version>" */
+	/* -n: only these namespaces (each must be in scope: rendered, or
+	   known to our inventory); nnamespaces 0: every namespace */
+	const char *const *namespaces;
+	size_t nnamespaces;
+	int dry_run;	     /* writes with dryRun=All, inventory kept */
+	const char *tooling; /* "flink-gitops/<version>" */
 	/* run overrides (the CLI's): policy delete: allow for every
 	   object, and prune: true for the namespaces named */
 	int allow_delete;
 	const char *const *allow_prune;
 	size_t nallow_prune;
+	int create_namespace;  /* policy createNamespace: true, this run */
+	int no_prune;	       /* apply, delete nothing (--no-prune) */
 	long wait_ms, poll_ms; /* 0: FG_PASS_WAIT_MS, FG_PASS_POLL_MS */
 	size_t parallel_ns;    /* 0: FG_PASS_PARALLEL_NS */
 	/* the operator\'s configuration when the caller has read it
@@ -143,6 +153,18 @@ const char *fg_action_name(enum fg_action a); /* "create" ... */
 #define FG_WHY_ADOPT 0x4	/* it exists but is not in our inventory */
 #define FG_WHY_BOOKKEEPING 0x8	/* only our labels and annotations */
 #define FG_WHY_ROLLED_BACK 0x10 /* the operator runs an older spec */
+
+/* What a changed Flink object became after sync (fg_pass_wait). */
+enum fg_wait_result {
+	FG_WAIT_NONE = 0, /* not waited for */
+	FG_WAIT_HEALTHY,  /* STABLE and its job RUNNING (or SUSPENDED, when
+			     Git suspends it) */
+	FG_WAIT_DEGRADED, /* the operator reports it failed */
+	FG_WAIT_TIMEOUT,  /* still progressing when the bound passed */
+	FG_WAIT_GONE,	  /* deleted meanwhile */
+};
+
+const char *fg_wait_result_name(enum fg_wait_result w); /* "healthy" */
 
 /* What execution made of a step. */
 enum fg_outcome {
@@ -190,6 +212,10 @@ struct fg_step {
 	enum fg_outcome outcome;
 	char *message; /* owned: why it failed, what it did */
 	unsigned long writes;
+	/* after execution, when waited for (fg_pass_wait) */
+	enum fg_wait_result waited;
+	struct fg_health_report wait_health; /* the last health read */
+	long long wait_ms;		     /* how long until it settled */
 };
 
 struct fg_pass_ns {
@@ -205,6 +231,7 @@ struct fg_pass_ns {
 	json_t *settled;	   /* "group/kind/name" -> what a dry-run apply
 				 says the server would store */
 	int observed;		   /* live holds the cluster's view */
+	int absent;		   /* the cluster has no such namespace */
 	char *error;		   /* owned: why it could not be observed or
 				 executed, or NULL */
 	struct fg_verdict verdict; /* namespace rules; BLOCK: untouched */
@@ -234,6 +261,10 @@ struct fg_pass {
 	size_t failed, failed_ns, blocked_ns, synced_ns;
 	size_t render_errors;
 	unsigned long writes, lists, dry_runs;
+	/* fg_pass_wait */
+	int waited;
+	size_t wait_healthy, wait_degraded, wait_timeout;
+	long long wait_ms;
 };
 
 /*
@@ -267,6 +298,23 @@ int fg_pass_plan_offline(struct fg_pass **out, const struct fg_desired *head,
  */
 int fg_pass_execute(struct fg_pass *p, const struct fg_ports *ports);
 
+/*
+ * After fg_pass_execute: wait, on the clock port, until every Flink
+ * object this pass created or updated (not in a dry run) is healthy as
+ * the operator reports it in its status (sync/health.h: STABLE and its
+ * job RUNNING; SUSPENDED when Git suspends it), ends Degraded (for the
+ * generation written: a status of an older one is still progress), or
+ * `timeout_ms` passes (0: FG_PASS_WAIT_MS), reading each with a GET
+ * every poll_ms. `progress` (may be NULL) is called whenever an object's
+ * health changes, and once more for each when it settles. Sets each
+ * step's `waited` and the pass' wait totals; 0 unless memory ran out.
+ */
+typedef void (*fg_wait_progress_fn)(void *arg, const struct fg_pass_ns *ns,
+				    const struct fg_step *s,
+				    long long elapsed_ms);
+int fg_pass_wait(struct fg_pass *p, const struct fg_ports *ports,
+		 long long timeout_ms, fg_wait_progress_fn progress, void *arg);
+
 /* Recount the totals (after plan and after execute). */
 void fg_pass_count(struct fg_pass *p);
 
@@ -277,6 +325,12 @@ void fg_pass_free(struct fg_pass *p);
 
 /* 1 when the step is held back by policy or a conflict. */
 int fg_step_blocked(const struct fg_step *s);
+
+/* Rank of the step that creates a missing namespace: before all. */
+#define FG_NAMESPACE_RANK (-1)
+
+/* 1 when `s` is the step of a namespace the cluster does not have. */
+int fg_step_is_namespace(const struct fg_step *s);
 
 /*
  * The decision for one observed namespace: `ns` holds its name, policy,

@@ -69,6 +69,8 @@ const char *fg_rule_name(enum fg_rule r)
 		"owned-elsewhere",
 		"reserved",
 		"move",
+		"namespace-missing",
+		"no-session-cluster",
 	};
 
 	return (size_t)r < sizeof(names) / sizeof(*names) ? names[r] : "?";
@@ -128,6 +130,13 @@ int fg_policy_from_config(struct fg_policy *out, const json_t *config)
 			return fg_error_set(FG_EINVALID,
 					    "policy.force: not a boolean");
 		out->force = json_is_true(v);
+	}
+	if ((v = get(config, "createNamespace"))) {
+		if (!json_is_boolean(v))
+			return fg_error_set(FG_EINVALID,
+					    "policy.createNamespace: not a "
+					    "boolean");
+		out->create_namespace = json_is_true(v);
 	}
 	if ((v = get(config, "delete"))) {
 		d = json_string_value(v);
@@ -357,6 +366,16 @@ int fg_policy_job_runs(const json_t *live)
 	if (str_is(lc, "SUSPENDED") || str_is(lc, "DELETED"))
 		return 0;
 	return !str_is(str(job, "state"), "suspended");
+}
+
+int fg_policy_never_deployed(const json_t *live)
+{
+	const json_t *status = get(live, "status");
+	const json_t *js = get(status, "jobStatus");
+	const char *last =
+		str(get(status, "reconciliationStatus"), "lastReconciledSpec");
+
+	return !(last && *last) && !str(js, "jobId") && !str(js, "state");
 }
 
 /* The path the operator records for a last-state restore: not a

@@ -25,6 +25,9 @@
  *       (someone else owns a field Git sets, with another value): not
  *       forced; the conflict is reported. Override: force: true /
  *       `force` (take the fields over).
+ *   (g) a namespace that does not exist in the cluster: not created, its
+ *       objects held back. Override: createNamespace: true (as Argo
+ *       CD's CreateNamespace), or --create-namespace for one run.
  *
  * Overrides come from Git: the `policy:` map of the repository and
  * namespace config (render gives it merged, fg_ns.policy) and, per
@@ -72,26 +75,29 @@ struct fg_policy {
 	int prune; /* prune a namespace that renders to nothing */
 	int force; /* take over fields another field manager owns */
 	enum fg_move_policy move;
+	int create_namespace; /* create a namespace that does not exist */
 };
 
-#define FG_POLICY_INIT                                  \
-	{                                               \
-		0, FG_DELETE_BLOCK, 0, 0, FG_MOVE_BLOCK \
+#define FG_POLICY_INIT                                     \
+	{                                                  \
+		0, FG_DELETE_BLOCK, 0, 0, FG_MOVE_BLOCK, 0 \
 	}
 
 enum fg_rule {
 	FG_RULE_NONE = 0,
-	FG_RULE_STATELESS_UPGRADE, /* (a) */
-	FG_RULE_DELETE_RUNNING,	   /* (b) */
-	FG_RULE_REJECTED,	   /* (c) */
-	FG_RULE_EMPTY_NAMESPACE,   /* (d) */
-	FG_RULE_FAILED_NAMESPACE,  /* (e) */
-	FG_RULE_BAD_POLICY,	   /* the annotation itself is wrong */
-	FG_RULE_CONFLICT,	   /* (f) */
-	FG_RULE_NONCE,		   /* a nonce changed outside Git */
-	FG_RULE_OWNED_ELSEWHERE,   /* another repository manages it */
-	FG_RULE_RESERVED,	   /* a name flink-gitops keeps for itself */
-	FG_RULE_MOVE,		   /* a rename or move would start empty */
+	FG_RULE_STATELESS_UPGRADE,  /* (a) */
+	FG_RULE_DELETE_RUNNING,	    /* (b) */
+	FG_RULE_REJECTED,	    /* (c) */
+	FG_RULE_EMPTY_NAMESPACE,    /* (d) */
+	FG_RULE_FAILED_NAMESPACE,   /* (e) */
+	FG_RULE_BAD_POLICY,	    /* the annotation itself is wrong */
+	FG_RULE_CONFLICT,	    /* (f) */
+	FG_RULE_NONCE,		    /* a nonce changed outside Git */
+	FG_RULE_OWNED_ELSEWHERE,    /* another repository manages it */
+	FG_RULE_RESERVED,	    /* a name flink-gitops keeps for itself */
+	FG_RULE_MOVE,		    /* a rename or move would start empty */
+	FG_RULE_NAMESPACE_MISSING,  /* (g) */
+	FG_RULE_NO_SESSION_CLUSTER, /* a session job's cluster is nowhere */
 };
 
 enum fg_verdict_kind {
@@ -201,5 +207,14 @@ const char *fg_policy_suspended_savepoint(const json_t *live);
 
 /* 1 when the job of FlinkDeployment/FlinkSessionJob `live` runs. */
 int fg_policy_job_runs(const json_t *live);
+
+/*
+ * 1 when the operator never deployed `live`: its status records no
+ * reconciled spec and no job (no status at all: no operator looked at
+ * it, or none runs). Such an object has no job, checkpoints or HA data
+ * to lose. Only for objects read from a cluster: a base revision in an
+ * offline plan has no status either.
+ */
+int fg_policy_never_deployed(const json_t *live);
 
 #endif

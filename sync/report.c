@@ -28,9 +28,10 @@ static const char *not_synced(const struct fg_pass_ns *ns)
 }
 
 static int step_line(struct fg_buf *out, const char *ns,
-		     const struct fg_step *s, int dry_run)
+		     const struct fg_step *s, int dry_run, unsigned flags)
 {
 	const char *act = fg_action_name(s->wanted);
+	int err;
 
 	if (s->verdict.kind == FG_VERDICT_BLOCK) {
 		fg_buf_printf(out, "%s %s/%s: %s blocked: %s", ns, s->kind,
@@ -42,11 +43,12 @@ static int step_line(struct fg_buf *out, const char *ns,
 	}
 	switch (s->outcome) {
 	case FG_OUTCOME_DONE:
+		/* the Flink impact, as plan said it; then what came of it */
 		fg_buf_printf(out, "%s %s/%s: %s: %s", ns, s->kind, s->name,
-			      act,
-			      s->message && strcmp(s->message, "dry run")
-				      ? s->message
-				      : s->impact);
+			      act, s->impact);
+		if (s->message && strcmp(s->message, "dry run") &&
+		    strcmp(s->message, s->impact))
+			fg_buf_printf(out, " (%s)", s->message);
 		for (size_t i = 0; i < s->drift.n; i++)
 			fg_buf_printf(out, "%s%s (%s)",
 				      i ? ", " : "; drift taken back: ",
@@ -54,10 +56,18 @@ static int step_line(struct fg_buf *out, const char *ns,
 				      s->drift.v[i].manager
 					      ? s->drift.v[i].manager
 					      : "removed");
-		return fg_buf_printf(out, "%s\n", dry_run ? " (dry run)" : "");
+		err = fg_buf_printf(out, "%s\n", dry_run ? " (dry run)" : "");
+		if (!err && (flags & FG_REPORT_FIELDS) &&
+		    s->wanted == FG_ACTION_UPDATE)
+			err = fg_plan_fields_text(s, "    ", out);
+		return err;
 	case FG_OUTCOME_NONE:
 		if (!s->note)
 			return 0;
+		if (s->wanted == FG_ACTION_DELETE)
+			return fg_buf_printf(out,
+					     "%s %s/%s: delete skipped: %s\n",
+					     ns, s->kind, s->name, s->note);
 		return fg_buf_printf(out, "%s %s/%s: unchanged: %s\n", ns,
 				     s->kind, s->name, s->note);
 	case FG_OUTCOME_GONE:
@@ -72,7 +82,8 @@ static int step_line(struct fg_buf *out, const char *ns,
 	}
 }
 
-int fg_report_sync_text(const struct fg_pass *p, struct fg_buf *out)
+int fg_report_sync_text(const struct fg_pass *p, unsigned flags,
+			struct fg_buf *out)
 {
 	const char *why;
 	int err = 0;
@@ -85,9 +96,22 @@ int fg_report_sync_text(const struct fg_pass *p, struct fg_buf *out)
 					     ns->name, why);
 			continue;
 		}
+		if (ns->n && fg_step_is_namespace(&ns->v[0]) &&
+		    fg_step_blocked(&ns->v[0])) {
+			/* once for the namespace, not once per object */
+			size_t held = fg_plan_held_by_namespace(ns);
+
+			err |= fg_buf_printf(
+				out,
+				"%s: not synced: %s; %zu object%s not "
+				"created (to allow: %s)\n",
+				ns->name, ns->v[0].verdict.reason, held,
+				held == 1 ? "" : "s", ns->v[0].verdict.unblock);
+			continue;
+		}
 		for (size_t j = 0; j < ns->n; j++)
 			err |= step_line(out, ns->name, &ns->v[j],
-					 p->opts.dry_run);
+					 p->opts.dry_run, flags);
 		if (ns->verdict.kind == FG_VERDICT_BLOCK)
 			err |= fg_buf_printf(
 				out,
@@ -140,16 +164,72 @@ int fg_report_sync_json(const struct fg_pass *p, json_t **out)
 		"namespacesBlocked", (json_int_t)p->blocked_ns,
 		"namespacesFailed", (json_int_t)p->failed_ns, "renderErrors",
 		(json_int_t)p->render_errors);
+	if (root && p->waited)
+		json_object_set_new(
+			root, "wait",
+			json_pack("{s:I, s:I, s:I, s:I}", "healthy",
+				  (json_int_t)p->wait_healthy, "degraded",
+				  (json_int_t)p->wait_degraded, "timeout",
+				  (json_int_t)p->wait_timeout, "seconds",
+				  (json_int_t)(p->wait_ms / 1000)));
 	if (!root)
 		return oom();
 	*out = root;
 	return 0;
 }
 
+/* ---- waiting for the outcome ---- */
+
+int fg_report_wait_line(const struct fg_pass_ns *ns, const struct fg_step *s,
+			long long elapsed_ms, struct fg_buf *out)
+{
+	const struct fg_health_report *h = &s->wait_health;
+	const char *what;
+
+	switch (s->waited) {
+	case FG_WAIT_NONE:
+		return fg_buf_printf(
+			out, "waiting: %s %s/%s: %s%s%s (%llds)\n", ns->name,
+			s->kind, s->name, fg_health_name(h->health),
+			h->message ? ": " : "", h->message ? h->message : "",
+			elapsed_ms / 1000);
+	case FG_WAIT_GONE:
+		return fg_buf_printf(out, "%s %s/%s: gone while waiting\n",
+				     ns->name, s->kind, s->name);
+	case FG_WAIT_TIMEOUT:
+		what = "still ";
+		break;
+	default:
+		what = "";
+	}
+	return fg_buf_printf(out, "%s %s/%s: %s%s%s%s (after %llds)\n",
+			     ns->name, s->kind, s->name, what,
+			     fg_health_name(h->health), h->message ? ": " : "",
+			     h->message ? h->message : "", s->wait_ms / 1000);
+}
+
+int fg_report_wait_summary(const struct fg_pass *p, struct fg_buf *out)
+{
+	if (!p->wait_healthy && !p->wait_degraded && !p->wait_timeout)
+		return fg_buf_puts(out, "waited: no Flink object changed\n");
+	return fg_buf_printf(out,
+			     "waited %llds: %zu healthy, %zu degraded, %zu "
+			     "still progressing%s\n",
+			     p->wait_ms / 1000, p->wait_healthy,
+			     p->wait_degraded, p->wait_timeout,
+			     p->wait_timeout ? " (the bound passed)" : "");
+}
+
 /* ---- drift ---- */
 
 const char *fg_drift_state(const struct fg_step *s)
 {
+	/* flink-gitops' own bookkeeping (its desired-hash annotation) is
+	   not the cluster differing from Git */
+	if (s->why == FG_WHY_BOOKKEEPING && !s->changes.n &&
+	    !fg_step_blocked(s))
+		return s->health.health == FG_HEALTH_DEGRADED ? "degraded"
+							      : NULL;
 	if (s->verdict.rule == FG_RULE_OWNED_ELSEWHERE)
 		return "managed elsewhere";
 	if (s->wanted == FG_ACTION_CREATE)
@@ -177,6 +257,33 @@ static void value(struct fg_buf *b, const json_t *v)
 
 	fg_plan_value(v, s, sizeof(s));
 	fg_buf_puts(b, s);
+}
+
+struct drift_leaf {
+	struct fg_buf *out;
+	const struct fg_drift_item *f;
+};
+
+/* "  FIELD: Git X, cluster Y (set by M at T)" */
+static int drift_leaf(void *arg, const char *field, const json_t *git,
+		      const json_t *cluster, size_t more)
+{
+	struct drift_leaf *d = arg;
+	const struct fg_drift_item *f = d->f;
+
+	if (more)
+		return fg_buf_printf(d->out, "  %s: ... and %zu more\n", field,
+				     more);
+	fg_buf_printf(d->out, "  %s: Git ", field);
+	value(d->out, git);
+	fg_buf_puts(d->out, ", cluster ");
+	value(d->out, cluster);
+	if (f->manager)
+		fg_buf_printf(d->out, " (set by %s%s%s)", f->manager,
+			      f->time ? " at " : "", f->time ? f->time : "");
+	else if (!f->live)
+		fg_buf_puts(d->out, " (removed outside Git)");
+	return fg_buf_putc(d->out, '\n');
 }
 
 /* What sync does about it, or why not; or what healing did. */
@@ -241,6 +348,24 @@ int fg_report_drift_text(const struct fg_pass *p, int heal, struct fg_buf *out)
 					     ns->name, why);
 			continue;
 		}
+		if (ns->absent) {
+			size_t objs = 0;
+
+			for (size_t j = 0; j < ns->n; j++)
+				objs += ns->v[j].desired != NULL;
+			checked += objs;
+			err |= fg_buf_printf(
+				out,
+				"%s: namespace does not exist: %zu object%s "
+				"missing (%s)\n",
+				ns->name, objs, objs == 1 ? "" : "s",
+				ns->n && !fg_step_blocked(&ns->v[0])
+					? "sync creates the namespace and them"
+					: "sync creates it only with policy "
+					  "createNamespace: true or "
+					  "--create-namespace");
+			continue;
+		}
 		for (size_t j = 0; j < ns->n; j++) {
 			const struct fg_step *s = &ns->v[j];
 			const char *st = fg_drift_state(s);
@@ -264,24 +389,12 @@ int fg_report_drift_text(const struct fg_pass *p, int heal, struct fg_buf *out)
 			consequence(out, s, heal);
 			err |= fg_buf_putc(out, '\n');
 			for (size_t k = 0; k < s->drift.n; k++) {
-				const struct fg_drift_item *f = &s->drift.v[k];
+				struct drift_leaf dl = { out, &s->drift.v[k] };
 
-				err |= fg_buf_printf(out, "  %s: Git ",
-						     f->field);
-				value(out, f->desired);
-				err |= fg_buf_puts(out, ", cluster ");
-				value(out, f->live);
-				if (f->manager)
-					err |= fg_buf_printf(
-						out, " (set by %s%s%s)",
-						f->manager,
-						f->time ? " at " : "",
-						f->time ? f->time : "");
-				else if (!f->live)
-					err |= fg_buf_puts(out,
-							   " (removed outside "
-							   "Git)");
-				err |= fg_buf_putc(out, '\n');
+				fg_plan_inner(s->drift.v[k].field,
+					      s->drift.v[k].desired,
+					      s->drift.v[k].live, drift_leaf,
+					      &dl);
 			}
 		}
 	}

@@ -26,11 +26,26 @@
  * and healthy. */
 const char *fg_drift_state(const struct fg_step *s);
 
-/* `sync`: one line per object acted on, per namespace not synced, and a
- * summary line. */
-int fg_report_sync_text(const struct fg_pass *p, struct fg_buf *out);
+/* fg_report_sync_text flags */
+#define FG_REPORT_FIELDS 0x1 /* each change's field diff (sync -v) */
+
+/* `sync`: one line per object acted on (what it did to the Flink job, as
+ * plan says it), per namespace not synced, and a summary line. */
+int fg_report_sync_text(const struct fg_pass *p, unsigned flags,
+			struct fg_buf *out);
 /* *out a new object: {dryRun, repository, namespaces, summary}. */
 int fg_report_sync_json(const struct fg_pass *p, json_t **out);
+
+/*
+ * sync --wait: one line for object `s` of `ns` as fg_pass_wait reports
+ * it, "waiting: NS Kind/name: Progressing: upgrading (12s)" while it
+ * progresses, "NS Kind/name: Healthy: stable (after 42s)" once settled
+ * (or "still Progressing ..." when the bound passed).
+ */
+int fg_report_wait_line(const struct fg_pass_ns *ns, const struct fg_step *s,
+			long long elapsed_ms, struct fg_buf *out);
+/* "waited 42s: 2 healthy, 1 degraded, 0 still progressing" */
+int fg_report_wait_summary(const struct fg_pass *p, struct fg_buf *out);
 
 /* `drift`: each drifted object with its fields, and a summary line. */
 int fg_report_drift_text(const struct fg_pass *p, int heal, struct fg_buf *out);

@@ -3,9 +3,12 @@
  *
  *   mirror   one bare repository per source URL under a cache folder:
  *            cloned on first use, fetched incrementally after that
- *            (branches, tags and notes, force-pushes followed, deleted
- *            branches pruned)
- *   resolve  a ref given as branch, tag, full ref name or full commit id
+ *            (branches, tags, notes and remote-tracking refs, the
+ *            remote's HEAD, force-pushes followed, deleted branches
+ *            pruned); a file:// repository is read in place (local.c)
+ *   resolve  a revision as `git rev-parse` reads it: branch, tag, commit
+ *            (short or full), full ref name, HEAD (the remote's),
+ *            origin/main, HEAD~1, main^ ...
  *   verify   commit signature policy `none` or `head` (SSH signatures,
  *            allowed_signers); the last verified commit stays in force
  *   source   a struct fg_source over a commit's tree, no checkout
@@ -75,9 +78,14 @@ const char *fg_git_mirror_path(const struct fg_git_mirror *m);
 int fg_git_fetch(struct fg_git_mirror *m);
 
 /*
- * Resolve `ref` in the mirror to a commit: a full 40-hex commit id, a
- * full ref name (refs/...), a branch, or a tag (peeled). FG_ENOTFOUND
- * when nothing matches.
+ * Resolve `ref` in the mirror to a commit, as `git rev-parse REF^{commit}`
+ * in the remote would: a branch (before a tag of the same name), a tag
+ * (peeled), a full ref name, a commit id (full or short), HEAD (the
+ * remote's HEAD: for a file:// clone its own, detached or not), a
+ * remote-tracking ref (origin/main; for a server that keeps none, its
+ * branch main), and suffixes (HEAD~1, main^2). FG_ENOTFOUND when nothing
+ * matches, or when the history a suffix walks is not there (a shallow
+ * clone), saying so.
  */
 int fg_git_resolve(struct fg_git_mirror *m, const char *ref, char hex[41]);
 
@@ -158,8 +166,9 @@ int fg_git_note_add(struct fg_git_mirror *m, const char *hex, const char *text,
 	"\n"                                                                   \
 	"remote repositories (instead of DIR):\n"                              \
 	"  --repo URL          file://, git://, https:// or ssh:// URL\n"      \
-	"  --ref REF           branch, tag or full commit id (default "        \
-	"main)\n"                                                              \
+	"  --ref REF           a revision, as git rev-parse reads it:\n"       \
+	"                      branch, tag, commit, HEAD, origin/main,\n"      \
+	"                      HEAD~1 ... (default main)\n"                    \
 	"  --cache-dir DIR     mirrors (default $XDG_CACHE_HOME or\n"          \
 	"                      ~/.cache, /flink-gitops/git)\n"                 \
 	"  --timeout SECONDS   bound on the fetch (default 60)\n"              \

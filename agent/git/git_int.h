@@ -21,7 +21,8 @@ struct fg_git_mirror {
 	char *ca_file, *ssh_key_file, *known_hosts;
 };
 
-/* Fetch heads, tags and notes into the mirror (bounded). */
+/* Fetch heads, tags, notes and remote-tracking refs into the mirror, and
+ * record the remote's HEAD (bounded). */
 int fg_git_remote_fetch(struct fg_git_mirror *m);
 
 /*
@@ -30,6 +31,20 @@ int fg_git_remote_fetch(struct fg_git_mirror *m);
  */
 int fg_git_remote_push(struct fg_git_mirror *m, const char *src,
 		       const char *dst);
+
+/* 1 when `url` is a file:// URL: the repository is read in place. */
+int fg_git_url_is_local(const char *url);
+
+/*
+ * The fetch of a file:// repository (local.c): its objects borrowed
+ * through objects/info/alternates, its refs and HEAD copied, refs it no
+ * longer has pruned. Works on shallow clones.
+ */
+int fg_git_local_fetch(struct fg_git_mirror *m);
+
+/* Record `id` (which the mirror must have) as the remote's HEAD: the
+ * mirror's HEAD, detached. */
+int fg_git_set_head(struct fg_git_mirror *m, const git_oid *id);
 
 /* Remove lock and temporary files a killed operation left behind. */
 void fg_git_mirror_sweep(struct fg_git_mirror *m);

@@ -383,6 +383,8 @@ void fg_git_mirror_sweep(struct fg_git_mirror *m)
 
 int fg_git_fetch(struct fg_git_mirror *m)
 {
+	if (fg_git_url_is_local(m->url))
+		return fg_git_local_fetch(m);
 	return fg_git_remote_fetch(m);
 }
 
@@ -412,13 +414,37 @@ static int peel_ref(git_repository *repo, const char *name, git_oid *oid)
 	return rc;
 }
 
+/* The commit `spec` names as `git rev-parse` reads it (HEAD~2, main^,
+ * origin/main, a short id, refs/...), peeled. */
+static int revparse(git_repository *repo, const char *spec, git_oid *oid)
+{
+	git_object *o = NULL, *c = NULL;
+	int rc;
+
+	if ((rc = git_revparse_single(&o, repo, spec)) == 0 &&
+	    (rc = git_object_peel(&c, o, GIT_OBJECT_COMMIT)) == 0)
+		git_oid_cpy(oid, git_object_id(c));
+	git_object_free(c);
+	git_object_free(o);
+	return rc;
+}
+
+/* Where `spec` walks history from a base (HEAD~1, main^2, ...): the
+ * length of that base, or 0. */
+static size_t walk_base(const char *spec)
+{
+	size_t n = strcspn(spec, "~^");
+
+	return spec[n] && n ? n : 0;
+}
+
 int fg_git_resolve(struct fg_git_mirror *m, const char *ref, char hex[41])
 {
 	struct fg_buf name = FG_BUF_INIT;
 	static const char *const prefixes[] = { "refs/heads/", "refs/tags/" };
 	git_commit *c = NULL;
 	git_oid oid;
-	size_t i;
+	size_t i, base;
 	int rc = GIT_ENOTFOUND;
 
 	hex[0] = '\0';
@@ -436,9 +462,11 @@ int fg_git_resolve(struct fg_git_mirror *m, const char *ref, char hex[41])
 				    "on any branch or tag",
 				    ref, m->url_safe);
 	}
+	/* a branch before a tag of the same name, as always; then what
+	   `git rev-parse` accepts */
 	if (!strncmp(ref, "refs/", 5)) {
 		rc = peel_ref(m->repo, ref, &oid);
-	} else {
+	} else if (!strpbrk(ref, "~^:@{}")) {
 		for (i = 0; i < 2 && rc == GIT_ENOTFOUND; i++) {
 			fg_buf_clear(&name);
 			fg_buf_printf(&name, "%s%s", prefixes[i], ref);
@@ -447,12 +475,42 @@ int fg_git_resolve(struct fg_git_mirror *m, const char *ref, char hex[41])
 				rc = GIT_ENOTFOUND;
 		}
 	}
+	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC)
+		rc = revparse(m->repo, ref, &oid);
+	/* origin/X of a server that keeps no remote-tracking refs: its X */
+	if (rc == GIT_ENOTFOUND && !strncmp(ref, "origin/", 7) && ref[7]) {
+		fg_buf_clear(&name);
+		fg_buf_printf(&name, "refs/heads/%s", ref + 7);
+		rc = peel_ref(m->repo, name.ptr, &oid);
+	}
+	git_error_clear();
+	if (rc < 0 && (base = walk_base(ref))) {
+		fg_buf_clear(&name);
+		fg_buf_add(&name, ref, base);
+		if (revparse(m->repo, name.ptr, &oid) == 0) {
+			git_oid_tostr(hex, 41, &oid);
+			rc = fg_error_set(
+				FG_ENOTFOUND,
+				"unknown ref '%s' in %s: %s is %.7s, but the "
+				"history behind it is not in the repository "
+				"(a shallow clone? fetch more of it, e.g. git "
+				"fetch --deepen=N, or fetch-depth: 0)",
+				ref, m->url_safe, name.ptr, hex);
+			hex[0] = '\0';
+			fg_buf_release(&name);
+			return rc;
+		}
+	}
 	fg_buf_release(&name);
-	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC || rc == GIT_EPEEL)
+	if (rc == GIT_ENOTFOUND || rc == GIT_EINVALIDSPEC || rc == GIT_EPEEL ||
+	    rc == GIT_EAMBIGUOUS)
 		return fg_error_set(FG_ENOTFOUND,
 				    "unknown ref '%s' in %s: no such branch, "
-				    "tag or commit",
-				    ref, m->url_safe);
+				    "tag, commit or revision%s",
+				    ref, m->url_safe,
+				    rc == GIT_EAMBIGUOUS ? " (ambiguous: give "
+							   "more of the id)"
+							 : "");
 	if (rc < 0)
 		return fg_git_error(FG_ERROR, "cannot resolve ref");
 	git_oid_tostr(hex, 41, &oid);

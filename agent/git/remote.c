@@ -633,10 +633,13 @@ static int op_fetch(struct op *op, void *arg)
 {
 	static char *specs[] = { "+refs/heads/*:refs/heads/*",
 				 "+refs/tags/*:refs/tags/*",
-				 "+refs/notes/*:refs/notes/*" };
-	git_strarray refspecs = { specs, 3 };
+				 "+refs/notes/*:refs/notes/*",
+				 "+refs/remotes/*:refs/remotes/*" };
+	git_strarray refspecs = { specs, 4 };
+	const git_remote_head **heads;
 	git_fetch_options fo;
 	git_remote *remote = NULL;
+	size_t n;
 	int rc;
 
 	(void)arg;
@@ -650,6 +653,13 @@ static int op_fetch(struct op *op, void *arg)
 	rc = git_remote_fetch(remote, &refspecs, &fo, "flink-gitops: fetch");
 	if (rc < 0)
 		rc = translate(op, rc, "fetch from");
+	/* the remote's HEAD (its default branch's tip), for --ref HEAD; the
+	   list stays readable after the fetch disconnected */
+	if (rc == 0 && git_remote_ls(&heads, &n, remote) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(heads[i]->name, "HEAD") &&
+			    fg_git_set_head(op->m, &heads[i]->oid) < 0)
+				fg_error_clear(); /* not fetched: no HEAD */
 	git_remote_free(remote);
 	return rc;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What `plan` shows is exactly what `sync` does: on twenty repository and
+# What `plan` shows is exactly what `sync` does: on twenty-two repository and
 # cluster states, against the real API server of the `k8s` fixture, plan
 # (-o json) then sync with the same options, and the API server's audit
 # log witnesses that sync wrote exactly the objects plan said it would,
@@ -240,6 +240,48 @@ exists configmap settings2 || fail "gone folder pruned"
 # 20. ... pruned with it
 agree "folder gone, allowed" --allow-prune-namespace "$ns" --allow-delete
 exists configmap settings2 && fail "gone folder not pruned"
+
+# 21. a namespace the cluster does not have: held, said once, not created
+seq=$((seq + 1))
+ns=fg-sync-$$-$seq
+repo=$work/repo-$seq
+mkdir -p "$repo/$ns"
+cm settings 1
+fd session
+agree "namespace missing"
+[[ $(grep -c "does not exist" "$work/out") == 1 ]] || fail "namespace missing said more than once: $(cat "$work/out")"
+kc get namespace "$ns" >/dev/null 2>&1 && fail "namespace created without being asked"
+
+# 22. ... created first when asked for one run
+agree "namespace created" --create-namespace
+kc get namespace "$ns" >/dev/null || fail "namespace not created"
+exists configmap settings || fail "objects not created in the new namespace"
+
+# 23. a session job whose session cluster is nowhere: held, with the reason
+sj lonely nowhere
+agree "session job without its cluster"
+has "FlinkSessionJob/lonely: create blocked: its session cluster FlinkDeployment $ns/nowhere is neither in the repository nor in the cluster" "blocked session job"
+exists flinksessionjob lonely && fail "session job created without its cluster"
+rm "$repo/$ns/lonely.yaml"
+
+# 24. removing a session job that never ran is no running job's delete
+sj etl session
+agree "session job created"
+rm "$repo/$ns/etl.yaml"
+agree "session job that never ran removed"
+has "FlinkSessionJob/etl: delete: deletes it (the operator never deployed it: no job ran)" "never-ran delete"
+exists flinksessionjob etl && fail "session job that never ran kept"
+
+# 25. --no-prune: Git's changes applied, nothing deleted
+cm extra 1
+agree "extra ConfigMap"
+rm "$repo/$ns/extra.yaml"
+cm settings 6
+agree "no prune" --no-prune
+exists configmap extra || fail "--no-prune pruned"
+[[ $(kc get -n "$ns" configmap settings -o jsonpath='{.data.value}') == 6 ]] || fail "--no-prune did not apply"
+agree "prune after no prune"
+exists configmap extra && fail "kept object not pruned later"
 echo "ok: $states states, plan and sync agree on every one"
 
 # ---- two repositories, one cluster ----------------------------------------

@@ -135,8 +135,7 @@ exists flinkdeployment app || fail "deleted before the savepoint was recorded"
 reconciled flinkdeployment app SUSPENDED FINISHED s3://sp/savepoint-1
 wait "$pid" || fail "suspend-first pass failed: $(cat "$work/out")"
 exists flinkdeployment app && fail "app not deleted after its savepoint"
-grep -q "FlinkDeployment/app: delete: suspended with savepoint s3://sp/savepoint-1, then deleted" "$work/out" ||
-	fail "not reported: $(cat "$work/out")"
+grep -qF "FlinkDeployment/app: delete: suspends with a savepoint, then deletes (suspended with savepoint s3://sp/savepoint-1, then deleted)" "$work/out" || fail "not reported: $(cat "$work/out")"
 echo "ok: suspend-first suspends, waits for SUSPENDED and its savepoint, then deletes"
 
 # ---- namespaces in parallel, printed in namespace order -----------------

@@ -91,6 +91,8 @@ sync
 expect_rc 3 "gone folder"
 exists flinkdeployment b-session || fail "gone folder pruned"
 grep -q "$ns: blocked: the namespace renders to nothing" "$work/out" || fail "not reported: $(cat "$work/out")"
+# the session job runs (a session job that never ran would just go)
+running flinksessionjob a-job
 sync --allow-prune-namespace "$ns"
 expect_rc 3 "allowed gone folder, Flink deletes still blocked"
 exists flinkdeployment b-session || fail "b-session deleted without --allow-delete"

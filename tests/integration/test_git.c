@@ -43,7 +43,7 @@ struct transport {
 };
 
 static struct transport T_GIT = { "git" }, T_HTTPS = { "https" },
-			T_SSH = { "ssh" };
+			T_SSH = { "ssh" }, T_FILE = { "file" };
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
@@ -165,6 +165,8 @@ static void fill_opts(const struct transport *t, const char *name,
 	if (!strcmp(t->name, "git")) {
 		fg_buf_printf(url, "git://127.0.0.1:%d/%s.git", E.git_port,
 			      name);
+	} else if (!strcmp(t->name, "file")) {
+		fg_buf_printf(url, "file://%s/%s.git", E.repos, name);
 	} else if (!strcmp(t->name, "https")) {
 		/* a DNS name: libgit2 1.5 cannot match IP certificates */
 		fg_buf_printf(url, "https://localhost:%d/git/%s.git",
@@ -270,6 +272,110 @@ test_git__fetch_follows_branch_tag_commit_and_force_push(void **state)
 	fg_buf_release(&cache);
 	fg_buf_release(&data);
 	fg_diags_release(&diags);
+}
+
+/* --ref and --base as `git rev-parse` reads them, on every transport */
+static void test_git__revisions_as_git_users_write_them(void **state)
+{
+	const struct transport *t = *state;
+	struct fg_buf url = FG_BUF_INIT, cache = FG_BUF_INIT;
+	struct fg_git_mirror *m = NULL;
+	struct fg_git_rev r;
+	struct fg_git_opts o;
+	char name[128], c1[41], c2[41], c3[41], hex[41], shortid[8];
+
+	new_repo(name, sizeof(name), t->name);
+	commit_push(name, "ns/a.yaml", "one", NULL);
+	commit_push(name, "ns/a.yaml", "two", NULL);
+	commit_push(name, "ns/a.yaml", "three", NULL);
+	rev(name, "main~2", c1);
+	rev(name, "main~1", c2);
+	rev(name, "main", c3);
+	fill_opts(t, name, &o, &url, &cache);
+	assert_int_equal(fg_git_mirror_open(&m, &o), 0);
+	/* HEAD is the remote's HEAD */
+	assert_int_equal(fg_git_update(m, "HEAD", FG_GIT_VERIFY_NONE, NULL, &r),
+			 0);
+	assert_string_equal(r.commit, c3);
+	assert_int_equal(fg_git_resolve(m, "HEAD~1", hex), 0);
+	assert_string_equal(hex, c2);
+	assert_int_equal(fg_git_resolve(m, "main^^", hex), 0);
+	assert_string_equal(hex, c1);
+	assert_int_equal(fg_git_resolve(m, "HEAD~2", hex), 0);
+	assert_string_equal(hex, c1);
+	snprintf(shortid, sizeof(shortid), "%.7s", c2);
+	assert_int_equal(fg_git_resolve(m, shortid, hex), 0);
+	assert_string_equal(hex, c2);
+	/* a server keeps no remote-tracking refs: origin/main is its main */
+	assert_int_equal(fg_git_resolve(m, "origin/main", hex), 0);
+	assert_string_equal(hex, c3);
+	assert_int_equal(fg_git_resolve(m, "refs/heads/main", hex), 0);
+	assert_string_equal(hex, c3);
+	assert_int_equal(fg_git_resolve(m, "main~9", hex), FG_ENOTFOUND);
+	assert_non_null(strstr(fg_error_last(), "unknown ref 'main~9'"));
+	fg_git_mirror_free(m);
+	fg_buf_release(&url);
+	fg_buf_release(&cache);
+}
+
+/*
+ * A CI job's clone (shallow, detached HEAD at a commit of its own) read
+ * over file://, as the README's pipelines do: HEAD is the clone's HEAD,
+ * origin/main its remote-tracking ref, and only what the depth holds
+ * can be walked.
+ */
+static void test_git__a_shallow_detached_clone_reads_in_place(void **state)
+{
+	struct fg_buf url = FG_BUF_INIT, cache = FG_BUF_INIT,
+		      data = FG_BUF_INIT;
+	struct fg_git_mirror *m = NULL;
+	struct fg_source *src = NULL;
+	struct fg_git_opts o;
+	struct fg_git_rev r;
+	char name[128], c2[41], c3[41], head[41], hex[41], clone[1200];
+
+	new_repo(name, sizeof(name), "shallow");
+	commit_push(name, "ns/a.yaml", "one", NULL);
+	commit_push(name, "ns/a.yaml", "two", NULL);
+	commit_push(name, "ns/a.yaml", "three", NULL);
+	rev(name, "main~1", c2);
+	rev(name, "main", c3);
+	snprintf(clone, sizeof(clone), "%s/%s-ci", E.tmp, name);
+	assert_int_equal(sh("git clone -q --depth=1 file://%s/%s.git %s && "
+			    "cd %s && git checkout -q --detach && "
+			    "printf 'pr\\n' > ns/a.yaml && "
+			    "git commit -qam pr",
+			    E.repos, name, clone, clone),
+			 0);
+	assert_int_equal(
+		capture(head, sizeof(head), "git -C %s rev-parse HEAD", clone),
+		0);
+	memset(&o, 0, sizeof(o));
+	fg_buf_printf(&url, "file://%s", clone);
+	fg_buf_printf(&cache, "%s/cache-%s", E.tmp, name);
+	o.url = url.ptr;
+	o.cache_dir = cache.ptr;
+	assert_int_equal(fg_git_mirror_open(&m, &o), 0);
+	assert_int_equal(fg_git_update(m, "HEAD", FG_GIT_VERIFY_NONE, NULL, &r),
+			 0);
+	assert_string_equal(r.commit, head);
+	assert_int_equal(fg_git_resolve(m, "origin/main", hex), 0);
+	assert_string_equal(hex, c3);
+	assert_int_equal(fg_git_resolve(m, "HEAD~1", hex), 0);
+	assert_string_equal(hex, c3);
+	/* depth 1: main's parent was never fetched */
+	assert_int_equal(fg_git_resolve(m, "origin/main~1", hex), FG_ENOTFOUND);
+	assert_non_null(strstr(fg_error_last(), "shallow clone"));
+	(void)c2;
+	/* the trees are read in place */
+	assert_int_equal(fg_git_source_new(&src, m, head), 0);
+	assert_int_equal(fg_source_read(src, "ns/a.yaml", &data), 0);
+	assert_string_equal(data.ptr, "pr\n");
+	fg_source_free(src);
+	fg_git_mirror_free(m);
+	fg_buf_release(&url);
+	fg_buf_release(&cache);
+	fg_buf_release(&data);
 }
 
 static void test_git__wrong_credentials_refused(void **state)
@@ -723,6 +829,14 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		PER_TRANSPORT(
 			test_git__fetch_follows_branch_tag_commit_and_force_push),
+		cmocka_unit_test_prestate(
+			test_git__fetch_follows_branch_tag_commit_and_force_push,
+			&T_FILE),
+		PER_TRANSPORT(test_git__revisions_as_git_users_write_them),
+		cmocka_unit_test_prestate(
+			test_git__revisions_as_git_users_write_them, &T_FILE),
+		cmocka_unit_test(
+			test_git__a_shallow_detached_clone_reads_in_place),
 		PER_TRANSPORT(test_git__wrong_credentials_refused),
 		cmocka_unit_test(
 			test_git__ssh_host_key_unknown_or_changed_refused),

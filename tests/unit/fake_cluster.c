@@ -315,6 +315,16 @@ static int fake_apply(void *ctx, const json_t *obj,
 		err = fg_error_set(FG_EINVALID, "%s", m);
 		goto done;
 	}
+	if (f->namespaces && fg_meta_str(obj, "namespace") &&
+	    !json_object_get(f->namespaces, fg_meta_str(obj, "namespace"))) {
+		err = fg_error_set(FG_ENOTFOUND, "namespaces \"%s\" not found",
+				   fg_meta_str(obj, "namespace"));
+		goto done;
+	}
+	if (fg_str_is(fg_json_str(obj, "kind"), "Namespace") && f->namespaces &&
+	    !o->dry_run)
+		json_object_set_new(f->namespaces, fg_meta_str(obj, "name"),
+				    json_true());
 	ptrs = leaves_of(applied);
 	existing = json_object_get(f->objs, key.ptr);
 	own = json_deep_copy(json_object_get(f->owners, key.ptr));
@@ -453,6 +463,21 @@ static int fake_list(void *ctx, const struct fg_obj_ref *ref,
 	fg_buf_release(&k);
 	if (m)
 		return fg_error_set(FG_ERROR, "%s", m);
+	if (!strcmp(ref->kind, "Namespace") && !*ref->group) {
+		if (!f->namespaces)
+			return fg_error_set(
+				FG_EAUTH, "namespaces is forbidden: cannot "
+					  "list resource \"namespaces\" at the "
+					  "cluster scope");
+		*out = json_array();
+		json_object_foreach (f->namespaces, key, o)
+			json_array_append_new(
+				*out,
+				json_pack("{s:s, s:s, s:{s:s}}", "apiVersion",
+					  "v1", "kind", "Namespace", "metadata",
+					  "name", key));
+		return 0;
+	}
 	*out = json_array();
 	json_object_foreach (f->objs, key, o) {
 		fg_object_group(o, group, sizeof(group));
@@ -575,6 +600,7 @@ void fake_release(struct fake_cluster *f)
 	json_decref(f->owners);
 	json_decref(f->dying);
 	json_decref(f->fail);
+	json_decref(f->namespaces);
 	fg_buf_release(&f->log);
 	memset(f, 0, sizeof(*f));
 }
@@ -680,6 +706,14 @@ void fake_fail_apply(struct fake_cluster *f, const char *kind, const char *name,
 
 	snprintf(k, sizeof(k), "apply %s/%s", kind, name);
 	json_object_set_new(f->fail, k, json_string(message));
+}
+
+void fake_namespaces(struct fake_cluster *f, const char *const *names)
+{
+	json_decref(f->namespaces);
+	f->namespaces = json_object();
+	for (; *names; names++)
+		json_object_set_new(f->namespaces, *names, json_true());
 }
 
 int fake_count(const struct fake_cluster *f, const char *what)

@@ -19,6 +19,11 @@
  *    changed it";
  *  - uids, delete preconditions, finalizers that run after a delay;
  *  - LIST per kind and namespace, label selectors of the form k=v,k2;
+ *  - namespaces, when a test asks for them (fake_namespaces): a LIST of
+ *    namespaces, an apply into a namespace that does not exist failing
+ *    as the server's does, an applied Namespace existing; otherwise the
+ *    LIST is forbidden, as for a namespace-scoped identity, and every
+ *    namespace exists;
  *  - a fake clock whose sleeps advance time and call a hook (the
  *    "operator" of a test);
  *  - failures injected per kind/namespace (LIST) or per name (apply);
@@ -36,10 +41,11 @@ struct fake_cluster;
 typedef void (*fake_hook)(struct fake_cluster *f, void *arg);
 
 struct fake_cluster {
-	json_t *objs;	/* "group/kind/ns/name" -> object */
-	json_t *owners; /* same key -> {manager: {"op": s, "p": [ptr]}} */
-	json_t *dying;	/* same key -> sleeps left before it is gone */
-	json_t *fail;	/* "list Kind/ns" or "apply Kind/name" -> msg */
+	json_t *objs;	    /* "group/kind/ns/name" -> object */
+	json_t *owners;	    /* same key -> {manager: {"op": s, "p": [ptr]}} */
+	json_t *dying;	    /* same key -> sleeps left before it is gone */
+	json_t *fail;	    /* "list Kind/ns" or "apply Kind/name" -> msg */
+	json_t *namespaces; /* name -> true; NULL: not modelled */
 	int uid_seq, rv;
 	long long now;	      /* the fake clock, ms */
 	int finalizer_sleeps; /* FlinkSessionJob deletes take this long */
@@ -79,6 +85,9 @@ void fake_fail_list(struct fake_cluster *f, const char *kind, const char *ns,
 		    const char *message);
 void fake_fail_apply(struct fake_cluster *f, const char *kind, const char *name,
 		     const char *message);
+
+/* Model namespaces: those in `names` (NULL-terminated) exist, no other. */
+void fake_namespaces(struct fake_cluster *f, const char *const *names);
 
 /* How many times `what` ("apply ConfigMap/ns/n") is in the log. */
 int fake_count(const struct fake_cluster *f, const char *what);

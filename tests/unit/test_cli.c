@@ -249,8 +249,8 @@ static void test_cli__scan_json_output_and_json_logs(void **state)
 	json_t *o, *line;
 	struct run r;
 
-	run(&r, "--log-format=json", "scan", "-o", "json", "--path", "sessions",
-	    repo, NULL);
+	run(&r, "--log-format=json", "--log-level=info", "scan", "-o", "json",
+	    "--path", "sessions", repo, NULL);
 	assert_int_equal(r.code, 0);
 	o = json_loads(r.out.ptr, 0, &je);
 	assert_non_null(o);
@@ -351,6 +351,29 @@ static void test_cli__validate_json_names_object_and_field(void **state)
 	run_release(&r);
 }
 
+/* The cluster may be managed elsewhere: a warning, not an error. */
+static void test_cli__session_job_without_its_cluster_warns(void **state)
+{
+	struct run r;
+
+	put("jobs/job.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\nkind: FlinkSessionJob\n"
+	    "metadata: {name: etl}\nspec:\n  deploymentName: shared\n"
+	    "  job: {jarURI: 'https://example.com/j.jar', parallelism: 1}\n");
+	run(&r, "validate", "-n", "jobs", repo, NULL);
+	assert_int_equal(r.code, 0);
+	assert_string_equal(r.err.ptr,
+			    "jobs/job.yaml:5:3: warning: FlinkSessionJob "
+			    "jobs/etl: spec.deploymentName: no FlinkDeployment "
+			    "'shared' in this repository's namespace jobs: the "
+			    "session cluster must exist in the cluster "
+			    "(managed elsewhere), else sync holds the job "
+			    "back\n");
+	assert_string_equal(r.out.ptr, "valid: 1 namespace, 1 object (operator "
+				       "1.15.0 CRDs), 1 warning\n");
+	run_release(&r);
+}
+
 static void test_cli__render_prints_yaml_or_a_json_list(void **state)
 {
 	json_error_t je;
@@ -386,8 +409,125 @@ static void test_cli__unknown_crd_version_is_a_usage_error(void **state)
 	assert_int_equal(r.code, 64);
 	assert_string_equal(r.err.ptr,
 			    "flink-gitops: validate: operator version '9.9' "
-			    "is not bundled (see 'flink-gitops version') (see "
+			    "is not bundled (bundled: 1.15.0, main) (see "
 			    "'flink-gitops help validate')\n");
+	run_release(&r);
+}
+
+static void test_cli__unknown_command_suggests_the_nearest(void **state)
+{
+	struct run r;
+
+	run(&r, "plna", NULL);
+	assert_int_equal(r.code, 64);
+	assert_string_equal(r.err.ptr, "flink-gitops: 'plna' is not a command; "
+				       "did you mean 'plan'? (see "
+				       "'flink-gitops --help')\n");
+	run_release(&r);
+	run(&r, "help", "vaildate", NULL);
+	assert_int_equal(r.code, 64);
+	assert_non_null(strstr(r.err.ptr, "did you mean 'validate'?"));
+	run_release(&r);
+}
+
+/* getopt_long would take --out for --output: a typo must not pass. */
+static void test_cli__long_options_are_never_abbreviated(void **state)
+{
+	struct run r;
+
+	run(&r, "plan", "--out", "json", example, NULL);
+	assert_int_equal(r.code, 64);
+	assert_string_equal(r.err.ptr,
+			    "flink-gitops: plan: unknown option '--out'; did "
+			    "you mean '--output'? (see 'flink-gitops help "
+			    "plan')\n");
+	run_release(&r);
+	run(&r, "validate", "--name", "analytics", example, NULL);
+	assert_int_equal(r.code, 64);
+	assert_non_null(strstr(r.err.ptr, "did you mean '--namespace'?"));
+	run_release(&r);
+	run(&r, "--log-lev", "warn", "validate", example, NULL);
+	assert_int_equal(r.code, 64);
+	assert_non_null(strstr(r.err.ptr, "did you mean '--log-level'?"));
+	run_release(&r);
+}
+
+static void test_cli__a_missing_option_value_says_so(void **state)
+{
+	struct run r;
+
+	run(&r, "validate", "-n", NULL);
+	assert_int_equal(r.code, 64);
+	assert_string_equal(r.err.ptr, "flink-gitops: validate: option '-n' "
+				       "needs a value (see 'flink-gitops help "
+				       "validate')\n");
+	run_release(&r);
+	run(&r, "sync", "-n", "--dry-run", example, NULL);
+	assert_int_equal(r.code, 64);
+	assert_non_null(strstr(r.err.ptr, "-n needs a namespace, not the "
+					  "option '--dry-run'"));
+	run_release(&r);
+	run(&r, "plan", example, "--output", NULL);
+	assert_int_equal(r.code, 64);
+	assert_non_null(strstr(r.err.ptr, "option '--output' needs a value"));
+	run_release(&r);
+}
+
+static void test_cli__global_options_after_the_command(void **state)
+{
+	struct run r;
+
+	run(&r, "validate", example, "--log-level", "off", NULL);
+	assert_int_equal(r.code, 0);
+	assert_string_equal(r.err.ptr, "");
+	run_release(&r);
+	run(&r, "validate", "--log-format=json", example, "--log-level=info",
+	    NULL);
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.err.ptr, "\"event\":\"validate.done\""));
+	run_release(&r);
+}
+
+/* A command prints its result once: no log lines below warnings. */
+static void test_cli__a_command_prints_its_result_once(void **state)
+{
+	struct run r;
+
+	run(&r, "validate", example, NULL);
+	assert_int_equal(r.code, 0);
+	assert_string_equal(r.out.ptr, "valid: 3 namespaces, 5 objects "
+				       "(operator 1.15.0 CRDs)\n");
+	assert_string_equal(r.err.ptr, "");
+	run_release(&r);
+}
+
+static void test_cli__n_is_repeatable(void **state)
+{
+	struct run r;
+
+	run(&r, "validate", "-n", "analytics", "-n", "sessions", example, NULL);
+	assert_int_equal(r.code, 0);
+	assert_string_equal(r.out.ptr, "valid: 2 namespaces, 4 objects "
+				       "(operator 1.15.0 CRDs)\n");
+	run_release(&r);
+	run(&r, "render", "-n", "analytics", "--namespace=streaming", "-o",
+	    "json", example, NULL);
+	assert_int_equal(r.code, 0);
+	assert_non_null(strstr(r.out.ptr, "\"name\": \"fraud-detector\""));
+	assert_non_null(strstr(r.out.ptr, "\"name\": \"clickstream\""));
+	assert_null(strstr(r.out.ptr, "shared-session"));
+	run_release(&r);
+}
+
+static void test_cli__n_naming_no_namespace_of_the_repo_fails(void **state)
+{
+	struct run r;
+
+	run(&r, "validate", "-n", "analytcs", example, NULL);
+	assert_int_equal(r.code, 1);
+	assert_string_equal(r.out.ptr, "");
+	assert_non_null(strstr(r.err.ptr, "namespace 'analytcs' is not in the "
+					  "repository"));
 	run_release(&r);
 }
 
@@ -417,8 +557,20 @@ int main(int argc, char **argv)
 			test_cli__validate_json_names_object_and_field,
 			make_repo, remove_repo),
 		cmocka_unit_test(test_cli__render_prints_yaml_or_a_json_list),
+		cmocka_unit_test_setup_teardown(
+			test_cli__session_job_without_its_cluster_warns,
+			make_repo, remove_repo),
 		cmocka_unit_test(
 			test_cli__unknown_crd_version_is_a_usage_error),
+		cmocka_unit_test(
+			test_cli__unknown_command_suggests_the_nearest),
+		cmocka_unit_test(test_cli__long_options_are_never_abbreviated),
+		cmocka_unit_test(test_cli__a_missing_option_value_says_so),
+		cmocka_unit_test(test_cli__global_options_after_the_command),
+		cmocka_unit_test(test_cli__a_command_prints_its_result_once),
+		cmocka_unit_test(test_cli__n_is_repeatable),
+		cmocka_unit_test(
+			test_cli__n_naming_no_namespace_of_the_repo_fails),
 	};
 
 	if (argc < 3) {

@@ -218,6 +218,42 @@ static void test_health__failed_carries_the_operator_message(void **state)
 	       "NoRestartBackoffTimeStrategy");
 }
 
+/* The operator's top message names the step; its last cause, what to fix. */
+static void test_health__the_root_cause_is_kept(void **state)
+{
+	struct fg_buf pad = FG_BUF_INIT, err = FG_BUF_INIT;
+	json_t *st = J(ST(",\"lifecycleState\":\"FAILED\""));
+	json_t *live = obj("FlinkDeployment", NULL, APP_SPEC, NULL);
+
+	/* a top message long enough to push the cause out if cut blindly */
+	for (int i = 0; i < 60; i++)
+		fg_buf_puts(&pad, "Could not create Kubernetes cluster. ");
+	fg_buf_printf(
+		&err,
+		"{\"type\":\"org.apache.flink.kubernetes.operator.exception."
+		"ReconciliationException\",\"message\":\"%s\","
+		"\"throwableList\":[{\"type\":\"org.apache.flink.client."
+		"deployment.ClusterDeploymentException\",\"message\":"
+		"\"Could not create Kubernetes cluster \\\"basic\\\".\"},"
+		"{\"type\":\"io.fabric8.kubernetes.client."
+		"KubernetesClientException\",\"message\":\"Failure executing: "
+		"POST at: https://10.96.0.1/apis/apps/v1/namespaces/team/"
+		"deployments. Message: deployments.apps \\\"basic\\\" is "
+		"forbidden: error looking up service account team/flink: "
+		"serviceaccounts \\\"flink\\\" not found.\"}]}",
+		pad.ptr);
+	json_object_set_new(st, "error", json_string(err.ptr));
+	json_object_set_new(live, "status", st);
+	expect(live, NULL, FG_HEALTH_DEGRADED,
+	       "caused by: Failure executing: POST at: "
+	       "https://10.96.0.1/apis/apps/v1/namespaces/team/deployments. "
+	       "Message: deployments.apps \"basic\" is forbidden: error "
+	       "looking up service account team/flink: serviceaccounts "
+	       "\"flink\" not found.");
+	fg_buf_release(&pad);
+	fg_buf_release(&err);
+}
+
 static void test_health__rolled_back_is_drift(void **state)
 {
 	struct fg_health_report r = FG_HEALTH_REPORT_INIT;
@@ -464,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_health__rejected_generation_is_degraded),
 		cmocka_unit_test(
 			test_health__failed_carries_the_operator_message),
+		cmocka_unit_test(test_health__the_root_cause_is_kept),
 		cmocka_unit_test(test_health__rolled_back_is_drift),
 		cmocka_unit_test(test_health__jobmanager_error_is_degraded),
 		cmocka_unit_test(

@@ -17,6 +17,7 @@
 #include "sync/pass.h"
 #include "sync/plan.h"
 #include "sync/report.h"
+#include "sync/saved.h"
 #include "fake_cluster.h"
 #include "repo.h"
 #include "render/base/banned.h"
@@ -134,12 +135,15 @@ static void planned_writes(const struct fg_pass *p, struct fg_buf *out)
 			if (s->action == FG_ACTION_NOOP || fg_step_blocked(s))
 				continue;
 			json_array_append_new(
-				l,
-				json_sprintf("%s %s/%s/%s",
-					     s->action == FG_ACTION_DELETE
-						     ? "delete"
-						     : "apply",
-					     s->kind, p->v[a].name, s->name));
+				l, json_sprintf("%s %s/%s/%s",
+						s->action == FG_ACTION_DELETE
+							? "delete"
+							: "apply",
+						s->kind,
+						fg_step_is_namespace(s)
+							? ""
+							: p->v[a].name,
+						s->name));
 		}
 	fg_buf_clear(out);
 	json_array_foreach (l, i, v)
@@ -1234,6 +1238,428 @@ static void test_pass__a_failed_write_keeps_the_inventory_entry(void **st)
 	fake_release(&f);
 }
 
+/* The plan and sync text of a pass, into `out`. */
+static void texts(const struct fg_pass *p, struct fg_buf *plan_text,
+		  struct fg_buf *sync_text)
+{
+	fg_buf_clear(plan_text);
+	fg_buf_clear(sync_text);
+	assert_int_equal(fg_plan_text(p, plan_text), 0);
+	assert_int_equal(fg_report_sync_text(p, 0, sync_text), 0);
+}
+
+static size_t occurrences(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
+static void test_pass__a_missing_namespace_is_said_once_not_created(void **st)
+{
+	static const char *const exist[] = { "billing", NULL };
+	struct fg_buf pt = FG_BUF_INIT, stext = FG_BUF_INIT;
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	fake_namespaces(&f, exist);
+	cm("analytics", "a", "1");
+	cm("analytics", "b", "1");
+	cm("billing", "c", "1");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	texts(p, &pt, &stext);
+	/* one line for the namespace, none per object */
+	assert_int_equal(occurrences(pt.ptr, "analytics does not exist"), 1);
+	assert_non_null(strstr(pt.ptr, "(2 objects held back)"));
+	assert_null(strstr(pt.ptr, "ConfigMap/a"));
+	assert_int_equal(occurrences(stext.ptr, "analytics:"), 1);
+	assert_null(strstr(stext.ptr, "ConfigMap/a"));
+	assert_non_null(strstr(stext.ptr,
+			       "analytics: not synced: namespace analytics "
+			       "does not exist; 2 objects not created (to "
+			       "allow: policy createNamespace: true"));
+	/* nothing written there; the other namespace goes ahead */
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "a"));
+	assert_int_equal(fake_count(&f, "apply Namespace"), 0);
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "billing", "c"));
+	assert_int_equal(p->blocked_ns, 1);
+	assert_int_equal(p->synced_ns, 1);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fg_buf_release(&pt);
+	fg_buf_release(&stext);
+	fake_release(&f);
+}
+
+static void test_pass__create_namespace_creates_it_first(void **st)
+{
+	static const char *const none[] = { NULL };
+	struct fg_pass_opts once = { .create_namespace = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const char *log;
+
+	(void)st;
+	fake_init(&f);
+	fake_namespaces(&f, none);
+	cm("analytics", "a", "1");
+	d = render();
+	/* for one run */
+	p = plan_then_sync(&f, d, &once);
+	log = f.log.ptr;
+	assert_non_null(strstr(log, "apply Namespace//analytics"));
+	assert_true(strstr(log, "apply Namespace//analytics") <
+		    strstr(log, "apply ConfigMap/analytics/a"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "a"));
+	assert_int_equal(p->creates, 2);
+	fg_pass_free(p);
+	fg_desired_free(d);
+
+	/* or by policy, in Git */
+	fake_namespaces(&f, none);
+	put("flink-gitops.yaml", "apiVersion: flink-gitops.io/v1alpha1\n"
+				 "kind: RepoConfig\n"
+				 "policy: {createNamespace: true}\n");
+	cm("billing", "b", "1");
+	d = render();
+	fake_reset_counts(&f);
+	p = plan_then_sync(&f, d, NULL);
+	assert_non_null(
+		strstr(step(p, "billing", "Namespace", "billing")->impact,
+		       "policy createNamespace"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "billing", "b"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_session_job_without_its_cluster_is_held(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	session_job("analytics", "etl", "shared");
+	cm("analytics", "settings", "a");
+	d = render();
+	/* neither Git nor the cluster has the session cluster */
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "FlinkSessionJob", "etl");
+	assert_true(fg_step_blocked(s));
+	assert_int_equal(s->verdict.rule, FG_RULE_NO_SESSION_CLUSTER);
+	assert_string_equal(s->verdict.reason,
+			    "its session cluster FlinkDeployment "
+			    "analytics/shared is neither in the repository nor "
+			    "in the cluster");
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkSessionJob",
+			     "analytics", "etl"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "settings"));
+	fg_pass_free(p);
+	/* managed elsewhere: the cluster has it, the job goes ahead */
+	fake_put(&f,
+		 json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s}}", "apiVersion",
+			   "flink.apache.org/v1beta1", "kind",
+			   "FlinkDeployment", "metadata", "name", "shared",
+			   "namespace", "analytics", "spec", "image",
+			   "flink:1.20"),
+		 "platform-team");
+	p = plan_then_sync(&f, d, NULL);
+	assert_false(fg_step_blocked(
+		step(p, "analytics", "FlinkSessionJob", "etl")));
+	assert_non_null(fake_obj(&f, "flink.apache.org", "FlinkSessionJob",
+				 "analytics", "etl"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__a_job_that_never_ran_is_removed_unasked(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	session("analytics", "shared");
+	session_job("analytics", "etl", "shared");
+	session_job("analytics", "ran", "shared");
+	sync_repo(&f, NULL);
+	/* the operator deployed one of them; the other never ran */
+	running(&f, "analytics", "FlinkSessionJob", "ran");
+	drop("analytics/etl.yaml");
+	drop("analytics/ran.yaml");
+	d = render();
+	p = plan_then_sync(&f, d, NULL);
+	s = step(p, "analytics", "FlinkSessionJob", "etl");
+	assert_false(fg_step_blocked(s));
+	assert_string_equal(s->impact, "deletes it (the operator never "
+				       "deployed it: no job ran)");
+	assert_null(fake_obj(&f, "flink.apache.org", "FlinkSessionJob",
+			     "analytics", "etl"));
+	s = step(p, "analytics", "FlinkSessionJob", "ran");
+	assert_true(fg_step_blocked(s));
+	assert_int_equal(s->verdict.rule, FG_RULE_DELETE_RUNNING);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__our_own_bookkeeping_is_no_drift(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "settings", "a");
+	d = render();
+	sync_repo(&f, NULL);
+	/* the desired-hash annotation no longer matches (someone rewrote
+	   it, or an older flink-gitops wrote another form): no field
+	   differs */
+	fake_edit(&f, "", "ConfigMap", "analytics", "settings",
+		  "/metadata/annotations/flink-gitops.io~1desired-hash",
+		  json_string("bogus"), "kubectl-annotate");
+	p = plan(&f, d, NULL);
+	s = step(p, "analytics", "ConfigMap", "settings");
+	assert_int_equal(s->why, FG_WHY_BOOKKEEPING);
+	assert_null(fg_drift_state(s));
+	assert_int_equal(p->drifted, 0);
+	fg_pass_free(p);
+	/* sync takes its annotation back, though another manager owns it */
+	p = sync_pass(&f, d, NULL);
+	s = step(p, "analytics", "ConfigMap", "settings");
+	assert_int_equal(s->outcome, FG_OUTCOME_DONE);
+	assert_string_equal(fg_annotation(fake_obj(&f, "", "ConfigMap",
+						   "analytics", "settings"),
+					  "flink-gitops.io/desired-hash"),
+			    s->desired->hash);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* The operator, after `after` sleeps: the given status on every object
+ * named in `names`, for the generation written. */
+struct settler {
+	int sleeps, after;
+	const char *const *names;
+	const char *state; /* "STABLE" or "FAILED" */
+};
+
+static void operator_settles(struct fake_cluster *f, void *arg)
+{
+	struct settler *op = arg;
+
+	if (++op->sleeps != op->after)
+		return;
+	for (const char *const *n = op->names; *n; n++) {
+		json_t *o = fake_obj(f, "flink.apache.org", "FlinkDeployment",
+				     "analytics", *n);
+
+		running(f, "analytics", "FlinkDeployment", *n);
+		o = fake_obj(f, "flink.apache.org", "FlinkDeployment",
+			     "analytics", *n);
+		json_object_set_new(json_object_get(o, "status"),
+				    "lifecycleState", json_string(op->state));
+		if (!strcmp(op->state, "FAILED"))
+			json_object_set_new(
+				json_object_get(o, "status"), "error",
+				json_string("{\"message\":\"Could not create "
+					    "Kubernetes cluster\"}"));
+	}
+}
+
+static void test_pass__sync_waits_until_healthy_on_the_clock(void **st)
+{
+	static const char *const names[] = { "orders", NULL };
+	struct fg_pass_opts o = { .poll_ms = 1000 };
+	struct settler op = { 0, 5, names, "STABLE" };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "k");
+	app("analytics", "orders", "flink:1.20", NULL);
+	d = render();
+	f.on_sleep = operator_settles;
+	f.on_sleep_arg = &op;
+	p = sync_pass(&f, d, &o);
+	assert_int_equal(fg_pass_wait(p, &f.ports, 60000, NULL, NULL), 0);
+	s = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_int_equal(s->waited, FG_WAIT_HEALTHY);
+	assert_int_equal(s->wait_ms, 5000);
+	/* a ConfigMap is not waited for */
+	assert_int_equal(step(p, "analytics", "ConfigMap", "keep")->waited,
+			 FG_WAIT_NONE);
+	assert_int_equal(p->wait_healthy, 1);
+	assert_int_equal(p->wait_timeout + p->wait_degraded, 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__sync_wait_ends_degraded_or_at_the_bound(void **st)
+{
+	static const char *const names[] = { "orders", NULL };
+	struct fg_pass_opts o = { .poll_ms = 1000 };
+	struct settler op = { 0, 2, names, "FAILED" };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const struct fg_step *s;
+	long long t0;
+
+	(void)st;
+	fake_init(&f);
+	app("analytics", "orders", "flink:1.20", NULL);
+	d = render();
+	f.on_sleep = operator_settles;
+	f.on_sleep_arg = &op;
+	p = sync_pass(&f, d, &o);
+	assert_int_equal(fg_pass_wait(p, &f.ports, 60000, NULL, NULL), 0);
+	s = step(p, "analytics", "FlinkDeployment", "orders");
+	assert_int_equal(s->waited, FG_WAIT_DEGRADED);
+	assert_non_null(strstr(s->wait_health.message,
+			       "Could not create Kubernetes cluster"));
+	assert_int_equal(p->wait_degraded, 1);
+	fg_pass_free(p);
+
+	/* no operator at all: the bound passes, on the fake clock */
+	app("analytics", "other", "flink:2.0", NULL);
+	fg_desired_free(d);
+	d = render();
+	f.on_sleep = NULL;
+	p = sync_pass(&f, d, &o);
+	t0 = f.now;
+	assert_int_equal(fg_pass_wait(p, &f.ports, 10000, NULL, NULL), 0);
+	assert_int_equal(f.now - t0, 10000);
+	assert_int_equal(
+		step(p, "analytics", "FlinkDeployment", "other")->waited,
+		FG_WAIT_TIMEOUT);
+	assert_int_equal(p->wait_timeout, 1);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+static void test_pass__no_prune_applies_and_deletes_nothing(void **st)
+{
+	struct fg_pass_opts keep = { .no_prune = 1 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "a", "1");
+	cm("analytics", "old", "1");
+	sync_repo(&f, NULL);
+	drop("analytics/old.yaml");
+	cm("analytics", "a", "2");
+	d = render();
+	p = plan_then_sync(&f, d, &keep);
+	assert_int_equal(p->updates, 1);
+	assert_int_equal(p->deletes, 0);
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "analytics", "old"));
+	assert_string_equal(step(p, "analytics", "ConfigMap", "old")->note,
+			    "not pruned (--no-prune)");
+	fg_pass_free(p);
+	/* still ours: a sync without it prunes */
+	p = plan_then_sync(&f, d, NULL);
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "old"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* The plan as a file holds it (dumped and read back). */
+static json_t *saved_of(const struct fg_pass *p)
+{
+	json_t *src = json_pack("{s:s}", "dir", root), *doc = NULL, *back;
+	char *text;
+
+	assert_int_equal(fg_saved_plan_new(&doc, p, src, NULL), 0);
+	text = json_dumps(doc, JSON_SORT_KEYS);
+	back = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	assert_int_equal(fg_saved_plan_valid(back), 0);
+	free(text);
+	json_decref(doc);
+	json_decref(src);
+	return back;
+}
+
+static void test_pass__a_saved_plan_runs_only_as_it_was_made(void **st)
+{
+	struct fg_buf why = FG_BUF_INIT;
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	json_t *saved;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "settings", "a");
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(&f, NULL);
+	cm("analytics", "settings", "b");
+	d = render();
+	p = plan(&f, d, NULL);
+	saved = saved_of(p);
+	fg_pass_free(p);
+
+	/* the operator wrote a status meanwhile: no decision changed */
+	running(&f, "analytics", "FlinkDeployment", "orders");
+	p = plan(&f, d, NULL);
+	assert_int_equal(fg_saved_plan_check(saved, p, NULL, &why), 0);
+	assert_string_equal(why.ptr, "");
+	fg_pass_free(p);
+
+	/* someone changed what the plan was about: refused, and said why */
+	fake_edit(&f, "", "ConfigMap", "analytics", "settings", "/data/value",
+		  json_string("edited"), "kubectl-edit");
+	p = plan(&f, d, NULL);
+	assert_int_equal(fg_saved_plan_check(saved, p, NULL, &why),
+			 FG_ECONFLICT);
+	assert_non_null(strstr(why.ptr, "analytics ConfigMap/settings: "
+					"data.value was \"a\" -> \"b\" in the "
+					"plan, now \"edited\" -> \"b\""));
+	fg_pass_free(p);
+	fg_desired_free(d);
+
+	/* Git moved: another render than the one planned */
+	fg_buf_clear(&why);
+	cm("analytics", "settings", "c");
+	d = render();
+	p = plan(&f, d, NULL);
+	assert_int_equal(fg_saved_plan_check(saved, p, NULL, &why),
+			 FG_ECONFLICT);
+	assert_non_null(strstr(why.ptr, "the repository changed since the "
+					"plan"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	json_decref(saved);
+	fg_buf_release(&why);
+	fake_release(&f);
+}
+
 /* A Secret's values are decided on, and never shown: plan, sync and
  * drift print markers that compare equal exactly when the values do. */
 static void test_pass__secret_values_never_reach_the_output(void **st)
@@ -1263,7 +1689,7 @@ static void test_pass__secret_values_never_reach_the_output(void **st)
 	assert_int_equal(step(p, "analytics", "Secret", "creds")->action,
 			 FG_ACTION_UPDATE);
 	assert_int_equal(fg_plan_text(p, &out), 0);
-	assert_int_equal(fg_report_sync_text(p, &out), 0);
+	assert_int_equal(fg_report_sync_text(p, 0, &out), 0);
 	assert_int_equal(fg_report_drift_text(p, 0, &out), 0);
 	assert_int_equal(fg_plan_markdown(p, &out), 0);
 	assert_int_equal(fg_plan_json(p, &j), 0);
@@ -1472,6 +1898,15 @@ int main(void)
 		T(test_pass__only_the_inventory_is_ever_pruned),
 		T(test_pass__a_dry_run_writes_nothing_that_persists),
 		T(test_pass__a_rank_at_once_in_any_order),
+		T(test_pass__a_missing_namespace_is_said_once_not_created),
+		T(test_pass__create_namespace_creates_it_first),
+		T(test_pass__a_session_job_without_its_cluster_is_held),
+		T(test_pass__a_job_that_never_ran_is_removed_unasked),
+		T(test_pass__our_own_bookkeeping_is_no_drift),
+		T(test_pass__sync_waits_until_healthy_on_the_clock),
+		T(test_pass__sync_wait_ends_degraded_or_at_the_bound),
+		T(test_pass__no_prune_applies_and_deletes_nothing),
+		T(test_pass__a_saved_plan_runs_only_as_it_was_made),
 #undef T
 	};
 

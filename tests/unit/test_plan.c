@@ -178,8 +178,78 @@ static void test_plan__markdown_tables_and_fields(void **state)
 	assert_non_null(strstr(out.ptr, "### Namespace `broken`\n\n"
 					"**BLOCKED:** the namespace failed to "
 					"render: not touched\n"));
+	/* the reviewer sees why it failed: file:line:col and message */
+	assert_non_null(strstr(out.ptr, "\n- `broken/bad.yaml:3:1`: "));
 	fg_buf_release(&out);
 	golden_free(p);
+}
+
+struct leaves {
+	struct fg_buf b;
+};
+
+static int leaf(void *arg, const char *field, const json_t *from,
+		const json_t *to, size_t more)
+{
+	struct leaves *l = arg;
+	char a[FG_PLAN_VALUE_MAX + 8], b[FG_PLAN_VALUE_MAX + 8];
+
+	if (more)
+		return fg_buf_printf(&l->b, "%s: ... %zu more\n", field, more);
+	fg_plan_value(from, a, sizeof(a));
+	fg_plan_value(to, b, sizeof(b));
+	return fg_buf_printf(&l->b, "%s: %s -> %s\n", field, a, b);
+}
+
+/* A podTemplate or a log file is shown by what differs inside it, not as
+ * two JSON blobs cut before the difference. */
+static void test_plan__a_change_inside_a_large_value_shows_paths(void **st)
+{
+	struct leaves l = { FG_BUF_INIT };
+	json_t *a = json_loads(
+		"[{\"name\": \"flink-main-container\", \"env\": [{\"name\": "
+		"\"A_LONG_ENVIRONMENT_VARIABLE_NAME\", \"value\": \"one\"}, "
+		"{\"name\": \"ANOTHER_LONG_ENVIRONMENT_VARIABLE\", "
+		"\"value\": \"two\"}]}]",
+		0, NULL);
+	json_t *b = json_deep_copy(a);
+	json_t *la = json_string("rootLogger.level = INFO\n"
+				 "appender.console.name = ConsoleAppender\n"
+				 "appender.console.type = CONSOLE\n");
+	json_t *lb = json_string("rootLogger.level = DEBUG\n"
+				 "appender.console.name = ConsoleAppender\n"
+				 "appender.console.type = CONSOLE\n");
+
+	(void)st;
+	json_object_set_new(
+		json_array_get(json_object_get(json_array_get(b, 0), "env"), 1),
+		"value", json_string("three"));
+	assert_int_equal(fg_plan_inner("spec.podTemplate.spec.containers", a, b,
+				       leaf, &l),
+			 1);
+	assert_string_equal(l.b.ptr, "spec.podTemplate.spec.containers[0]."
+				     "env[1].value: \"two\" -> \"three\"\n");
+	fg_buf_clear(&l.b);
+	assert_int_equal(
+		fg_plan_inner("spec.logConfiguration[log4j-console.properties]",
+			      la, lb, leaf, &l),
+		1);
+	assert_string_equal(l.b.ptr,
+			    "spec.logConfiguration[log4j-console.properties] "
+			    "line 1: \"rootLogger.level = INFO\" -> "
+			    "\"rootLogger.level = DEBUG\"\n");
+	/* a small value stays one line */
+	fg_buf_clear(&l.b);
+	json_decref(la);
+	la = json_string("flink:1.20");
+	assert_int_equal(fg_plan_inner("spec.image", la, NULL, leaf, &l), 1);
+	assert_string_equal(l.b.ptr,
+			    "spec.image: \"flink:1.20\" -> (absent)\n");
+	fg_buf_release(&l.b);
+	json_decref(a);
+	json_decref(b);
+	json_decref(la);
+	json_decref(lb);
 }
 
 static void test_plan__json_carries_every_row(void **state)
@@ -296,6 +366,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(test_plan__a_change_inside_a_large_value_shows_paths),
 		T(test_plan__text_golden),
 		T(test_plan__markdown_tables_and_fields),
 		T(test_plan__json_carries_every_row),

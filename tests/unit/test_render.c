@@ -421,11 +421,54 @@ static void test_render__crd_version_decides_unknown_fields(void **state)
 	d = render_at(root, NULL);
 	assert_int_equal(d->diags.n, 4);
 	assert_string_equal(d->diags.v[1].message,
-			    "unknown field \"spec.jobManager.resources\"");
+			    "unknown field \"spec.jobManager.resources\" "
+			    "(exists in CRD version main: set crdVersion in "
+			    "flink-gitops.yaml or --crd-version)");
 	assert_int_equal(d->diags.v[1].pos.line, 5);
 	assert_string_equal(d->diags.v[0].message,
 			    "JobManager resource memory must be defined using "
 			    "`spec.jobManager.resource.memory`");
+	fg_desired_free(d);
+}
+
+/* kubectl reads `no` as false; Flink would get "false": say so. */
+static void test_render__yaml11_bool_in_flink_configuration_warns(void **st)
+{
+	struct fg_desired *d;
+
+	put("team/job.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n"
+	    "metadata: {name: job}\n"
+	    "spec:\n"
+	    "  image: flink:1.20\n  flinkVersion: v1_20\n"
+	    "  serviceAccount: flink\n"
+	    "  flinkConfiguration:\n"
+	    "    restart-strategy.type: no\n"
+	    "    pipeline: {object-reuse: On}\n"
+	    "    quoted: \"no\"\n"
+	    "    plain: true\n"
+	    "  jobManager: {resource: {memory: 1g, cpu: 1}}\n"
+	    "  taskManager: {resource: {memory: 1g, cpu: 1}}\n"
+	    "  job: {jarURI: 'local:///a.jar', parallelism: 1, "
+	    "upgradeMode: stateless}\n");
+	d = render_at(root, NULL);
+	assert_int_equal(fg_diags_errors(&d->diags), 0);
+	assert_int_equal(d->nns, 1);
+	assert_false(d->ns[0].failed);
+	assert_int_equal(d->diags.n, 2);
+	assert_int_equal(d->diags.v[0].severity, FG_SEV_WARNING);
+	assert_int_equal(d->diags.v[0].pos.line, 9);
+	assert_int_equal(d->diags.v[0].pos.col, 28);
+	assert_string_equal(d->diags.v[0].field,
+			    "spec.flinkConfiguration[restart-strategy.type]");
+	assert_string_equal(d->diags.v[0].message,
+			    "unquoted no is read as false (as kubectl reads "
+			    "it): write \"no\" to keep the word, or \"false\" "
+			    "if false is meant");
+	assert_string_equal(d->diags.v[1].field,
+			    "spec.flinkConfiguration[pipeline.object-reuse]");
+	assert_non_null(strstr(d->diags.v[1].message, "unquoted On is read "
+						      "as true"));
 	fg_desired_free(d);
 }
 
@@ -642,6 +685,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render__example_repository_is_valid),
+		cmocka_unit_test_setup_teardown(
+			test_render__yaml11_bool_in_flink_configuration_warns,
+			make_root, remove_root),
 		cmocka_unit_test_setup_teardown(
 			test_render__defaults_merge_repo_then_namespace_then_object,
 			make_root, remove_root),
