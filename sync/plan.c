@@ -39,13 +39,38 @@ size_t fg_plan_held_by_namespace(const struct fg_pass_ns *ns)
 	return n;
 }
 
-/* How many steps of `ns` the plan shows. */
+int fg_plan_health_worth_saying(const struct fg_step *s)
+{
+	return s->live && s->health.message &&
+	       s->health.health != FG_HEALTH_HEALTHY &&
+	       s->health.health != FG_HEALTH_MISSING;
+}
+
+/* Not acted on, but Degraded: the plan says so all the same. */
+static int degraded_unchanged(const struct fg_step *s)
+{
+	return !fg_plan_shows(s) && !held_by_namespace(s) && s->desired &&
+	       s->live && s->health.health == FG_HEALTH_DEGRADED;
+}
+
+/* How many steps of `ns` the plan shows (with the Degraded unchanged). */
 static size_t shown(const struct fg_pass_ns *ns)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < ns->n; i++)
-		n += fg_plan_shows(&ns->v[i]);
+		n += fg_plan_shows(&ns->v[i]) || degraded_unchanged(&ns->v[i]);
+	return n;
+}
+
+static size_t degraded(const struct fg_pass *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t j = 0; j < p->v[i].n; j++)
+			n += p->v[i].v[j].live &&
+			     p->v[i].v[j].health.health == FG_HEALTH_DEGRADED;
 	return n;
 }
 
@@ -331,6 +356,7 @@ int fg_plan_text(const struct fg_pass *p, struct fg_buf *out)
 {
 	char sum[160];
 	const char *tag, *why;
+	size_t nd;
 	int err = 0;
 
 	summary(p, sum, sizeof(sum));
@@ -340,7 +366,10 @@ int fg_plan_text(const struct fg_pass *p, struct fg_buf *out)
 			p->head ? p->head : "?");
 	else
 		err |= fg_buf_puts(out, "plan: ");
-	err |= fg_buf_printf(out, "%s (%zu unchanged)\n", sum, p->unchanged);
+	err |= fg_buf_printf(out, "%s (%zu unchanged", sum, p->unchanged);
+	if ((nd = degraded(p)))
+		err |= fg_buf_printf(out, "; %zu Degraded", nd);
+	err |= fg_buf_puts(out, ")\n");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct fg_pass_ns *ns = &p->v[i];
 
@@ -356,6 +385,15 @@ int fg_plan_text(const struct fg_pass *p, struct fg_buf *out)
 			const struct fg_step *s = &ns->v[j];
 			size_t held;
 
+			if (degraded_unchanged(s)) {
+				err |= fg_buf_printf(
+					out,
+					"  %-8s %s/%s: no change; health "
+					"Degraded: %s\n",
+					"degraded", s->kind, s->name,
+					s->health.message);
+				continue;
+			}
 			if (!fg_plan_shows(s))
 				continue;
 			err |= fg_buf_printf(out, "  %-8s %s/%s: %s", label(s),
@@ -373,6 +411,11 @@ int fg_plan_text(const struct fg_pass *p, struct fg_buf *out)
 			if (s->note)
 				err |= fg_buf_printf(
 					out, "           note: %s\n", s->note);
+			if (fg_plan_health_worth_saying(s))
+				err |= fg_buf_printf(
+					out, "           health: %s: %s\n",
+					fg_health_name(s->health.health),
+					s->health.message);
 			if (!show_fields(s))
 				continue;
 			err |= fg_plan_fields_text(s, "           ", out);
@@ -548,6 +591,7 @@ int fg_plan_markdown(const struct fg_pass *p, struct fg_buf *out)
 {
 	const char *tag, *why;
 	char sum[160];
+	size_t nd;
 	int err = 0;
 
 	summary(p, sum, sizeof(sum));
@@ -556,8 +600,10 @@ int fg_plan_markdown(const struct fg_pass *p, struct fg_buf *out)
 		err |= fg_buf_printf(
 			out, "`%s` → `%s`: ", p->base ? p->base : "cluster",
 			p->head ? p->head : "?");
-	err |= fg_buf_printf(out, "**%s** (%zu unchanged)\n", sum,
-			     p->unchanged);
+	err |= fg_buf_printf(out, "**%s** (%zu unchanged", sum, p->unchanged);
+	if ((nd = degraded(p)))
+		err |= fg_buf_printf(out, "; **%zu Degraded**", nd);
+	err |= fg_buf_puts(out, ")\n");
 	if (p->render_errors)
 		err |= fg_buf_printf(out,
 				     "\n**%zu render error(s)**: see "
@@ -579,14 +625,19 @@ int fg_plan_markdown(const struct fg_pass *p, struct fg_buf *out)
 		}
 		for (size_t j = 0; j < ns->n; j++) {
 			const struct fg_step *s = &ns->v[j];
+			int unchanged = degraded_unchanged(s);
 
-			if (!fg_plan_shows(s))
+			if (!fg_plan_shows(s) && !unchanged)
 				continue;
 			if (!rows++)
 				err |= fg_buf_puts(out,
 						   "| action | object | Flink "
 						   "impact |\n|---|---|---|\n");
-			if (fg_step_blocked(s))
+			if (unchanged)
+				err |= fg_buf_printf(out,
+						     "| no change | `%s/%s` | ",
+						     s->kind, s->name);
+			else if (fg_step_blocked(s))
 				err |= fg_buf_printf(
 					out,
 					"| **BLOCKED** (%s) | `%s/%s` | **",
@@ -609,6 +660,12 @@ int fg_plan_markdown(const struct fg_pass *p, struct fg_buf *out)
 							   "<br>unblock: ");
 					err |= md_text(out, s->verdict.unblock);
 				}
+			}
+			if (fg_plan_health_worth_saying(s)) {
+				err |= fg_buf_printf(
+					out, "<br>health: **%s**: ",
+					fg_health_name(s->health.health));
+				err |= md_text(out, s->health.message);
 			}
 			err |= fg_buf_puts(out, " |\n");
 		}

@@ -25,6 +25,10 @@
  * once, by the namespace's step). */
 int fg_plan_shows(const struct fg_step *s);
 
+/* The step's health is worth a line: a Flink object whose status says
+ * anything but Healthy (Degraded, Progressing, Suspended, Unknown). */
+int fg_plan_health_worth_saying(const struct fg_step *s);
+
 /* How many creates of `ns` its missing namespace holds back. */
 size_t fg_plan_held_by_namespace(const struct fg_pass_ns *ns);
 

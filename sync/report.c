@@ -27,6 +27,13 @@ static const char *not_synced(const struct fg_pass_ns *ns)
 	return NULL;
 }
 
+/* The Flink object was Degraded when the pass observed it. */
+static int degraded(const struct fg_step *s)
+{
+	return s->live && s->health.message &&
+	       s->health.health == FG_HEALTH_DEGRADED;
+}
+
 static int step_line(struct fg_buf *out, const char *ns,
 		     const struct fg_step *s, int dry_run, unsigned flags)
 {
@@ -39,6 +46,9 @@ static int step_line(struct fg_buf *out, const char *ns,
 		if (s->verdict.unblock)
 			fg_buf_printf(out, " (to allow: %s)",
 				      s->verdict.unblock);
+		if (degraded(s))
+			fg_buf_printf(out, "; health Degraded: %s",
+				      s->health.message);
 		return fg_buf_putc(out, '\n');
 	}
 	switch (s->outcome) {
@@ -56,12 +66,21 @@ static int step_line(struct fg_buf *out, const char *ns,
 				      s->drift.v[i].manager
 					      ? s->drift.v[i].manager
 					      : "removed");
+		if (degraded(s))
+			fg_buf_printf(out, "; it was Degraded: %s",
+				      s->health.message);
 		err = fg_buf_printf(out, "%s\n", dry_run ? " (dry run)" : "");
 		if (!err && (flags & FG_REPORT_FIELDS) &&
 		    s->wanted == FG_ACTION_UPDATE)
 			err = fg_plan_fields_text(s, "    ", out);
 		return err;
 	case FG_OUTCOME_NONE:
+		if (!s->note && degraded(s) && s->desired)
+			return fg_buf_printf(out,
+					     "%s %s/%s: unchanged, health "
+					     "Degraded: %s\n",
+					     ns, s->kind, s->name,
+					     s->health.message);
 		if (!s->note)
 			return 0;
 		if (s->wanted == FG_ACTION_DELETE)

@@ -28,6 +28,7 @@ spec:
   ${4:+mode: $4}
   flinkConfiguration:
     taskmanager.numberOfTaskSlots: "2"
+    ${4:+scheduler-mode: reactive}
     state.checkpoints.dir: s3://b/$1/checkpoints
     state.savepoints.dir: s3://b/$1/savepoints
     execution.checkpointing.interval: 30s
@@ -106,7 +107,7 @@ cat "$T/plan.md"
 want() { grep -qF -- "$1" "$T/plan.md" || fail "markdown lacks: $1"; }
 want '| update | `FlinkDeployment/orders` | restarts from a savepoint |'
 want '| update | `FlinkDeployment/clicks` | rescales in place to 8 |'
-want '| **BLOCKED** (update) | `FlinkDeployment/fraud` | **BLOCKED: stateless upgrade would drop state**'
+want '| **BLOCKED** (update) | `FlinkDeployment/fraud` | **BLOCKED: stateless upgrade would drop state; it would: restarts WITHOUT state (stateless upgrade)**'
 want '| delete | `FlinkSessionJob/adhoc` | suspends with a savepoint, then deletes |'
 want '| **BLOCKED** (delete) | `FlinkSessionJob/etl` | **BLOCKED: deleting a running job drops its checkpoint history**'
 want '| `spec.image` | <code>"flink:1.20"</code> | <code>"flink:2.0"</code> |'

@@ -550,6 +550,19 @@ plan -o json
 drift
 has "FlinkDeployment/broken: in sync, health Degraded: the operator will not upgrade the failed job" "drift: manual restore"
 has "FlinkDeployment/looping: in sync, health Degraded: job RESTARTING for 60 min" "drift: restart loop"
+# plan and sync say it too: unchanged objects that are Degraded, and the
+# health of each object a change touches
+plan
+has "(4 unchanged; 3 Degraded)" "plan: the count"
+has "degraded FlinkDeployment/looping: no change; health Degraded: job RESTARTING for 60 min" "plan: restart loop"
+has "degraded FlinkDeployment/never: no change; health Degraded: created suspended, and the operator rejected it" "plan: never deployed"
+set_field paused parallelism 4
+plan
+has "update   FlinkDeployment/paused: updates the suspended spec; nothing runs" "plan: a suspended job's edit"
+has "           health: Suspended: suspended (the operator takes edits of a suspended job when it runs again)" "plan: Suspended"
+sync
+has "FlinkDeployment/broken: unchanged, health Degraded: the operator will not upgrade the failed job" "sync: manual restore"
+has "FlinkDeployment/looping: unchanged, health Degraded: job RESTARTING" "sync: restart loop"
 # a session job the operator lost, and one whose session cluster failed
 new_ns
 fd sess
