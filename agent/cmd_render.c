@@ -425,6 +425,13 @@ int fg_cmd_validate(int argc, char **argv)
 		putchar('\n');
 		json_decref(out);
 	} else {
+		/* the verdicts' source for the operator's defaults */
+		const char *defaults =
+			d->operator_defaults
+				? ", its defaults from operatorDefaults in "
+				  "" FG_RENDER_CONFIG_FILE
+				: "";
+
 		fg_render_print_diags(&d->diags);
 		if (nerr)
 			printf("%zu error%s; %zu of %zu namespace%s invalid "
@@ -433,15 +440,15 @@ int fg_cmd_validate(int argc, char **argv)
 			       d->nns == 1 ? "" : "s");
 		else if (d->diags.n) /* warnings only */
 			printf("valid: %zu namespace%s, %zu object%s "
-			       "(operator %s CRDs), %zu warning%s\n",
+			       "(operator %s CRDs%s), %zu warning%s\n",
 			       d->nns, d->nns == 1 ? "" : "s", nobj,
-			       nobj == 1 ? "" : "s", d->crd_version, d->diags.n,
-			       d->diags.n == 1 ? "" : "s");
+			       nobj == 1 ? "" : "s", d->crd_version, defaults,
+			       d->diags.n, d->diags.n == 1 ? "" : "s");
 		else
 			printf("valid: %zu namespace%s, %zu object%s "
-			       "(operator %s CRDs)\n",
+			       "(operator %s CRDs%s)\n",
 			       d->nns, d->nns == 1 ? "" : "s", nobj,
-			       nobj == 1 ? "" : "s", d->crd_version);
+			       nobj == 1 ? "" : "s", d->crd_version, defaults);
 	}
 	fflush(stdout);
 	FG_LOG_INFO("validate.done", FG_LOG_STR("root", a.dir),

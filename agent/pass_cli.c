@@ -540,6 +540,8 @@ int fg_pass_cli_render(struct fg_pass_cli *c)
 		if (fg_observe_operator_conf(&c->ap.cluster, &c->operator_conf,
 					     &c->operator_conf_source) == 0) {
 			c->r.opts.operator_conf = c->operator_conf;
+			c->r.opts.operator_conf_source =
+				c->operator_conf_source;
 			c->pass.operator_conf = c->operator_conf;
 			c->pass.operator_conf_source = c->operator_conf_source;
 		} else {

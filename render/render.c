@@ -1691,6 +1691,14 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 	   repository declares */
 	p.rules.operator_conf = opts->operator_conf ? opts->operator_conf
 						    : p.out->operator_defaults;
+	p.rules.explain_defaults = 1;
+	p.rules.operator_conf_source =
+		opts->operator_conf ? (opts->operator_conf_source
+					       ? opts->operator_conf_source
+					       : "the cluster")
+		: p.out->operator_defaults
+			? "operatorDefaults in " FG_RENDER_CONFIG_FILE
+			: NULL;
 	if (!(p.out->crd_version = strdup(p.crd_version))) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto fail;

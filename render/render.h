@@ -46,6 +46,7 @@ struct fg_render_opts {
 	/* the operator's configuration as read from the cluster (borrowed,
 	   NULL: none): validation runs with it, over operatorDefaults */
 	const json_t *operator_conf;
+	const char *operator_conf_source; /* "ConfigMap ns/name" */
 	/* borrowed: the identities that decrypt `*.age` files (render/age.h);
 	   NULL = none given, and every .age file fails its namespace */
 	const struct fg_age_identities *age_ids;

@@ -43,6 +43,7 @@
 #include "render/problems.h"
 #include "render/quantity.h"
 #include "render/quartz.h"
+#include "render/render.h"
 #include "render/rules.h"
 #include "render/transform.h"
 #include "render/base/banned.h"
@@ -104,6 +105,8 @@ struct ctx {
 	json_t *conf;	       /* the effective configuration, flat, owned */
 	const json_t *cr_conf; /* the resource's flinkConfiguration */
 	const json_t *op_conf; /* the operator's configuration */
+	const char *op_source; /* where it comes from, or NULL */
+	int explain;	       /* fg_rules_opts.explain_defaults */
 	const char *inherited; /* where a key the resource lacks is reported */
 	int main;	       /* operator main's rules, not 1.15.0's */
 	int max_year;	       /* Quartz's MAX_YEAR */
@@ -393,12 +396,36 @@ static void check_log_config(struct ctx *c, const json_t *spec)
 	}
 }
 
+/*
+ * After the operator's message about a directory the job does not set:
+ * which defaults of the operator were looked at (the operator's own
+ * defaults set these directories on many platforms).
+ */
+static const char *defaults_said(const struct ctx *c, char *buf, size_t n)
+{
+	if (!c->explain)
+		snprintf(buf, n, "%s", "");
+	else if (c->op_source)
+		snprintf(buf, n,
+			 " (set neither by the job nor by the operator's "
+			 "defaults, %s)",
+			 c->op_source);
+	else
+		snprintf(buf, n,
+			 " (not set by the job; the operator's defaults are "
+			 "not known: declare them as operatorDefaults in "
+			 "%s)",
+			 FG_RENDER_CONFIG_FILE);
+	return buf;
+}
+
 /* validateJobSpec's directories and savepoint settings, on c->conf */
 static void check_job_dirs(struct ctx *c, const json_t *job)
 {
 	const char *mode = json_string_value(get(job, "upgradeMode"));
 	const char *found = NULL;
 	struct fg_flink_duration age;
+	char said[256];
 	int has;
 
 	if (!mode)
@@ -408,28 +435,32 @@ static void check_job_dirs(struct ctx *c, const json_t *job)
 	    conf_text_blank(c, FG_FLINK_CONF_CHECKPOINT_DIR))
 		add(c, "/spec/job/upgradeMode",
 		    "Checkpoint directory[%s] must be defined for "
-		    "last-state and savepoint upgrade modes",
-		    FG_FLINK_CONF_CHECKPOINT_DIR);
+		    "last-state and savepoint upgrade modes%s",
+		    FG_FLINK_CONF_CHECKPOINT_DIR,
+		    defaults_said(c, said, sizeof(said)));
 	if (!conf_text_blank(c, FG_FLINK_CONF_SAVEPOINT_DIR))
 		return;
 	if (!strcmp(mode, "savepoint"))
 		add(c, "/spec/job/upgradeMode",
 		    "Job could not be upgraded with savepoint "
-		    "while config key[%s] is not set",
-		    FG_FLINK_CONF_SAVEPOINT_DIR);
+		    "while config key[%s] is not set%s",
+		    FG_FLINK_CONF_SAVEPOINT_DIR,
+		    defaults_said(c, said, sizeof(said)));
 	if (get(job, "savepointTriggerNonce"))
 		add(c, "/spec/job/savepointTriggerNonce",
 		    "Savepoint could not be manually triggered "
 		    "for the running job while config key[%s] "
-		    "is not set",
-		    FG_FLINK_CONF_SAVEPOINT_DIR);
+		    "is not set%s",
+		    FG_FLINK_CONF_SAVEPOINT_DIR,
+		    defaults_said(c, said, sizeof(said)));
 	/* Configuration.contains: any spelling, any value */
 	if (fg_flink_conf_get(c->conf, OP "periodic.savepoint.interval",
 			      &found))
 		add(c, conf_ptr(c, found),
 		    "Periodic savepoints cannot be enabled "
-		    "when config key[%s] is not set",
-		    FG_FLINK_CONF_SAVEPOINT_DIR);
+		    "when config key[%s] is not set%s",
+		    FG_FLINK_CONF_SAVEPOINT_DIR,
+		    defaults_said(c, said, sizeof(said)));
 #define MAX_AGE OP "job.upgrade.last-state.max.allowed.checkpoint.age"
 	if (fg_flink_conf_duration(c->conf, MAX_AGE, &age, &has) < 0)
 		conf_error(c, MAX_AGE);
@@ -1139,6 +1170,8 @@ static int ctx_init(struct ctx *c, const struct fg_rules_opts *opts,
 	c->op_conf = opts && json_is_object(opts->operator_conf)
 			     ? opts->operator_conf
 			     : NULL;
+	c->op_source = c->op_conf ? opts->operator_conf_source : NULL;
+	c->explain = opts && opts->explain_defaults;
 	/* Quartz's CronExpression.MAX_YEAR: this year + 100 */
 	c->max_year = gmtime_r(&now, &tm) ? tm.tm_year + 1900 + 100 : 2126;
 	fg_buf_init(&c->ptr, FG_BUF_MAX_DEFAULT);
@@ -1239,7 +1272,7 @@ done:
 int fg_rules_check_with_defaults(const json_t *obj, const json_t *operator_conf,
 				 struct fg_problems *out)
 {
-	struct fg_rules_opts o = { NULL, operator_conf };
+	struct fg_rules_opts o = { NULL, operator_conf, NULL, 0 };
 
 	return fg_rules_check_opts(obj, &o, out);
 }

@@ -43,6 +43,13 @@ struct fg_rules_opts {
 	 * scheme allow-list, restricted-host blocking).
 	 */
 	const json_t *operator_conf;
+	/* where operator_conf comes from ("ConfigMap ns/name", "operatorDefaults
+	   in flink-gitops.yaml"), said in the messages that depend on it;
+	   NULL: no source (the defaults are not known) */
+	const char *operator_conf_source;
+	/* say, after the operator's message about a directory the job does
+	   not set, which operator defaults were looked at (render does) */
+	int explain_defaults;
 };
 
 /*

@@ -467,7 +467,7 @@ set +e
 rc=$?
 set -e
 expect_rc 1 "a savepoint job without directories"
-has "Checkpoint directory" "the operator's message"
+has "Checkpoint directory[execution.checkpointing.dir] must be defined for last-state and savepoint upgrade modes (not set by the job; the operator's defaults are not known: declare them as operatorDefaults in flink-gitops.yaml)" "the operator's message, and the defaults it looked at"
 cat >"$vrepo/flink-gitops.yaml" <<EOF
 apiVersion: flink-gitops.io/v1alpha1
 kind: RepoConfig
@@ -480,6 +480,15 @@ set +e
 rc=$?
 set -e
 expect_rc 0 "the directories in the operator's defaults"
+has "its defaults from operatorDefaults in flink-gitops.yaml" "validate names the source"
+# against the cluster, its own flink-operator-config is what the operator
+# runs with (it sets no directories here): the verdict names it
+set +e
+"$fg" --log-level warn plan "$vrepo" --kubeconfig "$FG_K8S_KUBECONFIG" -n team >"$work/out" 2>&1
+rc=$?
+set -e
+expect_rc 1 "the cluster's defaults win"
+has "(set neither by the job nor by the operator's defaults, ConfigMap flink-operator/flink-operator-config)" "the cluster's ConfigMap named"
 echo "ok: 8: checkpointing in deprecated keys, the session cluster and the operator's defaults counts"
 
 # ---- 9: spec-diff details ----------------------------------------------------

@@ -161,7 +161,7 @@ static void expect_with(const json_t *obj, const json_t *defaults, size_t n,
 			const struct want *w)
 {
 	struct fg_problems p = FG_PROBLEMS_INIT;
-	struct fg_rules_opts o = { version, defaults };
+	struct fg_rules_opts o = { version, defaults, NULL, 0 };
 	int same;
 
 	assert_int_equal(fg_rules_check_opts(obj, &o, &p), 0);
@@ -1264,7 +1264,7 @@ static void expect_with_cluster(const json_t *job, const json_t *cluster,
 				size_t n, const struct want *w)
 {
 	struct fg_problems p = FG_PROBLEMS_INIT;
-	struct fg_rules_opts o = { version, NULL };
+	struct fg_rules_opts o = { version, NULL, NULL, 0 };
 
 	assert_int_equal(fg_rules_check_session_job(job, cluster, &o, &p), 0);
 	expect_problems(&p, n, w);
@@ -1758,7 +1758,8 @@ static void test_rules__operator_examples_pass(void **state)
 			const char *api = json_string_value(
 				json_object_get(doc, "apiVersion"));
 
-			struct fg_rules_opts main_rules = { "main", NULL };
+			struct fg_rules_opts main_rules = { "main", NULL, NULL,
+							    0 };
 
 			/* the examples come from the operator's main branch */
 			flatten_conf(doc);
