@@ -499,6 +499,23 @@ static int is_terminal(const char *s)
 	       str_is(s, "FINISHED");
 }
 
+/* kubernetes.operator.job.upgrade.last-state-fallback.enabled (default
+ * true): may a savepoint upgrade of a job that does not run fall back to
+ * last-state? */
+static int fallback_enabled(const struct cctx *x, const json_t *dspec)
+{
+	const json_t *v = fg_flink_env_conf(
+		x->env, dspec,
+		"kubernetes.operator.job.upgrade.last-state-fallback.enabled");
+	json_t *one = v ? json_pack("{s:O}", "k", fg_json_mut(v)) : NULL;
+	int on = 1;
+
+	if (one && fg_flink_conf_bool(one, "k", &on) < 0)
+		on = 1; /* a value that does not parse: the validator's */
+	json_decref(one);
+	return on;
+}
+
 /* How a running job's state survives being stopped for an upgrade. */
 static void stop_kind(struct cctx *x, struct fg_classification *out,
 		      const json_t *desired, const json_t *live,
@@ -537,6 +554,11 @@ static void stop_kind(struct cctx *x, struct fg_classification *out,
 		out->restart =
 			running ? FG_RESTART_SAVEPOINT : FG_RESTART_LAST_STATE;
 		out->note = running ? FG_NOTE_NONE : FG_NOTE_NOT_RUNNING;
+		if (!running && !version && !fallback_enabled(x, dspec)) {
+			/* AbstractJobReconciler: pendingUpgrade */
+			out->restart = FG_RESTART_SAVEPOINT;
+			out->note = FG_NOTE_WAITS;
+		}
 	} else {
 		out->restart = FG_RESTART_LAST_STATE;
 		if (out->session_job)
@@ -887,6 +909,10 @@ static const char *stop_words(const struct fg_classification *c)
 {
 	switch (c->restart) {
 	case FG_RESTART_SAVEPOINT:
+		if (c->note == FG_NOTE_WAITS)
+			return "from a savepoint once the job runs again (it "
+			       "does not run now, and last-state fallback is "
+			       "disabled: the operator waits)";
 		return c->note == FG_NOTE_VERSION_CHANGE
 			       ? "from a savepoint (the Flink version changes, "
 				 "so last-state takes a savepoint)"

@@ -37,6 +37,8 @@ enum fg_restart_note {
 	FG_NOTE_SESSION_JOB_CANCEL, /* last-state session job: cancelled */
 	FG_NOTE_VERSION_CANCEL,	    /* version change, no savepoint directory:
 				   last-state by cancelling the job */
+	FG_NOTE_WAITS, /* savepoint mode, job not running, last-state
+			  fallback disabled: the upgrade waits */
 };
 
 /*

@@ -461,6 +461,27 @@ static void test_classify__savepoint_mode_with_a_job_not_running(void **state)
 	assert_words("restarts from the last recorded savepoint or checkpoint "
 		     "(the job is not running)");
 	reset();
+
+	/* last-state fallback disabled: the operator waits for the job */
+	change("/spec/image", "\"flink:1.20.1\"", "\"flink:1.20\"");
+	classify(
+		obj("FlinkDeployment",
+		    "{\"image\":\"flink:1.20.1\",\"flinkVersion\":\"v1_20\","
+		    "\"flinkConfiguration\":{\"kubernetes.operator.job.upgrade."
+		    "last-state-fallback.enabled\":\"false\"},\"job\":{"
+		    "\"upgradeMode\":\"savepoint\"}}",
+		    NULL),
+		deployed("{\"image\":\"flink:1.20\",\"flinkVersion\":\"v1_20\","
+			 "\"flinkConfiguration\":{\"kubernetes.operator.job."
+			 "upgrade.last-state-fallback.enabled\":\"false\"},"
+			 "\"job\":{\"upgradeMode\":\"savepoint\"}}",
+			 "RECONCILING"));
+	assert_int_equal(R.c.restart, FG_RESTART_SAVEPOINT);
+	assert_int_equal(R.c.note, FG_NOTE_WAITS);
+	assert_words("restarts from a savepoint once the job runs again (it "
+		     "does not run now, and last-state fallback is disabled: "
+		     "the operator waits)");
+	reset();
 }
 
 static void
