@@ -9,6 +9,10 @@
 #   control-plane.sh down DIR                stop what DIR records (idempotent)
 #   control-plane.sh crds DIR VERSION        replace the Flink CRDs (1.15.0|main)
 #   control-plane.sh restart-apiserver DIR   restart kube-apiserver, keep etcd
+#   control-plane.sh kill-apiserver DIR      SIGKILL kube-apiserver (a crash)
+#   control-plane.sh start-apiserver DIR     start it again, same port and data
+#   control-plane.sh kill-etcd DIR           SIGKILL etcd (its data stays)
+#   control-plane.sh start-etcd DIR          start etcd again on its data
 #   control-plane.sh status DIR              exit 0 when the API server is ready
 #
 # DIR/env (KEY=VALUE lines) tells tests where everything is:
@@ -30,7 +34,10 @@
 #
 # Environment: FG_K8S_CRD_VERSION (CRDs for `up`, default 1.15.0),
 # FG_K8S_APISERVER (a kube-apiserver binary; default: build-apiserver.sh),
-# FG_K8S_READY_TIMEOUT (seconds, default 90), FG_CACHE_DIR.
+# FG_K8S_APISERVER_ARGS (more kube-apiserver flags, split on spaces, for
+# `up`, `restart-apiserver` and `start-apiserver`: the fault tests'
+# --max-requests-inflight), FG_K8S_READY_TIMEOUT (seconds, default 90),
+# FG_CACHE_DIR.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -229,24 +236,31 @@ spawn() {
 }
 
 start_etcd() {
-	local data client peer pid i
+	local data
 	if [[ -d /dev/shm && -w /dev/shm ]]; then
 		data=$(mktemp -d /dev/shm/fg-etcd.XXXXXX)
 	else
 		data=$(mktemp -d "$dir/etcd-data.XXXXXX")
 	fi
 	echo "ETCD_DATA=$data" >>"$dir/state"
-	client=$(free_port)
-	echo "ETCD_PORT=$client" >>"$dir/state"
-	peer=$(free_port)
-	echo "ETCD_PEER_PORT=$peer" >>"$dir/state"
-	spawn "$dir/etcd.pid" "$dir/etcd.log" etcd --name fg-test --data-dir "$data/member" \
+	echo "ETCD_PORT=$(free_port)" >>"$dir/state"
+	echo "ETCD_PEER_PORT=$(free_port)" >>"$dir/state"
+	run_etcd new
+}
+
+# run_etcd new|existing: etcd on the data and ports DIR/state records,
+# until it answers /health.
+run_etcd() {
+	local client peer pid i
+	client=$(state ETCD_PORT)
+	peer=$(state ETCD_PEER_PORT)
+	spawn "$dir/etcd.pid" "$dir/etcd.log" etcd --name fg-test --data-dir "$(state ETCD_DATA)/member" \
 		--listen-client-urls "http://127.0.0.1:$client" \
 		--advertise-client-urls "http://127.0.0.1:$client" \
 		--listen-peer-urls "http://127.0.0.1:$peer" \
 		--initial-advertise-peer-urls "http://127.0.0.1:$peer" \
 		--initial-cluster "fg-test=http://127.0.0.1:$peer" \
-		--initial-cluster-state new --log-level warn \
+		--initial-cluster-state "$1" --log-level warn \
 		--quota-backend-bytes 2147483648
 	pid=$(<"$dir/etcd.pid")
 	# Ready when it answers /health on the client port.
@@ -256,6 +270,7 @@ start_etcd() {
 			die "etcd exited (log: $dir/etcd.log)"
 		}
 		if http_get 127.0.0.1 "$client" /health | grep -q '"health":"true"'; then
+			set_env FG_K8S_ETCD_PID "$pid"
 			return 0
 		fi
 		sleep 0.1
@@ -311,7 +326,7 @@ EOF
 		--audit-policy-file "$dir/audit-policy.yaml" \
 		--audit-log-path "$dir/audit.log" --audit-log-format json \
 		--audit-log-mode blocking \
-		--profiling=false
+		--profiling=false ${FG_K8S_APISERVER_ARGS:-}
 	pid=$(<"$dir/apiserver.pid")
 	# Readiness: /readyz as the admin, bounded.
 	start=$SECONDS
@@ -473,7 +488,6 @@ cmd_up() {
 		"client-key-data: $(base64 -w0 "$dir/pki/admin.key")"
 
 	start_etcd
-	set_env FG_K8S_ETCD_PID "$(<"$dir/etcd.pid")"
 	start_apiserver
 	set_env FG_K8S_SERVER "https://127.0.0.1:$(state APISERVER_PORT)"
 	set_env FG_K8S_KUBECONFIG "$dir/admin.kubeconfig"
@@ -503,6 +517,44 @@ cmd_restart_apiserver() {
 	alive "$(<"$dir/etcd.pid")" etcd || die "etcd is not running"
 	stop "$dir/apiserver.pid" kube-apiserver
 	start_apiserver
+}
+
+# kill_hard PIDFILE NAME: SIGKILL, as a crash; wait until it is gone.
+kill_hard() {
+	local pid i
+	[[ -f $1 ]] || die "no $1"
+	pid=$(<"$1")
+	alive "$pid" "$2" || die "$2 is not running"
+	kill -KILL "$pid"
+	for ((i = 0; i < 100; i++)); do
+		alive "$pid" "$2" || return 0
+		sleep 0.05
+	done
+	die "$2 (pid $pid) survived SIGKILL"
+}
+
+cmd_kill_apiserver() {
+	load_state
+	kill_hard "$dir/apiserver.pid" kube-apiserver
+}
+
+cmd_start_apiserver() {
+	load_state
+	alive "$(<"$dir/etcd.pid")" etcd || die "etcd is not running"
+	alive "$(cat "$dir/apiserver.pid" 2>/dev/null)" kube-apiserver &&
+		die "kube-apiserver is running"
+	start_apiserver
+}
+
+cmd_kill_etcd() {
+	load_state
+	kill_hard "$dir/etcd.pid" etcd
+}
+
+cmd_start_etcd() {
+	load_state
+	alive "$(cat "$dir/etcd.pid" 2>/dev/null)" etcd && die "etcd is running"
+	run_etcd existing
 }
 
 # Compact etcd's history up to its current revision (etcd's JSON gateway),
@@ -545,6 +597,10 @@ down) [[ $# -eq 2 ]] || usage && { [[ ! -d $dir ]] || cmd_down; } ;;
 crds) [[ $# -eq 3 ]] || usage && cmd_crds "$3" ;;
 restart-apiserver) [[ $# -eq 2 ]] || usage && cmd_restart_apiserver ;;
 status) [[ $# -eq 2 ]] || usage && cmd_status ;;
+kill-apiserver) [[ $# -eq 2 ]] || usage && cmd_kill_apiserver ;;
+start-apiserver) [[ $# -eq 2 ]] || usage && cmd_start_apiserver ;;
+kill-etcd) [[ $# -eq 2 ]] || usage && cmd_kill_etcd ;;
+start-etcd) [[ $# -eq 2 ]] || usage && cmd_start_etcd ;;
 compact) [[ $# -eq 2 ]] || usage && cmd_compact ;;
 *) usage ;;
 esac
