@@ -608,13 +608,14 @@ void fg_pass_count(struct fg_pass *p)
 {
 	p->creates = p->updates = p->deletes = p->unchanged = 0;
 	p->blocked = p->drifted = p->failed = 0;
-	p->failed_ns = p->blocked_ns = p->synced_ns = 0;
+	p->failed_ns = p->blocked_ns = p->synced_ns = p->partial_ns = 0;
 	p->writes = p->lists = p->dry_runs = 0;
 	p->render_errors = p->desired ? fg_diags_errors(&p->desired->diags) : 0;
 	for (size_t i = 0; i < p->n; i++) {
 		struct fg_pass_ns *ns = &p->v[i];
 
 		ns->writes = ns->inventory_outcome != FG_OUTCOME_NONE;
+		ns->changes = ns->unfinished = 0;
 		for (size_t j = 0; j < ns->n; j++) {
 			const struct fg_step *s = &ns->v[j];
 
@@ -627,9 +628,15 @@ void fg_pass_count(struct fg_pass *p)
 				p->blocked++;
 				continue;
 			}
+			if (s->action != FG_ACTION_NOOP)
+				ns->changes++;
 			if (s->outcome == FG_OUTCOME_FAILED ||
-			    s->outcome == FG_OUTCOME_WAITING)
+			    s->outcome == FG_OUTCOME_WAITING) {
+				/* not done: said once, as failed */
 				p->failed++;
+				ns->unfinished++;
+				continue;
+			}
 			switch (s->action) {
 			case FG_ACTION_CREATE:
 				p->creates++;
@@ -644,8 +651,10 @@ void fg_pass_count(struct fg_pass *p)
 				p->unchanged++;
 			}
 		}
-		if (ns->inventory_outcome == FG_OUTCOME_FAILED)
+		if (ns->inventory_outcome == FG_OUTCOME_FAILED) {
 			p->failed++;
+			ns->unfinished++;
+		}
 		p->writes += ns->writes;
 		p->lists += ns->lists;
 		p->dry_runs += ns->dry_runs;
@@ -655,6 +664,8 @@ void fg_pass_count(struct fg_pass *p)
 			 (ns->n && fg_step_is_namespace(&ns->v[0]) &&
 			  fg_step_blocked(&ns->v[0])))
 			p->blocked_ns++;
+		else if (ns->executed && ns->unfinished)
+			p->partial_ns++;
 		else if (ns->executed)
 			p->synced_ns++;
 	}

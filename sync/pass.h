@@ -242,6 +242,10 @@ struct fg_pass_ns {
 	enum fg_outcome inventory_outcome; /* its write, if any */
 	char *inventory_message;
 	unsigned long writes, lists, dry_runs;
+	/* by fg_pass_count: changes sent, and of those not made (failed,
+	   waiting) plus a failed inventory write; unfinished > 0: the
+	   namespace is only partly synced */
+	size_t changes, unfinished;
 };
 
 struct fg_pass {
@@ -258,7 +262,7 @@ struct fg_pass {
 	char *error; /* owned: the scope could not be built, or NULL */
 	/* totals, by fg_pass_count */
 	size_t creates, updates, deletes, unchanged, blocked, drifted;
-	size_t failed, failed_ns, blocked_ns, synced_ns;
+	size_t failed, failed_ns, blocked_ns, synced_ns, partial_ns;
 	size_t render_errors;
 	unsigned long writes, lists, dry_runs;
 	/* fg_pass_wait */
@@ -315,7 +319,10 @@ typedef void (*fg_wait_progress_fn)(void *arg, const struct fg_pass_ns *ns,
 int fg_pass_wait(struct fg_pass *p, const struct fg_ports *ports,
 		 long long timeout_ms, fg_wait_progress_fn progress, void *arg);
 
-/* Recount the totals (after plan and after execute). */
+/* Recount the totals (after plan and after execute). After execute,
+ * creates, updates and deletes count what was done; a step that failed
+ * or still waits counts as failed only, and its namespace as partly
+ * synced. */
 void fg_pass_count(struct fg_pass *p);
 
 /* Set the labels shown in headers (copied; either may be NULL). */

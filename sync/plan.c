@@ -796,6 +796,8 @@ static const char *ns_status(const struct fg_pass_ns *ns)
 		return "error";
 	if (ns->verdict.kind == FG_VERDICT_BLOCK)
 		return "blocked";
+	if (ns->executed && ns->unfinished)
+		return "partly synced";
 	return ns->executed ? "synced" : "planned";
 }
 

@@ -144,6 +144,12 @@ int fg_report_sync_text(const struct fg_pass *p, unsigned flags,
 				ns->name,
 				ns->inventory_message ? ns->inventory_message
 						      : "");
+		if (ns->executed && ns->unfinished)
+			err |= fg_buf_printf(
+				out,
+				"%s: partly synced: %zu of %zu changes not "
+				"made (above); the next sync takes them up\n",
+				ns->name, ns->unfinished, ns->changes);
 	}
 	if (p->render_errors)
 		err |= fg_buf_printf(out,
@@ -151,15 +157,19 @@ int fg_report_sync_text(const struct fg_pass *p, unsigned flags,
 				     "files' namespaces were not synced\n",
 				     p->render_errors,
 				     p->render_errors == 1 ? "" : "s");
+	err |= fg_buf_printf(out, "%s%zu namespace%s synced, ",
+			     p->opts.dry_run ? "dry run: " : "", p->synced_ns,
+			     p->synced_ns == 1 ? "" : "s");
+	if (p->partial_ns)
+		err |= fg_buf_printf(out, "%zu partly synced, ", p->partial_ns);
 	err |= fg_buf_printf(
 		out,
-		"%s%zu namespace%s synced, %zu blocked, %zu failed: %zu "
-		"created, %zu updated, %zu deleted, %zu unchanged, %zu "
-		"blocked, %zu failed (%lu write request%s)\n",
-		p->opts.dry_run ? "dry run: " : "", p->synced_ns,
-		p->synced_ns == 1 ? "" : "s", p->blocked_ns, p->failed_ns,
-		p->creates, p->updates, p->deletes, p->unchanged, p->blocked,
-		p->failed, p->writes, p->writes == 1 ? "" : "s");
+		"%zu blocked, %zu failed: %zu created, %zu updated, %zu "
+		"deleted, %zu unchanged, %zu blocked, %zu failed (%lu write "
+		"request%s)\n",
+		p->blocked_ns, p->failed_ns, p->creates, p->updates, p->deletes,
+		p->unchanged, p->blocked, p->failed, p->writes,
+		p->writes == 1 ? "" : "s");
 	return err ? oom() : 0;
 }
 
@@ -172,7 +182,7 @@ int fg_report_sync_json(const struct fg_pass *p, json_t **out)
 		json_array_append_new(nss, fg_pass_ns_json(&p->v[i], NULL));
 	root = json_pack(
 		"{s:b, s:s, s:o, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
-		"s:i, s:i, s:i}}",
+		"s:i, s:i, s:i, s:i}}",
 		"dryRun", p->opts.dry_run, "repository", p->repository,
 		"namespaces", nss, "summary", "created", (json_int_t)p->creates,
 		"updated", (json_int_t)p->updates, "deleted",
@@ -180,6 +190,7 @@ int fg_report_sync_json(const struct fg_pass *p, json_t **out)
 		"blocked", (json_int_t)p->blocked, "failed",
 		(json_int_t)p->failed, "writes", (json_int_t)p->writes,
 		"namespacesSynced", (json_int_t)p->synced_ns,
+		"namespacesPartlySynced", (json_int_t)p->partial_ns,
 		"namespacesBlocked", (json_int_t)p->blocked_ns,
 		"namespacesFailed", (json_int_t)p->failed_ns, "renderErrors",
 		(json_int_t)p->render_errors);

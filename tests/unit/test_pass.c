@@ -1238,6 +1238,43 @@ static void test_pass__a_failed_write_keeps_the_inventory_entry(void **st)
 	fake_release(&f);
 }
 
+/* A write that fails is said as failed, never as done: the namespace is
+ * partly synced, not synced. */
+static void
+test_pass__a_failed_write_leaves_the_namespace_partly_synced(void **st)
+{
+	struct fake_cluster f;
+	struct fg_buf text = FG_BUF_INIT;
+	struct fg_desired *d;
+	struct fg_pass *p;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "a", "1");
+	cm("analytics", "b", "1");
+	cm("billing", "c", "1");
+	fake_fail_apply(&f, "ConfigMap", "a", "connection reset by peer");
+	d = render();
+	p = sync_pass(&f, d, NULL);
+	assert_int_equal(p->creates, 2);
+	assert_int_equal(p->failed, 1);
+	assert_int_equal(p->synced_ns, 1);
+	assert_int_equal(p->partial_ns, 1);
+	assert_int_equal(fg_report_sync_text(p, 0, &text), 0);
+	assert_non_null(strstr(text.ptr, "analytics ConfigMap/a: create "
+					 "failed: connection reset by peer"));
+	assert_non_null(strstr(text.ptr, "analytics: partly synced: 1 of 2 "
+					 "changes not made (above)"));
+	assert_non_null(strstr(text.ptr, "1 namespace synced, 1 partly "
+					 "synced, 0 blocked, 0 failed: 2 "
+					 "created, 0 updated, 0 deleted, 0 "
+					 "unchanged, 0 blocked, 1 failed"));
+	fg_buf_release(&text);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
 /* The plan and sync text of a pass, into `out`. */
 static void texts(const struct fg_pass *p, struct fg_buf *plan_text,
 		  struct fg_buf *sync_text)
@@ -1893,6 +1930,7 @@ int main(void)
 		T(test_pass__a_suspended_job_moves_from_its_savepoint),
 		T(test_pass__a_namespace_that_cannot_be_read_is_left),
 		T(test_pass__a_failed_write_keeps_the_inventory_entry),
+		T(test_pass__a_failed_write_leaves_the_namespace_partly_synced),
 		T(test_pass__secret_values_never_reach_the_output),
 		T(test_pass__a_reserved_name_or_a_bad_annotation_is_held),
 		T(test_pass__only_the_inventory_is_ever_pruned),
