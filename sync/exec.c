@@ -10,6 +10,8 @@
  * session clusters, application clusters, session jobs, snapshots), the
  * objects of one rank at once (they do not depend on each other); then
  * deletes in reverse rank, again a rank at once; then the inventory.
+ * Before the first write, the inventory records every object about to be
+ * applied that it does not know yet (record_intent).
  * A wait (suspend-first, a session cluster's jobs) that runs out leaves
  * the object and its inventory entry for the next pass, which goes on
  * from what the cluster shows.
@@ -417,6 +419,12 @@ static int next_inventory(struct xctx *x, struct fg_inventory *next)
 			&ns->live.inventory, s->group, s->kind, s->name);
 		const char *live_uid = fg_meta_str(s->live, "uid");
 
+		/* an apply that failed may still have been made: what the
+		   intent recorded stays for the next pass to find out */
+		if (!was)
+			was = fg_inventory_find(&ns->intent, s->group, s->kind,
+						s->name);
+
 		if (s->desired) {
 			if (s->outcome == FG_OUTCOME_DONE && !dry)
 				err = record(next, s, s->uid);
@@ -438,10 +446,91 @@ static int next_inventory(struct xctx *x, struct fg_inventory *next)
 	return err;
 }
 
-static void write_inventory(struct xctx *x)
+/* Apply inventory `want` (forced: ours alone, taken back from anyone
+ * who edited it); it becomes what the namespace's inventory is. */
+static int put_inventory(struct xctx *x, json_t *want)
 {
 	const struct fg_cluster_port *port = x->ports->cluster;
 	struct fg_port_apply_opts ao = { 1, 0, NULL };
+	struct fg_pass_ns *ns = x->ns;
+
+	ns->inventory_writes++;
+	if (port->apply(port->ctx, want, &ao, NULL) < 0)
+		return -1;
+	json_decref(ns->inventory_written);
+	ns->inventory_written = json_incref(want);
+	return 0;
+}
+
+/* Will `s` write an object that the inventory does not record? */
+static int new_member(const struct fg_pass_ns *ns, const struct fg_step *s)
+{
+	return s->desired && !fg_step_blocked(s) && !fg_step_is_namespace(s) &&
+	       s->outcome == FG_OUTCOME_NONE &&
+	       (s->action == FG_ACTION_CREATE ||
+		s->action == FG_ACTION_UPDATE) &&
+	       !fg_inventory_find(&ns->live.inventory, s->group, s->kind,
+				  s->name);
+}
+
+/*
+ * Before anything is applied: the inventory records each object about
+ * to be applied that it does not know yet (its live uid, or none for an
+ * object still to be created). Were the run killed, or the server lost,
+ * after such an apply and before the inventory's final write, the object
+ * would carry our labels with no inventory listing it, and prune, which
+ * goes by the inventory alone, would never remove it once Git drops it.
+ * The next pass settles each such member: an object there is ours (its
+ * labels say so) and gets its uid, or is pruned; one never made is
+ * forgotten. When this write fails, those objects are not sent.
+ */
+static void record_intent(struct xctx *x)
+{
+	struct fg_inventory *next = &x->ns->intent;
+	struct fg_pass_ns *ns = x->ns;
+	char msg[FG_ERROR_MSG_MAX + 80];
+	json_t *want = NULL;
+	size_t added = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < ns->live.inventory.n && !err; i++) {
+		const struct fg_inv_member *m = &ns->live.inventory.v[i];
+
+		err = fg_inventory_add(next, m->group, m->kind, m->name,
+				       m->uid);
+	}
+	for (size_t i = 0; i < ns->n && !err; i++) {
+		const struct fg_step *s = &ns->v[i];
+		const char *uid = fg_meta_str(s->live, "uid");
+
+		if (!new_member(ns, s))
+			continue;
+		err = fg_inventory_add(next, s->group, s->kind, s->name,
+				       uid ? uid : "");
+		added++;
+	}
+	if (!err && !added)
+		return;
+	if (err < 0 ||
+	    fg_inventory_to_configmap(
+		    &want, next, ns->name, ns->inventory, x->p->repository,
+		    x->p->opts.tooling ? x->p->opts.tooling : FG_MANAGER) < 0 ||
+	    put_inventory(x, want) < 0) {
+		snprintf(msg, sizeof(msg),
+			 "not sent: recording it in the inventory first "
+			 "failed: %s",
+			 fg_error_last());
+		for (size_t i = 0; i < ns->n; i++)
+			if (new_member(ns, &ns->v[i]))
+				outcome(&ns->v[i], FG_OUTCOME_FAILED, msg);
+		fg_inventory_release(next);
+	}
+	fg_error_clear();
+	json_decref(want);
+}
+
+static void write_inventory(struct xctx *x)
+{
 	struct fg_inventory next = FG_INVENTORY_INIT;
 	struct fg_pass_ns *ns = x->ns;
 	json_t *want = NULL;
@@ -454,11 +543,12 @@ static void write_inventory(struct xctx *x)
 		ns->inventory_message = strdup(fg_error_last());
 		goto done;
 	}
-	if (fg_inventory_same(ns->live.inventory_cm, want) ||
-	    (!ns->live.inventory_cm && next.n == 0))
+	if (fg_inventory_same(ns->inventory_written ? ns->inventory_written
+						    : ns->live.inventory_cm,
+			      want) ||
+	    (!ns->live.inventory_cm && !ns->inventory_written && next.n == 0))
 		goto done;
-	/* ours alone: force takes it back from anyone who edited it */
-	if (port->apply(port->ctx, want, &ao, NULL) < 0) {
+	if (put_inventory(x, want) < 0) {
 		ns->inventory_outcome = FG_OUTCOME_FAILED;
 		ns->inventory_message = strdup(fg_error_last());
 	} else {
@@ -646,6 +736,8 @@ static void exec_writes(void *arg, size_t i)
 	x.ns = ns;
 	if (create_namespace(&x))
 		return;
+	if (!x.p->opts.dry_run)
+		record_intent(&x);
 	if (run_ranks(&x, 0, apply_task) < 0)
 		ns->error = strdup(fg_error_last());
 }

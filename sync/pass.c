@@ -46,6 +46,8 @@ static void ns_release(struct fg_pass_ns *ns)
 	free(ns->name);
 	free(ns->error);
 	free(ns->inventory_message);
+	fg_inventory_release(&ns->intent);
+	json_decref(ns->inventory_written);
 	fg_live_release(&ns->live);
 	json_decref(ns->settled);
 	memset(ns, 0, sizeof(*ns));
@@ -614,7 +616,7 @@ void fg_pass_count(struct fg_pass *p)
 	for (size_t i = 0; i < p->n; i++) {
 		struct fg_pass_ns *ns = &p->v[i];
 
-		ns->writes = ns->inventory_outcome != FG_OUTCOME_NONE;
+		ns->writes = ns->inventory_writes;
 		ns->changes = ns->unfinished = 0;
 		for (size_t j = 0; j < ns->n; j++) {
 			const struct fg_step *s = &ns->v[j];

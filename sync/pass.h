@@ -239,7 +239,12 @@ struct fg_pass_ns {
 	size_t n, cap;
 	/* execution */
 	int executed;
-	enum fg_outcome inventory_outcome; /* its write, if any */
+	/* members recorded before their first apply (uid "" when the
+	   object is new): what the inventory holds until the pass ends */
+	struct fg_inventory intent;
+	json_t *inventory_written;	   /* owned: as last written, or NULL */
+	unsigned long inventory_writes;	   /* intent and final */
+	enum fg_outcome inventory_outcome; /* its final write, if any */
 	char *inventory_message;
 	unsigned long writes, lists, dry_runs;
 	/* by fg_pass_count: changes sent, and of those not made (failed,
@@ -297,8 +302,11 @@ int fg_pass_plan_offline(struct fg_pass **out, const struct fg_desired *head,
  * rank order (objects of one rank at once, up to parallel_objects),
  * deletes in reverse, suspend-first and session-cluster waits on the
  * clock port, then the inventory (written only when it changes; not in a
- * dry run). Namespaces run at once up to parallel_ns. A failure is the
- * step's outcome; 0 unless memory ran out.
+ * dry run). An object the inventory does not record yet is recorded
+ * before it is first applied (no uid yet), so that no run, however it
+ * ends, leaves an object of ours that no inventory lists. Namespaces
+ * run at once up to parallel_ns. A failure is the step's outcome; 0
+ * unless memory ran out.
  */
 int fg_pass_execute(struct fg_pass *p, const struct fg_ports *ports);
 

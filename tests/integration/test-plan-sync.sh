@@ -311,7 +311,7 @@ expect_rc 3 "team-b sync"
 exists configmap only-a || fail "team-b deleted team-a's object"
 exists configmap only-b || fail "team-b did not create its own object"
 w=$(audit_since | jq -r --arg ns "$shared" 'select(.objectRef.namespace == $ns) |
-	select(.verb == "patch" or .verb == "delete") | .objectRef.name' | sort | tr '\n' ' ')
+	select(.verb == "patch" or .verb == "delete") | .objectRef.name' | sort -u | tr '\n' ' ')
 [[ $w == "flink-gitops-inventory.team-b only-b " ]] || fail "team-b wrote: $w"
 # team-a's view is unchanged by team-b
 repo=$repo_a

@@ -20,7 +20,8 @@ sj a-job b-session
 sync
 expect_rc 0 "first pass"
 order=$(written | tr '\n' ' ')
-[[ $order == "configmaps/a-settings flinkdeployments/b-session flinkdeployments/a-app flinksessionjobs/a-job configmaps/flink-gitops-inventory " ]] ||
+# the inventory first records what is about to be created, then its uids
+[[ $order == "configmaps/flink-gitops-inventory configmaps/a-settings flinkdeployments/b-session flinkdeployments/a-app flinksessionjobs/a-job configmaps/flink-gitops-inventory " ]] ||
 	fail "apply order: $order"
 kc get -n "$ns" configmap flink-gitops-inventory -o jsonpath='{.data.members}' | grep -q '"name":"a-app"' ||
 	fail "the inventory does not record a-app"

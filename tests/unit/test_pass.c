@@ -1275,6 +1275,109 @@ test_pass__a_failed_write_leaves_the_namespace_partly_synced(void **st)
 	fake_release(&f);
 }
 
+/* An object is in the inventory before it is first applied: a run that
+ * dies in between leaves nothing that prune cannot find. */
+static void test_pass__a_new_object_is_recorded_before_it_is_applied(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	const char *log, *inv, *members;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "old", "1");
+	sync_repo(&f, NULL);
+	fake_reset_counts(&f);
+	cm("analytics", "new", "1");
+	cm("analytics", "old", "2");
+	d = render();
+	p = sync_pass(&f, d, NULL);
+	log = f.log.ptr;
+	inv = strstr(log, "apply ConfigMap/analytics/flink-gitops-inventory");
+	assert_non_null(inv);
+	assert_true(inv < strstr(log, "apply ConfigMap/analytics/new"));
+	assert_true(inv < strstr(log, "apply ConfigMap/analytics/old"));
+	/* then once more, with the new object's uid */
+	assert_int_equal(fake_count(&f, "apply ConfigMap/analytics/"
+					"flink-gitops-inventory"),
+			 2);
+	assert_int_equal(p->writes, 4);
+	members = fg_json_str(
+		fg_json_get(fake_obj(&f, "", "ConfigMap", "analytics",
+				     "flink-gitops-inventory"),
+			    "data"),
+		"members");
+	assert_non_null(strstr(members, "\"name\":\"new\",\"uid\":\"uid-"));
+	fg_pass_free(p);
+
+	/* an update of what the inventory records needs no record first */
+	fake_reset_counts(&f);
+	fg_desired_free(d);
+	cm("analytics", "old", "3");
+	d = render();
+	p = sync_pass(&f, d, NULL);
+	assert_int_equal(fake_count(&f, "apply ConfigMap/analytics/"
+					"flink-gitops-inventory"),
+			 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
+/* An apply that failed may still have been made (the answer was lost):
+ * its object stays in the inventory, and goes when Git drops it. */
+static void test_pass__an_object_a_lost_answer_made_is_pruned_later(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	json_t *inv, *made;
+	const char *id;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "1");
+	sync_repo(&f, NULL);
+	cm("analytics", "lost", "1");
+	fake_fail_apply(&f, "ConfigMap", "lost", "no answer within 30.0 s");
+	d = render();
+	p = sync_pass(&f, d, NULL);
+	assert_int_equal(step(p, "analytics", "ConfigMap", "lost")->outcome,
+			 FG_OUTCOME_FAILED);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	inv = fake_obj(&f, "", "ConfigMap", "analytics",
+		       "flink-gitops-inventory");
+	assert_non_null(strstr(fg_json_str(fg_json_get(inv, "data"), "members"),
+			       "\"name\":\"lost\",\"uid\":\"\""));
+	/* the server had made it, labelled as the apply sent it */
+	id = fg_json_str(fg_json_path(inv, "metadata", "labels", NULL),
+			 "applyset.kubernetes.io/id");
+	made = json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s, s:s}}}", "apiVersion",
+			 "v1", "kind", "ConfigMap", "metadata", "name", "lost",
+			 "namespace", "analytics", "labels",
+			 "app.kubernetes.io/managed-by", "flink-gitops",
+			 "applyset.kubernetes.io/part-of", id);
+	fake_put(&f, made, "flink-gitops");
+	json_object_clear(f.fail);
+	drop("analytics/lost.yaml");
+	d = render();
+	p = sync_pass(&f, d, NULL);
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "lost"));
+	assert_int_equal(p->deletes, 1);
+	assert_null(strstr(fg_json_str(fg_json_get(fake_obj(&f, "", "ConfigMap",
+							    "analytics",
+							    "flink-gitops-"
+							    "inventory"),
+						   "data"),
+				       "members"),
+			   "lost"));
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
 /* The plan and sync text of a pass, into `out`. */
 static void texts(const struct fg_pass *p, struct fg_buf *plan_text,
 		  struct fg_buf *sync_text)
@@ -1931,6 +2034,8 @@ int main(void)
 		T(test_pass__a_namespace_that_cannot_be_read_is_left),
 		T(test_pass__a_failed_write_keeps_the_inventory_entry),
 		T(test_pass__a_failed_write_leaves_the_namespace_partly_synced),
+		T(test_pass__a_new_object_is_recorded_before_it_is_applied),
+		T(test_pass__an_object_a_lost_answer_made_is_pruned_later),
 		T(test_pass__secret_values_never_reach_the_output),
 		T(test_pass__a_reserved_name_or_a_bad_annotation_is_held),
 		T(test_pass__only_the_inventory_is_ever_pruned),
