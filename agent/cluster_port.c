@@ -8,11 +8,26 @@
  * is never used for requests (so cloning never races a request); the
  * template learns what discovery the lent clients did when they come
  * back, so later clones do not ask again.
+ *
+ * A server that stopped answering. Each call retries on its own
+ * (agent/kube/), so without more a pass of a thousand objects against a
+ * crashed API server spent its retries a thousand times over (139 s
+ * before a CI job heard what had not been done; against a black hole,
+ * one request timeout per object). Once a call ends with no answer at
+ * all, the pool holds the calls that follow and lets one of them at a
+ * time go out as a probe; the calls that got no answer join them (they
+ * may be repeated: a server-side apply, a GET, a LIST, a delete with a
+ * uid precondition). An answer (an error status too) releases them all,
+ * so a server that restarts within FG_POOL_OUTAGE_MS costs only the
+ * wait; past that, they fail at once without being sent, naming the
+ * failure, and a probe goes out every FG_POOL_PROBE_MS until the server
+ * answers again.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +45,12 @@ struct fg_cluster_pool {
 	struct fg_kube *conn[FG_POOL_MAX];
 	unsigned char busy[FG_POOL_MAX];
 	size_t size, opened;
+	unsigned long not_sent;
+	long long down_since; /* monotonic ms of the first call unanswered;
+				 0: the server answers */
+	long long probe_end;  /* when the last probe came back */
+	size_t probe;	      /* the probe's connection + 1, or 0 */
+	char down_why[FG_ERROR_MSG_MAX];
 };
 
 int fg_cluster_pool_new(struct fg_cluster_pool **out, struct fg_kube *k,
@@ -81,26 +102,94 @@ size_t fg_cluster_pool_opened(const struct fg_cluster_pool *p)
 
 unsigned long fg_cluster_pool_requests(struct fg_cluster_pool *p)
 {
-	struct fg_kube_stats st;
-	unsigned long n = 0;
+	struct fg_pool_stats st;
 
+	fg_cluster_pool_stats(p, &st);
+	return st.requests;
+}
+
+void fg_cluster_pool_stats(struct fg_cluster_pool *p, struct fg_pool_stats *out)
+{
+	struct fg_kube_stats st;
+
+	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&p->mu);
 	for (size_t i = 0; i < p->opened; i++) {
 		fg_kube_get_stats(p->conn[i], &st);
-		n += st.requests;
+		out->requests += st.requests;
+		out->retries += st.retries;
 	}
+	out->not_sent = p->not_sent;
 	pthread_mutex_unlock(&p->mu);
-	return n;
 }
 
-/* A free connection: an idle one, else a new one, else wait. */
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * With p->mu held, while the server does not answer: 1 when the caller
+ * goes out as the probe, 0 when it must wait, -1 (error set) when it
+ * fails unsent.
+ */
+static int outage(struct fg_cluster_pool *p)
+{
+	long long now = mono_ms();
+	int over = now - p->down_since >= FG_POOL_OUTAGE_MS;
+
+	if (!p->probe && (!over || now - p->probe_end >= FG_POOL_PROBE_MS))
+		return 1;
+	if (!over)
+		return 0;
+	p->not_sent++;
+	fg_error_set(FG_ERROR,
+		     "not sent: the API server has not answered for %lld s "
+		     "(%s)",
+		     (now - p->down_since) / 1000, p->down_why);
+	return -1;
+}
+
+/* Wait on p->freed (p->mu held) for at most `ms`. */
+static void wait_ms(struct fg_cluster_pool *p, long ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	ts.tv_sec += ms / 1000 + ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(&p->freed, &p->mu, &ts);
+}
+
+/* A free connection: an idle one, else a new one, else wait; NULL with
+ * the error set when the server stopped answering (or nothing can come
+ * back). */
 static struct fg_kube *take(struct fg_cluster_pool *p, size_t *slot)
 {
 	struct fg_kube *k = NULL;
+	int probe = 0;
 	size_t i;
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
+		if (p->down_since && !probe) {
+			int o = outage(p);
+
+			if (o < 0) {
+				pthread_mutex_unlock(&p->mu);
+				return NULL;
+			}
+			if (o == 0) {
+				wait_ms(p, 100);
+				continue;
+			}
+			probe = 1;
+			p->probe = (size_t)-1; /* taken; its slot below */
+		}
 		for (i = 0; i < p->opened; i++)
 			if (!p->busy[i])
 				break;
@@ -113,6 +202,7 @@ static struct fg_kube *take(struct fg_cluster_pool *p, size_t *slot)
 		}
 		fg_error_clear();
 		if (p->opened == 0) { /* nothing can ever come back */
+			fg_error_set(FG_ERROR, "no connection to the cluster");
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
 		}
@@ -121,18 +211,41 @@ static struct fg_kube *take(struct fg_cluster_pool *p, size_t *slot)
 	p->busy[i] = 1;
 	k = p->conn[i];
 	*slot = i;
+	if (probe)
+		p->probe = i + 1;
 	pthread_mutex_unlock(&p->mu);
 	return k;
 }
 
-static void give_back(struct fg_cluster_pool *p, size_t slot)
+/*
+ * Return a connection after a call that returned `err`. 1 when the call
+ * is to go out again (`again` allows it: it may be repeated): it got no
+ * answer and the server has not been silent for FG_POOL_OUTAGE_MS yet.
+ */
+static int give_back(struct fg_cluster_pool *p, size_t slot, int err, int again)
 {
+	int retry = 0;
+
 	pthread_mutex_lock(&p->mu);
+	if (err < 0 && fg_kube_last_unanswered(p->conn[slot])) {
+		if (!p->down_since)
+			p->down_since = mono_ms();
+		snprintf(p->down_why, sizeof(p->down_why), "%s",
+			 fg_error_last());
+		retry = again && mono_ms() - p->down_since < FG_POOL_OUTAGE_MS;
+	} else {
+		p->down_since = 0; /* it answered */
+	}
+	if (p->probe == slot + 1) {
+		p->probe = 0;
+		p->probe_end = mono_ms();
+	}
 	if (p->tmpl)
 		fg_kube_adopt_discovery(p->tmpl, p->conn[slot]);
 	p->busy[slot] = 0;
-	pthread_cond_signal(&p->freed);
+	pthread_cond_broadcast(&p->freed);
 	pthread_mutex_unlock(&p->mu);
+	return retry;
 }
 
 static void kind_of(const struct fg_obj_ref *ref, struct fg_kube_kind *out)
@@ -142,11 +255,10 @@ static void kind_of(const struct fg_obj_ref *ref, struct fg_kube_kind *out)
 	out->kind = ref->kind;
 }
 
-#define LEND(pool, k, slot)                                                  \
-	do {                                                                 \
-		if (!((k) = take((pool), &(slot))))                          \
-			return fg_error_set(FG_ERROR,                        \
-					    "no connection to the cluster"); \
+#define LEND(pool, k, slot)                         \
+	do {                                        \
+		if (!((k) = take((pool), &(slot)))) \
+			return FG_ERROR;            \
 	} while (0)
 
 static int port_list(void *ctx, const struct fg_obj_ref *ref,
@@ -161,9 +273,10 @@ static int port_list(void *ctx, const struct fg_obj_ref *ref,
 
 	*out = NULL;
 	kind_of(ref, &kind);
-	LEND(ctx, k, slot);
-	err = fg_kube_list(k, &kind, ref->ns, &lo, &list);
-	give_back(ctx, slot);
+	do {
+		LEND(ctx, k, slot);
+		err = fg_kube_list(k, &kind, ref->ns, &lo, &list);
+	} while (give_back(ctx, slot, err, 1));
 	if (err < 0)
 		return err;
 	*out = json_incref(json_object_get(list, "items"));
@@ -183,9 +296,10 @@ static int port_apply(void *ctx, const json_t *obj,
 	size_t slot;
 	int err;
 
-	LEND(ctx, k, slot);
-	err = fg_kube_apply(k, obj, &ao, out);
-	give_back(ctx, slot);
+	do { /* server-side apply: the same intent twice is the same */
+		LEND(ctx, k, slot);
+		err = fg_kube_apply(k, obj, &ao, out);
+	} while (give_back(ctx, slot, err, 1));
 	return err;
 }
 
@@ -199,9 +313,10 @@ static int port_del(void *ctx, const struct fg_obj_ref *ref, const char *uid,
 	int err;
 
 	kind_of(ref, &kind);
-	LEND(ctx, k, slot);
-	err = fg_kube_delete(k, &kind, ref->ns, ref->name, &dopt, NULL);
-	give_back(ctx, slot);
+	do { /* with a uid it cannot delete another object */
+		LEND(ctx, k, slot);
+		err = fg_kube_delete(k, &kind, ref->ns, ref->name, &dopt, NULL);
+	} while (give_back(ctx, slot, err, uid != NULL));
 	return err;
 }
 
@@ -213,9 +328,10 @@ static int port_get(void *ctx, const struct fg_obj_ref *ref, json_t **out)
 	int err;
 
 	kind_of(ref, &kind);
-	LEND(ctx, k, slot);
-	err = fg_kube_get(k, &kind, ref->ns, ref->name, out);
-	give_back(ctx, slot);
+	do {
+		LEND(ctx, k, slot);
+		err = fg_kube_get(k, &kind, ref->ns, ref->name, out);
+	} while (give_back(ctx, slot, err, 1));
 	return err;
 }
 

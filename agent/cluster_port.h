@@ -15,6 +15,10 @@
 #include "sync/ports.h"
 
 #define FG_POOL_MAX 256 /* connections one pool may open */
+/* A server that does not answer: calls are held this long, then fail
+ * unsent; a probe goes out every FG_POOL_PROBE_MS meanwhile. */
+#define FG_POOL_OUTAGE_MS 30000
+#define FG_POOL_PROBE_MS 5000
 
 struct fg_cluster_pool;
 
@@ -30,6 +34,20 @@ void fg_cluster_pool_free(struct fg_cluster_pool *pool);
 /* Connections opened so far, and requests made through them all. */
 size_t fg_cluster_pool_opened(const struct fg_cluster_pool *pool);
 unsigned long fg_cluster_pool_requests(struct fg_cluster_pool *pool);
+
+/*
+ * A call that ends with no answer from the server holds the calls that
+ * follow, one going out at a time as a probe, until the server answers
+ * again; after FG_POOL_OUTAGE_MS without an answer they fail unsent:
+ * "not sent: the API server has not answered for N s (WHY)". Each
+ * client's statistics summed (not_sent: calls the pool failed so), for
+ * the log.
+ */
+struct fg_pool_stats {
+	unsigned long requests, retries, not_sent;
+};
+void fg_cluster_pool_stats(struct fg_cluster_pool *pool,
+			   struct fg_pool_stats *out);
 
 /* The ports, ready for fg_pass_plan and fg_pass_execute. */
 struct fg_agent_ports {

@@ -75,6 +75,7 @@ int fg_cmd_sync(int argc, char **argv)
 	struct fg_pass_cli c;
 	struct fg_pass *p = NULL;
 	struct fg_buf b = FG_BUF_INIT;
+	struct fg_pool_stats st;
 	json_t *j = NULL;
 	int rc;
 
@@ -133,6 +134,7 @@ int fg_cmd_sync(int argc, char **argv)
 		fwrite(b.ptr, 1, b.len, stdout);
 	}
 	fflush(stdout);
+	fg_cluster_pool_stats(c.pool, &st);
 	FG_LOG_INFO("sync.done", FG_LOG_INT("namespaces", p->synced_ns),
 		    FG_LOG_INT("created", p->creates),
 		    FG_LOG_INT("updated", p->updates),
@@ -141,6 +143,9 @@ int fg_cmd_sync(int argc, char **argv)
 		    FG_LOG_INT("failed", p->failed),
 		    FG_LOG_INT("writes", p->writes),
 		    FG_LOG_INT("connections", fg_cluster_pool_opened(c.pool)),
+		    FG_LOG_INT("requests", st.requests),
+		    FG_LOG_INT("retried", st.retries),
+		    FG_LOG_INT("not_sent", st.not_sent),
 		    FG_LOG_INT("exit", rc));
 	goto done;
 fail:

@@ -590,6 +590,11 @@ void fg_kube_get_stats(const struct fg_kube *k, struct fg_kube_stats *out)
 	*out = k->stats;
 }
 
+int fg_kube_last_unanswered(const struct fg_kube *k)
+{
+	return k->unanswered;
+}
+
 /* Free a header list after wiping what it held (the bearer token). */
 static void headers_free(struct curl_slist *l)
 {
@@ -747,6 +752,7 @@ int kube_do(struct fg_kube *k, const struct kube_req *r, json_t **out)
 
 	if (out)
 		*out = NULL;
+	k->unanswered = 0;
 	for (;;) {
 		struct kube_xfer x;
 		struct curl_slist *hdrs = NULL;
@@ -800,6 +806,7 @@ int kube_do(struct fg_kube *k, const struct kube_req *r, json_t **out)
 		} else if (rc != CURLE_OK) {
 			err = transfer_error(k, rc, r, timeout);
 			retry = retryable_transport(rc, r->idempotent);
+			k->unanswered = status == 0;
 		} else if (status >= 200 && status < 300) {
 			err = 0;
 			if (r->on_line && x.line.len)
@@ -849,6 +856,7 @@ int kube_do(struct fg_kube *k, const struct kube_req *r, json_t **out)
 					   randombytes_random());
 		if (kube_now_ms() + delay - start > k->opts.retry_budget_ms)
 			break;
+		k->unanswered = 0; /* until the next attempt says */
 		sleep_ms(delay);
 		attempt++;
 		k->stats.retries++;

@@ -24,6 +24,7 @@ struct fg_kube {
 	json_t *groups;	   /* discovery: group -> preferred version */
 	json_t *resources; /* "group/version" -> [APIResource...] */
 	struct fg_kube_stats stats;
+	int unanswered; /* the last call got no HTTP response */
 };
 
 /* A stream callback returned > 0: the caller asked to stop. */

@@ -153,6 +153,14 @@ struct fg_kube_stats {
 void fg_kube_get_stats(const struct fg_kube *k, struct fg_kube_stats *out);
 
 /*
+ * 1 when the last call ended without any answer from the server, after
+ * its retries: it could not connect, the connection broke, or nothing
+ * came within the timeout; 0 after an HTTP response (an error status
+ * too) or a call that was not sent.
+ */
+int fg_kube_last_unanswered(const struct fg_kube *k);
+
+/*
  * One request to `path` ("/version", "/api/v1/namespaces?limit=1"),
  * `body` sent as JSON when not NULL. The response body is parsed into
  * *out (may be NULL to discard it). `idempotent` allows a retry after a
