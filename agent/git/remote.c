@@ -52,17 +52,14 @@
 #include <unistd.h>
 
 #include <git2.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/x509v3.h>
-#include <sodium.h>
 
 #include "agent/git/git_int.h"
+#include "agent/git/known_hosts.h"
 #include "agent/log.h"
 #include "render/base/error.h"
 #include "render/base/banned.h"
 
-#define KNOWN_HOSTS_MAX (4 << 20)
 #define GRACE_MS 500 /* child's own deadline to the parent's kill */
 
 static int64_t now_ms(void)
@@ -183,91 +180,6 @@ static const char *key_type_name(git_cert_ssh_raw_type_t t)
 	}
 }
 
-/* |1|salt|hash: HMAC-SHA1(salt, host), as ssh's HashKnownHosts writes. */
-static int hashed_match(const char *pat, size_t len, const char *host)
-{
-	unsigned char salt[64], want[64], got[EVP_MAX_MD_SIZE];
-	char tmp[256];
-	const char *bar;
-	size_t slen, wlen;
-	unsigned int glen = 0;
-
-	if (len < 4 || len >= sizeof(tmp) || memcmp(pat, "|1|", 3))
-		return 0;
-	memcpy(tmp, pat + 3, len - 3);
-	tmp[len - 3] = '\0';
-	if (!(bar = strchr(tmp, '|')))
-		return 0;
-	if (sodium_base642bin(salt, sizeof(salt), tmp, (size_t)(bar - tmp),
-			      NULL, &slen, NULL,
-			      sodium_base64_VARIANT_ORIGINAL) ||
-	    sodium_base642bin(want, sizeof(want), bar + 1, strlen(bar + 1),
-			      NULL, &wlen, NULL,
-			      sodium_base64_VARIANT_ORIGINAL))
-		return 0;
-	if (!HMAC(EVP_sha1(), salt, (int)slen, (const unsigned char *)host,
-		  strlen(host), got, &glen))
-		return 0;
-	return glen == wlen && !memcmp(got, want, wlen);
-}
-
-/* ssh's glob: '*' and '?' only ('[' is literal: "[host]:port"). */
-static int glob(const char *p, const char *s)
-{
-	if (!*p)
-		return !*s;
-	if (*p == '*') {
-		for (;; s++) {
-			if (glob(p + 1, s))
-				return 1;
-			if (!*s)
-				return 0;
-		}
-	}
-	if (!*s || (*p != '?' && *p != *s))
-		return 0;
-	return glob(p + 1, s + 1);
-}
-
-/* Host patterns: comma-separated globs, "!" negates, or one hash. */
-static int host_matches(const char *pats, size_t len, const char *host)
-{
-	char pat[256];
-	int hit = 0;
-	size_t i = 0;
-
-	if (len && pats[0] == '|')
-		return hashed_match(pats, len, host);
-	while (i < len) {
-		size_t n = 0;
-		int neg = pats[i] == '!';
-
-		i += (size_t)neg;
-		while (i < len && pats[i] != ',' && n < sizeof(pat) - 1)
-			pat[n++] = pats[i++];
-		pat[n] = '\0';
-		i++;
-		if (glob(pat, host)) {
-			if (neg)
-				return 0;
-			hit = 1;
-		}
-	}
-	return hit;
-}
-
-static const char *next_field(const char *p, const char *end, const char **f,
-			      size_t *len)
-{
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	*f = p;
-	while (p < end && *p != ' ' && *p != '\t')
-		p++;
-	*len = (size_t)(p - *f);
-	return p;
-}
-
 /*
  * 0 when known_hosts lists `blob` for the host; otherwise sets the
  * refusal message (unknown host, changed key, revoked key).
@@ -278,66 +190,23 @@ static int check_host_key(struct op *op, const unsigned char *blob,
 	struct fg_git_mirror *m = op->m;
 	struct fg_buf kh = FG_BUF_INIT;
 	char fp[FG_SSH_FP_LEN];
-	const char *p, *end;
-	int found = 0, other = 0, revoked = 0, missing = 0;
-	unsigned char key[2048];
-	size_t keylen;
+	enum fg_known_host v;
+	int missing = 0;
 
 	fg_ssh_fingerprint(blob, bloblen, fp);
-	fg_buf_init(&kh, KNOWN_HOSTS_MAX);
+	fg_buf_init(&kh, FG_KNOWN_HOSTS_MAX);
 	if (!m->known_hosts || fg_buf_read_file(&kh, m->known_hosts) < 0)
 		missing = 1;
-	p = kh.ptr;
-	end = kh.ptr + kh.len;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p)), *f,
-			   *hosts, *b64;
-		size_t flen, hlen, blen;
-		int marker = 0; /* 1 cert-authority, 2 revoked */
-		char b64buf[4096];
-
-		if (!eol)
-			eol = end;
-		p = next_field(p, eol, &f, &flen);
-		if (!flen || *f == '#')
-			goto next;
-		if (*f == '@') {
-			marker = flen == 8 && !memcmp(f, "@revoked", 8) ? 2 : 1;
-			p = next_field(p, eol, &f, &flen);
-		}
-		hosts = f;
-		hlen = flen;
-		p = next_field(p, eol, &f, &flen); /* key type */
-		p = next_field(p, eol, &b64, &blen);
-		if (!blen || blen >= sizeof(b64buf) || marker == 1 ||
-		    !host_matches(hosts, hlen, m->host_port))
-			goto next;
-		memcpy(b64buf, b64, blen);
-		b64buf[blen] = '\0';
-		if (sodium_base642bin(key, sizeof(key), b64buf, blen, NULL,
-				      &keylen, NULL,
-				      sodium_base64_VARIANT_ORIGINAL) != 0)
-			goto next;
-		if (keylen == bloblen && !memcmp(key, blob, keylen)) {
-			if (marker == 2)
-				revoked = 1;
-			else
-				found = 1;
-		} else if (marker == 0) {
-			other = 1;
-		}
-	next:
-		p = eol + 1;
-	}
+	v = fg_known_hosts_lookup(kh.ptr, kh.len, m->host_port, blob, bloblen);
 	fg_buf_release(&kh);
-	if (found && !revoked)
+	if (v == FG_KNOWN_HOST_OK)
 		return 0;
 	op->identity_refused = 1;
-	if (revoked)
+	if (v == FG_KNOWN_HOST_REVOKED)
 		snprintf(op->identity_msg, sizeof(op->identity_msg),
 			 "host key of %s is revoked in %s (%s key %s)",
 			 m->host_port, m->known_hosts, key_type_name(type), fp);
-	else if (other)
+	else if (v == FG_KNOWN_HOST_MISMATCH)
 		snprintf(op->identity_msg, sizeof(op->identity_msg),
 			 "host key mismatch for %s: the server offered %s key "
 			 "%s, which is not the key %s lists for it (someone "
