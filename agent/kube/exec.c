@@ -309,12 +309,13 @@ static int take_credential(struct fg_kube_config *cfg, json_t *doc)
 				    "%s: the output of '%s' is not an "
 				    "ExecCredential",
 				    x->where, x->command);
+	/* no value of the output is quoted: a plugin's output is its
+	   secret, and a field may hold what another should */
 	if (!api || strcmp(api, x->api_version))
 		return fg_error_set(FG_EAUTH,
-				    "%s: '%s' answered with apiVersion '%s', "
-				    "not %s",
-				    x->where, x->command, api ? api : "",
-				    x->api_version);
+				    "%s: the ExecCredential of '%s' is not of "
+				    "apiVersion %s (the kubeconfig's)",
+				    x->where, x->command, x->api_version);
 	if (!json_is_object(st))
 		return fg_error_set(FG_EAUTH,
 				    "%s: the ExecCredential of '%s' has no "
@@ -335,9 +336,8 @@ static int take_credential(struct fg_kube_config *cfg, json_t *doc)
 		if (t < 0)
 			return fg_error_set(FG_EAUTH,
 					    "%s: status.expirationTimestamp "
-					    "'%s' of '%s' is not an RFC 3339 "
-					    "time",
-					    x->where, exp, x->command);
+					    "of '%s' is not an RFC 3339 time",
+					    x->where, x->command);
 		cfg->cred_expiry = (time_t)t;
 	}
 	kube_secret_free(&cfg->cred_token);
@@ -364,12 +364,31 @@ static int take_credential(struct fg_kube_config *cfg, json_t *doc)
 	return 0;
 }
 
+int fg_kube_exec_output(struct fg_kube_config *cfg, const char *out, size_t len)
+{
+	const struct kube_exec *x = cfg->exec;
+	json_t *doc;
+	json_error_t jerr;
+	int err;
+
+	doc = json_loadb(out, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		/* jerr.text may quote the output: say only where it broke */
+		return fg_error_set(FG_EAUTH,
+				    "%s: the output of '%s' is not JSON (line "
+				    "%d, column %d)",
+				    x->where, x->command, jerr.line,
+				    jerr.column);
+	err = take_credential(cfg, doc);
+	wipe_json(doc);
+	json_decref(doc);
+	return err;
+}
+
 int kube_exec_credentials(struct fg_kube_config *cfg, int force)
 {
 	struct fg_buf out = FG_BUF_INIT, errb = FG_BUF_INIT;
 	const struct kube_exec *x = cfg->exec;
-	json_t *doc = NULL;
-	json_error_t jerr;
 	int err;
 
 	if (!x)
@@ -379,24 +398,8 @@ int kube_exec_credentials(struct fg_kube_config *cfg, int force)
 		return 0;
 	fg_buf_init(&out, FG_KUBE_MAX_EXEC_OUTPUT);
 	fg_buf_init(&errb, EXEC_MAX_STDERR);
-	if ((err = run_plugin(cfg, &out, &errb)) < 0)
-		goto done;
-	doc = json_loadb(out.ptr, out.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc) {
-		/* jerr.text may quote the output: say only where it broke */
-		err = fg_error_set(FG_EAUTH,
-				   "%s: the output of '%s' is not JSON (line "
-				   "%d, column %d)",
-				   x->where, x->command, jerr.line,
-				   jerr.column);
-		goto done;
-	}
-	err = take_credential(cfg, doc);
-done:
-	if (doc) {
-		wipe_json(doc);
-		json_decref(doc);
-	}
+	if ((err = run_plugin(cfg, &out, &errb)) == 0)
+		err = fg_kube_exec_output(cfg, out.ptr, out.len);
 	sodium_memzero(out.ptr, out.len);
 	fg_buf_release(&out);
 	fg_buf_release(&errb);

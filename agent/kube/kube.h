@@ -323,4 +323,12 @@ int fg_kube_status_error(long http_status, const char *body, size_t len,
 /* Seconds since the epoch for an RFC 3339 time; -1 when malformed. */
 long long fg_kube_parse_time(const char *s);
 
+/*
+ * Take credentials from `out` (len bytes), what the exec plugin of `cfg`
+ * printed: an ExecCredential of the configured apiVersion. FG_EAUTH
+ * saying why when it is not one; no message quotes the output.
+ */
+int fg_kube_exec_output(struct fg_kube_config *cfg, const char *out,
+			size_t len);
+
 #endif
