@@ -89,6 +89,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
 {
 	char line[1024];
@@ -105,6 +106,7 @@ static void logf_(const char *fmt, ...)
 		perror("faultproxy: log");
 }
 
+static void die(const char *what) __attribute__((noreturn));
 static void die(const char *what)
 {
 	fprintf(stderr, "faultproxy: %s: %s\n", what, strerror(errno));
@@ -494,6 +496,7 @@ static void http_conn(int client, int id)
 
 /* ---- main ---- */
 
+static void usage(void) __attribute__((noreturn));
 static void usage(void)
 {
 	fputs("usage: faultproxy --upstream HOST:PORT --control FILE --log "
