@@ -1,8 +1,9 @@
 /*
  * The Flink operator's CustomResourceDefinitions, bundled in the binary.
  *
- * render/crds/ holds the FlinkDeployment, FlinkSessionJob and
- * FlinkStateSnapshot CRDs of each supported operator version, copied
+ * render/crds/ holds the FlinkDeployment, FlinkSessionJob,
+ * FlinkStateSnapshot and FlinkBlueGreenDeployment CRDs of each supported
+ * operator version, copied
  * unchanged from apache/flink-kubernetes-operator (see the README there).
  * The build reduces them to their schemas and compiles them in, so no
  * file is read at run time.
