@@ -604,8 +604,8 @@ static int bluegreen_health(struct fg_health_report *out, const json_t *live,
 		break;
 	}
 	default:
-		e = verdict(out, FG_HEALTH_PROGRESSING, "%s: deploying %s",
-			    st.state, watch_name);
+		e = verdict(out, FG_HEALTH_PROGRESSING, "%s: deploying %s (%s)",
+			    st.state, fg_bg_colour_name(watch), watch_name);
 	}
 	fg_health_report_release(&ch);
 	return e;
