@@ -939,8 +939,8 @@ static void bg_switch_words(struct bg_words *w, enum fg_bg_colour a,
 			    enum fg_bg_colour b)
 {
 	char delay[64], grace[64];
-	const char *an = a ? fg_bg_colour_name(a) : "the active colour";
-	const char *bn = b ? fg_bg_colour_name(b) : "the new one";
+	const char *an = a ? fg_bg_colour_name(a) : "the old one";
+	const char *bn = b ? fg_bg_colour_name(b) : "the new colour";
 
 	bg_option(w->bg, FG_FLINK_CONF_BG_DELETION_DELAY, delay, sizeof(delay));
 	bg_option(w->bg, FG_FLINK_CONF_BG_ABORT_GRACE, grace, sizeof(grace));
@@ -1098,8 +1098,10 @@ static int classify_bluegreen(const json_t *desired, const json_t *live,
 			goto done;
 		out->pending = pend != FG_BG_DIFF_IGNORE;
 	}
-	bg_child_words(desired, st.active, "the active colour", w.active,
-		       sizeof(w.active));
+	bg_child_words(desired, st.active,
+		       "the active colour (blue or green, as the cluster has "
+		       "it)",
+		       w.active, sizeof(w.active));
 
 	/* a transition in progress: the change goes to the new colour */
 	if (st.phase == FG_BG_TRANSITIONING &&
@@ -1172,7 +1174,7 @@ static int classify_bluegreen(const json_t *desired, const json_t *live,
 
 	/* TRANSITION, SAVEPOINT_REDEPLOY: the other colour, beside */
 	out->bg_deploys = fg_bg_other(st.active);
-	bg_child_words(desired, out->bg_deploys, "the other colour", w.deploys,
+	bg_child_words(desired, out->bg_deploys, "the other one", w.deploys,
 		       sizeof(w.deploys));
 	if ((err = savepoint_path(out, dspec)) < 0)
 		goto done;

@@ -11,7 +11,7 @@
 #   test-bluegreen.sh ENV_FILE FLINK_GITOPS
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../k8s/lib.sh"
-fg=${2:?usage: $0 ENV_FILE FLINK_GITOPS}
+fg=$(realpath "${2:?usage: $0 ENV_FILE FLINK_GITOPS}")
 work=$(mktemp -d "$k8s_dir/test-bluegreen.XXXXXX")
 trap 'rm -rf "$work" "$KUBECACHEDIR"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/lib-sync.sh"
@@ -480,4 +480,64 @@ finish
 expect_rc 1 "an aborted transition ends the wait Degraded"
 has "transition to blue aborted" "the wait says why"
 echo "ok: 7: sync --wait follows SAVEPOINTING, TRANSITIONING to ACTIVE, and ends Degraded on an abort"
+
+# ---- 8: the example repository, through every command ----------------------------
+example=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../repo-layout/example" && pwd)
+ex=fg-bg-example-$$
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com
+export GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com
+git init -q --bare -b main "$work/example.git"
+git init -q -b main "$work/example"
+cd "$work/example"
+cp -r "$example"/. .
+# its analytics namespace, under a name of its own on the shared cluster
+mv analytics "$ex"
+rm -rf sessions streaming
+git add -A && git commit -qm "the example's analytics namespace"
+git push -q "$work/example.git" main
+exrun() { # exrun CMD ARGS...: on the example's repository
+	local cmd=$1
+	shift
+	set +e
+	"$fg" --log-level warn "$cmd" --repo "file://$work/example.git" \
+		--cache-dir "$work/example-cache" "$@" >"$work/out" 2>"$work/err"
+	rc=$?
+	set -e
+}
+exrun validate --ref main
+expect_rc 0 "example: validate"
+exrun render --ref main -o json
+expect_rc 0 "example: render"
+[[ $(jq -r '.items[] | select(.kind == "FlinkBlueGreenDeployment") |
+	.spec.template.spec.flinkConfiguration["state.savepoints.dir"]' "$work/out") == \
+	"s3://flink-state-example/analytics/savepoints" ]] || fail "example: render: $(cat "$work/out")"
+exrun sync --ref main --kubeconfig "$FG_K8S_KUBECONFIG" -n "$ex" --create-namespace
+expect_rc 0 "example: sync"
+ns=$ex
+exists flinkbluegreendeployment payment-scoring || fail "example: not created"
+bgstatus payment-scoring ACTIVE_BLUE RUNNING
+child payment-scoring blue STABLE RUNNING
+running flinkdeployment fraud-detector
+exrun drift --ref main --kubeconfig "$FG_K8S_KUBECONFIG" -n "$ex"
+expect_rc 0 "example: drift"
+has "2 objects checked: 0 drifted" "example: no drift"
+git checkout -q -b feature
+sed -i 's|parallelism: 2|parallelism: 4|' "$ex/payment-scoring.yaml"
+git commit -qam "payment-scoring: parallelism 4"
+git push -q "$work/example.git" feature
+exrun plan --ref feature --base main
+expect_rc 2 "example: plan --base"
+has "update   FlinkBlueGreenDeployment/payment-scoring: TRANSITION: takes a savepoint of the active colour (blue or green, as the cluster has it), deploys the other one from it" "example: plan --base words"
+exrun plan --ref feature --kubeconfig "$FG_K8S_KUBECONFIG" -n "$ex" -o markdown
+expect_rc 2 "example: plan against the cluster"
+has "| update | \`FlinkBlueGreenDeployment/payment-scoring\` | TRANSITION: takes a savepoint of the active blue (payment-scoring-blue), deploys green (payment-scoring-green) from it" "example: markdown names the colours"
+exrun sync --ref feature --kubeconfig "$FG_K8S_KUBECONFIG" -n "$ex"
+expect_rc 0 "example: sync the transition"
+bgstatus payment-scoring ACTIVE_BLUE FAILING "Aborting deployment 'payment-scoring-green', rolling B/G deployment back to ACTIVE_BLUE"
+exrun drift --ref feature --kubeconfig "$FG_K8S_KUBECONFIG" -n "$ex" -o json
+expect_rc 2 "example: drift after an abort"
+[[ $(jq -r '.namespaces[].objects[] | select(.kind == "FlinkBlueGreenDeployment") | .state' "$work/out") == "rolled back" ]] ||
+	fail "example: drift json: $(cat "$work/out")"
+cd "$k8s_dir"
+echo "ok: 8: the example's blue/green job through validate, render, sync, drift, plan --base and plan"
 echo "ok"
