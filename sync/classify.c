@@ -1142,6 +1142,28 @@ static int classify_bluegreen(const json_t *desired, const json_t *live,
 		goto words;
 	}
 
+	/* InitializingBlueStateHandler after an aborted first deployment:
+	 * blue again, with the new spec */
+	if (st.phase == FG_BG_INITIALIZING &&
+	    out->bg_diff != FG_BG_DIFF_IGNORE) {
+		out->bg_deploys = FG_BG_BLUE;
+		out->type = FG_DIFF_UPGRADE;
+		bg_child_words(desired, FG_BG_BLUE, "", w.deploys,
+			       sizeof(w.deploys));
+		if (fg_str_is(st.job, "FAILING"))
+			fg_buf_printf(&w.b,
+				      "%s: deploys %s again with this spec "
+				      "(its first deployment failed: "
+				      "INITIALIZING_BLUE)",
+				      fg_bg_diff_name(out->bg_diff), w.deploys);
+		else
+			fg_buf_printf(&w.b,
+				      "%s: the operator does not act on it "
+				      "while it initializes blue "
+				      "(INITIALIZING_BLUE)",
+				      fg_bg_diff_name(out->bg_diff));
+		goto words;
+	}
 	if (env && env->bg_children_known && st.active)
 		child = env->bg_children[st.active - 1];
 	child_suspended =
@@ -1166,8 +1188,10 @@ static int classify_bluegreen(const json_t *desired, const json_t *live,
 	}
 	if (child_suspended)
 		goto in_place;
-	/* checkAndInitiateDeployment: only from a READY active child */
-	if (child && !fg_bg_child_ready(child))
+	/* checkAndInitiateDeployment: only from a READY active child (a
+	 * missing one is not READY either) */
+	if ((child && !fg_bg_child_ready(child)) ||
+	    (!child && st.active && env && env->bg_children_known))
 		out->bg_not_ready = 1;
 	if (out->bg_diff == FG_BG_DIFF_PATCH_CHILD)
 		goto in_place;
@@ -1244,7 +1268,12 @@ refused:
 		const json_t *cs = get(child, "status");
 		char nb[320];
 
-		if (fg_str_is(st.job, "FAILING"))
+		if (!child)
+			fg_buf_printf(&w.b,
+				      "; BUT %s is not there: the operator "
+				      "cannot start from it",
+				      w.active);
+		else if (fg_str_is(st.job, "FAILING"))
 			fg_buf_printf(&w.b,
 				      "; BUT %s is not STABLE with its job "
 				      "RUNNING and the deployment is FAILING: "

@@ -521,6 +521,12 @@ static int bluegreen_health(struct fg_health_report *out, const json_t *live,
 			fg_bg_child_name(name, sizeof(name), parent, st.active),
 			err);
 	}
+	if ((aborted || refused) && st.phase == FG_BG_INITIALIZING)
+		return verdict(out, FG_HEALTH_DEGRADED,
+			       "the first deployment of blue (%s) failed: %s",
+			       fg_bg_child_name(name, sizeof(name), parent,
+						FG_BG_BLUE),
+			       err);
 	if (st.error && !aborted && !refused)
 		return verdict(out, FG_HEALTH_DEGRADED, "%s: %s", st.state,
 			       err);

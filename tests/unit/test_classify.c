@@ -1153,6 +1153,49 @@ static void test_classify__bluegreen_words_name_the_colours(void **state)
 	reset();
 }
 
+/* The operator transitions only from a READY active child. */
+static void test_classify__bluegreen_not_ready_is_refused(void **state)
+{
+	struct fg_flink_env env = { 0 };
+	json_t *desired = bg(TSPEC("flink:2.0", ",\"upgradeMode\":"
+						"\"savepoint\""),
+			     NULL, NULL, NULL);
+	json_t *live = bg(TSPEC("flink:1.20", ",\"upgradeMode\":"
+					      "\"savepoint\""),
+			  "ACTIVE_BLUE", "RUNNING", NULL);
+	json_t *blue = J("{\"apiVersion\":\"flink.apache.org/v1beta1\","
+			 "\"kind\":\"FlinkDeployment\",\"metadata\":{"
+			 "\"name\":\"orders-blue\"},\"spec\":{},\"status\":{"
+			 "\"lifecycleState\":\"DEPLOYED\",\"jobStatus\":{"
+			 "\"state\":\"RESTARTING\"}}}");
+
+	env.operator_conf_known = 1;
+	env.bg_children_known = 1;
+	env.bg_children[0] = blue;
+	change("/spec/template/spec/image", "\"flink:2.0\"", "\"flink:1.20\"");
+	assert_int_equal(fg_classify_env(desired, live, &env, &R.ch, &R.c), 0);
+	fg_classification_words(&R.c, R.words, sizeof(R.words));
+	assert_true(R.c.bg_not_ready);
+	assert_non_null(strstr(
+		R.words, "; BUT blue (orders-blue) is not STABLE with its "
+			 "job RUNNING (lifecycleState DEPLOYED, job "
+			 "RESTARTING): the operator refuses (\"Transition "
+			 "to GREEN not possible, current Flink Deployment "
+			 "'orders-blue' is not READY\")"));
+	reset();
+	/* gone altogether */
+	env.bg_children[0] = NULL;
+	change("/spec/template/spec/image", "\"flink:2.0\"", "\"flink:1.20\"");
+	assert_int_equal(fg_classify_env(desired, live, &env, &R.ch, &R.c), 0);
+	fg_classification_words(&R.c, R.words, sizeof(R.words));
+	assert_non_null(strstr(R.words, "; BUT blue (orders-blue) is not "
+					"there"));
+	reset();
+	json_decref(desired);
+	json_decref(live);
+	json_decref(blue);
+}
+
 /* Only what is under spec.template.spec reaches the children. */
 static void test_classify__bluegreen_changes_outside_the_template(void **st)
 {
@@ -1184,6 +1227,7 @@ int main(void)
 			test_classify__bluegreen_words_name_the_colours),
 		cmocka_unit_test(
 			test_classify__bluegreen_changes_outside_the_template),
+		cmocka_unit_test(test_classify__bluegreen_not_ready_is_refused),
 		cmocka_unit_test(
 			test_classify__every_row_of_the_operator_table),
 		cmocka_unit_test(

@@ -614,6 +614,17 @@ static void test_health__bluegreen_abort_is_drift(void **state)
 	assert_non_null(strstr(r.message, "transition refused"));
 	fg_health_report_release(&r);
 	json_decref(live);
+	/* the first deployment aborted: nothing ran before, no drift */
+	live = bgd("INITIALIZING_BLUE", "FAILING",
+		   "Aborting deployment 'orders-blue', rolling B/G deployment "
+		   "back to INITIALIZING_BLUE");
+	assert_int_equal(fg_health_of_bluegreen(live, NULL, NULL, 0, 0, &r), 0);
+	assert_int_equal(r.health, FG_HEALTH_DEGRADED);
+	assert_false(r.drifted_rollback);
+	assert_non_null(strstr(r.message, "the first deployment of blue "
+					  "(orders-blue) failed"));
+	fg_health_report_release(&r);
+	json_decref(live);
 	/* another error: Degraded, but the spec was not recorded */
 	live = bgd("ACTIVE_BLUE", "FAILING",
 		   "Could not trigger Savepoint. Details: null");
