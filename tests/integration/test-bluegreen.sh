@@ -138,6 +138,12 @@ child() {
 
 # ---- 1: validate, create, the operator's children are never ours ----------
 new_ns
+# the operator's own manifests, which validate clean (test_operator_bluegreen),
+# are what the API server takes too
+for f in "$(dirname "${BASH_SOURCE[0]}")"/../operator/e2e/bluegreen-*.yaml; do
+	kc apply -n "$ns" --dry-run=server --server-side -f "$f" >/dev/null ||
+		fail "the API server refuses $f"
+done
 bg orders savepoint
 set +e
 "$fg" --log-level warn validate "$repo" >"$work/out" 2>&1
