@@ -83,10 +83,41 @@ static int is_null(const json_t *v)
 	return !v || json_is_null(v);
 }
 
+/*
+ * Equal as the operator's Java model holds both once read: a null member
+ * is an absent one, and numbers compare by value (the operator writes
+ * lastReconciledSpec with Jackson: every null field, and a Double such as
+ * a resource's cpu as 1.0 where the API server holds 1).
+ */
 static int same(const json_t *a, const json_t *b)
 {
+	const char *k;
+	json_t *v;
+	size_t i;
+
 	if (is_null(a) || is_null(b))
 		return is_null(a) && is_null(b);
+	if (json_is_integer(a) && json_is_integer(b))
+		return json_integer_value(a) == json_integer_value(b);
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b);
+	if (json_is_object(a) && json_is_object(b)) {
+		json_object_foreach ((json_t *)(uintptr_t)a, k, v)
+			if (!same(v, json_object_get(b, k)))
+				return 0;
+		json_object_foreach ((json_t *)(uintptr_t)b, k, v)
+			if (!json_object_get(a, k) && !is_null(v))
+				return 0;
+		return 1;
+	}
+	if (json_is_array(a) && json_is_array(b)) {
+		if (json_array_size(a) != json_array_size(b))
+			return 0;
+		json_array_foreach ((json_t *)(uintptr_t)a, i, v)
+			if (!same(v, json_array_get(b, i)))
+				return 0;
+		return 1;
+	}
 	return json_equal(a, b);
 }
 
@@ -152,7 +183,7 @@ static int same_job_field(const char *field, const json_t *d, const json_t *l)
 
 	if (!def)
 		return same(d, l);
-	r = json_equal(is_null(d) ? def : d, is_null(l) ? def : l);
+	r = same(is_null(d) ? def : d, is_null(l) ? def : l);
 	json_decref(def);
 	return r;
 }
@@ -335,7 +366,7 @@ static int same_jobmanager(char **rest, size_t n, const json_t *d,
 	if (n == 1 && !strcmp(rest[0], "replicas"))
 		return (is_null(d) || json_integer_value(d) == 1) ==
 			       (is_null(l) || json_integer_value(l) == 1) &&
-		       (is_null(d) || is_null(l) || json_equal(d, l));
+		       (is_null(d) || is_null(l) || same(d, l));
 	if (n || !json_is_object(d) || !json_is_object(l))
 		return 0;
 	dc = json_deep_copy(d);
@@ -344,7 +375,7 @@ static int same_jobmanager(char **rest, size_t n, const json_t *d,
 		json_object_set_new(dc, "replicas", json_integer(1));
 	if (lc && !json_object_get(lc, "replicas"))
 		json_object_set_new(lc, "replicas", json_integer(1));
-	r = dc && lc && json_equal(dc, lc);
+	r = dc && lc && same(dc, lc);
 	json_decref(dc);
 	json_decref(lc);
 	return r;
@@ -796,7 +827,7 @@ int fg_bg_diff_specs(const json_t *last, const json_t *next,
 		json_decref(b);
 		return fg_error_set(FG_ERROR, "out of memory");
 	}
-	eq = json_equal(a, b);
+	eq = same(a, b);
 	json_decref(a);
 	json_decref(b);
 	*out = eq		     ? FG_BG_DIFF_IGNORE

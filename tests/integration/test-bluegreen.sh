@@ -91,13 +91,21 @@ finish() {
 
 # bgstatus NAME STATE JOB [ERROR]: the status the operator writes once it
 # acted on the live spec (BlueGreenDeploymentService.patchStatusUpdateControl,
-# BlueGreenUtils.setLastReconciledSpec)
+# BlueGreenUtils.setLastReconciledSpec). lastReconciledSpec as Jackson
+# writes it: every null field, JobSpec's defaults, a Double cpu as 1.0.
 bgstatus() {
 	local st
 	st=$(kc get -n "$ns" flinkbluegreendeployment "$1" -o json |
 		jq -c --arg s "$2" --arg j "$3" --arg e "${4:-}" '{status: ({
 		blueGreenState: $s, jobStatus: {state: $j},
-		lastReconciledSpec: ({spec: .spec} | tojson),
+		lastReconciledSpec: ({spec: (.spec | .ingress = (.ingress // null) |
+			.template.metadata = null |
+			.template.spec.podTemplate = null |
+			.template.spec.job = ({entryClass: null, args: [],
+				state: "running", savepointTriggerNonce: null,
+				initialSavepointPath: null, allowNonRestoredState: null,
+				savepointRedeployNonce: null} + .template.spec.job))} |
+			tojson | gsub("\"cpu\":(?<n>[0-9]+)(?<e>[,}])"; "\"cpu\":\(.n).0\(.e)")),
 		lastReconciledTimestamp: "2026-11-27T11:49:22.123Z",
 		abortTimestamp: "2026-11-27T11:59:22.123Z",
 		deploymentReadyTimestamp: "1970-01-01T00:00:00Z",

@@ -997,6 +997,19 @@ static void test_classify__bluegreen_diff_as_the_operator(void **state)
 			"x.jar\",\"parallelism\":2},\"jobManager\":{},"
 			"\"flinkConfiguration\":{\"a\":{\"b\":1}}}"),
 		FG_BG_DIFF_IGNORE);
+	/* as Jackson writes lastReconciledSpec: every null, a Double cpu */
+	assert_int_equal(
+		bg_diff("{\"jobManager\":{\"resource\":{\"cpu\":1.0,"
+			"\"memory\":\"2048m\",\"ephemeralStorage\":null},"
+			"\"replicas\":1,\"podTemplate\":null},\"taskManager\":"
+			"{\"resource\":{\"cpu\":0.5,\"memory\":\"1g\","
+			"\"ephemeralStorage\":null},\"replicas\":null,"
+			"\"podTemplate\":null},\"podTemplate\":null,"
+			"\"restartNonce\":null}",
+			"{\"jobManager\":{\"resource\":{\"cpu\":1,"
+			"\"memory\":\"2048m\"}},\"taskManager\":{\"resource\":"
+			"{\"cpu\":0.5,\"memory\":\"1g\"}}}"),
+		FG_BG_DIFF_IGNORE);
 	/* what the FlinkDeployment diff ignores: patched in place */
 	assert_int_equal(
 		bg_diff(TSPEC("flink:1.20", ""),
