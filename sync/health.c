@@ -466,6 +466,9 @@ static int bluegreen_health(struct fg_health_report *out, const json_t *live,
 	if (!st.state)
 		return verdict(out, FG_HEALTH_PROGRESSING,
 			       "waiting for the operator: no state yet");
+	if (st.phase == FG_BG_NO_STATE)
+		return verdict(out, FG_HEALTH_UNKNOWN,
+			       "unknown blueGreenState %s", st.state);
 	if (st.phase == FG_BG_INITIALIZING && str_is(job, "SUSPENDED") &&
 	    !st.error)
 		return want_suspended

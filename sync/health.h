@@ -94,6 +94,7 @@ int fg_health_of_env(const json_t *live, const json_t *desired,
  * jobStatus.state and error, first match wins:
  *  - deletionTimestamp                                -> Progressing
  *  - no blueGreenState                                -> Progressing
+ *  - a blueGreenState the operator does not write     -> Unknown
  *  - INITIALIZING_BLUE, job SUSPENDED (created suspended: the operator
  *    deploys nothing)                                 -> Suspended
  *  - ACTIVE_X with an error "Aborting deployment ..." (the transition to

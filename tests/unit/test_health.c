@@ -573,6 +573,8 @@ static void test_health__bluegreen_states(void **state)
 		  FG_HEALTH_SUSPENDED, "orders-blue is suspended");
 	expect_bg(bgd("INITIALIZING_BLUE", "SUSPENDED", NULL), NULL, NULL, 0,
 		  FG_HEALTH_PROGRESSING, NULL); /* Git wants it running */
+	expect_bg(bgd("ACTIVE_PURPLE", "RUNNING", NULL), NULL, NULL, 0,
+		  FG_HEALTH_UNKNOWN, "unknown blueGreenState ACTIVE_PURPLE");
 }
 
 static void test_health__bluegreen_children_feed_the_parent(void **state)
