@@ -52,6 +52,8 @@ static void apply_step(struct xctx *x, struct fg_step *s)
 	const char *uid;
 	int err;
 
+	if (fg_ports_stopping(x->ports))
+		return; /* stopping: left for the next run (outcome none) */
 	if (fg_pass_applied(&obj, s, x->ns->id) < 0) {
 		outcome(s, FG_OUTCOME_FAILED, fg_error_last());
 		return;
@@ -120,7 +122,8 @@ static enum wait_result wait_for(struct xctx *x, const struct fg_obj_ref *ref,
 			return WAIT_ERROR;
 		if (ready && ready(o))
 			break;
-		if (clock->now_ms(clock->ctx) >= deadline) {
+		if (clock->now_ms(clock->ctx) >= deadline ||
+		    fg_ports_stopping(x->ports)) {
 			if (last) {
 				*last = o;
 				o = NULL;
@@ -302,7 +305,8 @@ static int session_jobs_gone(struct xctx *x, struct fg_step *s)
 		}
 		if (!left)
 			return 0;
-		if (clock->now_ms(clock->ctx) >= deadline)
+		if (clock->now_ms(clock->ctx) >= deadline ||
+		    fg_ports_stopping(x->ports))
 			break;
 		clock->sleep_ms(clock->ctx, x->poll_ms);
 	}
@@ -321,6 +325,8 @@ static void delete_step(struct xctx *x, struct fg_step *s)
 	struct fg_obj_ref ref = { s->group, s->kind, x->ns->name, s->name };
 	int err;
 
+	if (fg_ports_stopping(x->ports))
+		return;
 	if (s->suspend_first && suspend_first(x, s))
 		return;
 	if (!strcmp(s->group, "flink.apache.org") &&
@@ -457,7 +463,7 @@ static int run_ranks(struct xctx *x, int a, void (*task)(void *, size_t))
 
 		while (i < ns->n && !runs(&ns->v[i], a))
 			i++;
-		if (i == ns->n)
+		if (i == ns->n || fg_ports_stopping(x->ports))
 			break;
 		rank = ns->v[i].rank;
 		n = 0;
@@ -479,7 +485,7 @@ static void exec_ns(void *arg, size_t i)
 	struct fg_pass_ns *ns = &x.p->v[i];
 
 	if (ns->failed || !ns->observed || ns->error ||
-	    ns->verdict.kind == FG_VERDICT_BLOCK)
+	    ns->verdict.kind == FG_VERDICT_BLOCK || fg_ports_stopping(x.ports))
 		return;
 	ns->executed = 1;
 	x.ns = ns;
