@@ -256,11 +256,9 @@ static void histogram(struct fg_buf *b, const char *name, const char *help,
 		      const struct histogram *h)
 {
 	head(b, name, "histogram", help);
-	for (int i = 0; i < NBUCKETS; i++) {
-		fg_buf_printf(b, "%s_bucket{le=\"", name);
-		fmt_num(b, h->le[i]);
-		fg_buf_printf(b, "\"} %lu\n", h->counts[i]);
-	}
+	for (int i = 0; i < NBUCKETS; i++)
+		fg_buf_printf(b, "%s_bucket{le=\"%g\"} %lu\n", name, h->le[i],
+			      h->counts[i]);
 	fg_buf_printf(b, "%s_bucket{le=\"+Inf\"} %lu\n%s_sum ", name, h->count,
 		      name);
 	fmt_num(b, h->sum);

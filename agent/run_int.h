@@ -47,14 +47,15 @@ struct fg_run {
 	struct fg_git_mirror *mirror;
 	struct fg_allowed_signers *signers;
 	struct fg_age_identities *age_ids;
-	char head[41];		    /* the branch's head, as last fetched */
-	char good[41];		    /* the commit in force ("" none yet) */
-	char refused[41];	    /* a head that was not applied ("" none) */
-	char *refused_why;	    /* and why (diagnostics) */
-	struct fg_desired *desired; /* rendered `good` */
-	struct fg_buf origin;	    /* "URL@COMMIT" of `desired` */
-	char noted[41];		    /* the commit last given a note */
-	json_t *proposals;	    /* ref -> head planned last */
+	char head[41];		     /* the branch's head, as last fetched */
+	char good[41];		     /* the commit in force ("" none yet) */
+	char refused[41];	     /* a head that was not applied ("" none) */
+	char *refused_why;	     /* and why (diagnostics) */
+	struct fg_desired *desired;  /* rendered `good` */
+	struct fg_buf origin;	     /* "URL@COMMIT" of `desired` */
+	char noted[41];		     /* the commit last given a note */
+	unsigned char note_hash[32]; /* and a hash of its words */
+	json_t *proposals;	     /* ref -> head planned last */
 	/* the cluster */
 	struct fg_cluster_pool *pool;
 	struct fg_agent_ports ap; /* the API server */

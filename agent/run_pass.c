@@ -545,6 +545,7 @@ int fg_run_pass(struct fg_run *r, int fetch)
 			epoch_ms());
 	FG_LOG_INFO("pass.done", FG_LOG_STR("commit", r->good),
 		    FG_LOG_STR("result", result),
+		    FG_LOG_STR("trigger", fetch ? "fetch" : "watch"),
 		    FG_LOG_INT("created", p->creates),
 		    FG_LOG_INT("updated", p->updates),
 		    FG_LOG_INT("deleted", p->deletes),

@@ -280,13 +280,23 @@ static void report_note(struct fg_run *r, const struct fg_pass *p,
 	struct fg_buf text = FG_BUF_INIT;
 	char why[512];
 
+	unsigned char h[crypto_generichash_BYTES];
+
 	if (!new_commit && !strcmp(r->noted, r->good) && !git_changes(p))
 		return;
 	status_opts(r, &so, why, sizeof(why));
 	so.refused = NULL;
-	if (fg_status_note(p, &so, r->lineage, &text) == 0)
-		note(r, r->good, text.ptr);
+	if (fg_status_note(p, &so, r->lineage, &text) < 0)
+		goto done;
+	/* the same words on the same commit: nothing to write */
+	crypto_generichash(h, sizeof(h), (const unsigned char *)text.ptr,
+			   text.len, NULL, 0);
+	if (!strcmp(r->noted, r->good) && !memcmp(h, r->note_hash, sizeof(h)))
+		goto done;
+	note(r, r->good, text.ptr);
+	memcpy(r->note_hash, h, sizeof(h));
 	snprintf(r->noted, sizeof(r->noted), "%s", r->good);
+done:
 	fg_buf_release(&text);
 }
 
