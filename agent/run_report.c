@@ -16,9 +16,9 @@
 
 #include "agent/log.h"
 #include "agent/run_int.h"
+#include "agent/status_branch.h"
 #include "render/base/error.h"
 #include "render/base/json.h"
-#include "render/source.h"
 #include "render/base/banned.h"
 
 static long long mono_ms(void)
@@ -68,61 +68,28 @@ static void status_opts(const struct fg_run *r, struct fg_status_opts *o,
 
 /* ---- reading the status branch once ---- */
 
-static void load_lineage(struct fg_run *r, struct fg_source *src,
-			 const char *path)
-{
-	struct fg_buf b = FG_BUF_INIT, key = FG_BUF_INIT;
-	json_t *j;
-	size_t n = strlen(path);
-
-	/* lineage/NS/KIND/NAME.json -> NS/KIND/NAME */
-	if (n < 14 || strcmp(path + n - 5, ".json"))
-		return;
-	fg_buf_init(&b, (size_t)1 << 20);
-	if (fg_source_read(src, path, &b) == 0 &&
-	    (j = json_loadb(b.ptr, b.len, JSON_REJECT_DUPLICATES, NULL))) {
-		if (json_is_array(j) &&
-		    fg_buf_printf(&key, "%.*s", (int)(n - 13), path + 8) == 0)
-			json_object_set(r->lineage, key.ptr, j);
-		json_decref(j);
-	}
-	fg_error_clear();
-	fg_buf_release(&b);
-	fg_buf_release(&key);
-}
-
 void fg_run_report_load(struct fg_run *r)
 {
-	struct fg_buf ref = FG_BUF_INIT;
-	struct fg_source *src = NULL;
-	char hex[41], **paths = NULL;
-	size_t n = 0;
+	char hex[41];
 
 	if (r->report_loaded || !r->mirror)
 		return;
 	r->report_loaded = 1;
-	if (fg_buf_printf(&ref, "refs/heads/%s", r->cfg->git_branch) < 0 ||
-	    fg_git_resolve(r->mirror, ref.ptr, hex) < 0 ||
-	    fg_git_source_new(&src, r->mirror, hex) < 0)
-		goto done;
-	if (fg_source_list(src, "", &paths, &n, NULL) < 0)
-		goto done;
-	for (size_t i = 0; i < n; i++) {
-		if (!strncmp(paths[i], "status/", 7) ||
-		    !strncmp(paths[i], "lineage/", 8))
-			json_object_set_new(r->status_files, paths[i],
-					    json_true());
-		if (!strncmp(paths[i], "lineage/", 8))
-			load_lineage(r, src, paths[i]);
+	if (fg_status_branch_read(r->mirror, r->cfg->git_branch, r->lineage,
+				  r->status_files, hex) < 0) {
+		FG_LOG_WARN("report.load",
+			    FG_LOG_STR("branch", r->cfg->git_branch),
+			    FG_LOG_STR("message", fg_error_last()));
+		fg_error_clear();
+		return;
 	}
-	FG_LOG_INFO("report.loaded", FG_LOG_STR("branch", r->cfg->git_branch),
-		    FG_LOG_STR("commit", hex), FG_LOG_INT("files", n),
-		    FG_LOG_INT("lineage", json_object_size(r->lineage)));
-done:
-	fg_error_clear();
-	fg_source_paths_free(paths, n);
-	fg_source_free(src);
-	fg_buf_release(&ref);
+	if (*hex)
+		FG_LOG_INFO(
+			"report.loaded",
+			FG_LOG_STR("branch", r->cfg->git_branch),
+			FG_LOG_STR("commit", hex),
+			FG_LOG_INT("files", json_object_size(r->status_files)),
+			FG_LOG_INT("lineage", json_object_size(r->lineage)));
 }
 
 /* ---- Git ---- */

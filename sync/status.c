@@ -582,9 +582,8 @@ done:
 	return err;
 }
 
-/* Restore hints of every step of `p` that has one. */
-static void restore_hints(const struct fg_pass *p, const json_t *lineage,
-			  struct fg_buf *out, int markdown)
+void fg_status_restore_hints(const struct fg_pass *p, const json_t *lineage,
+			     struct fg_buf *out, int markdown)
 {
 	int first = 1;
 
@@ -624,7 +623,7 @@ int fg_status_note(const struct fg_pass *p, const struct fg_status_opts *o,
 		      o->path && *o->path ? o->path : "");
 	if ((err = fg_report_sync_text(p, out)) < 0)
 		return err;
-	restore_hints(p, lineage, out, 0);
+	fg_status_restore_hints(p, lineage, out, 0);
 	return 0;
 }
 
@@ -652,7 +651,7 @@ int fg_status_proposal(const struct fg_pass *p, const char *ref,
 		      ref, commit);
 	if ((err = fg_plan_markdown(p, out)) < 0)
 		return err;
-	restore_hints(p, lineage, out, 1);
+	fg_status_restore_hints(p, lineage, out, 1);
 	return 0;
 }
 

@@ -137,6 +137,11 @@ int fg_lineage_update(json_t *lineage, const struct fg_pass *p, int *changed);
 const json_t *fg_lineage_restore_point(const json_t *lineage, const char *ns,
 				       const struct fg_step *s);
 
+/* Every step of `p` with a restore point, one line each (a Markdown
+ * section with `markdown`), appended to `out`; nothing when none. */
+void fg_status_restore_hints(const struct fg_pass *p, const json_t *lineage,
+			     struct fg_buf *out, int markdown);
+
 /* The words of a restore hint for `s` and its restore point `rp`. */
 int fg_lineage_hint(const struct fg_step *s, const json_t *rp,
 		    struct fg_buf *out);

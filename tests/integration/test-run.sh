@@ -180,6 +180,7 @@ on_branch "lineage/$ns/FlinkDeployment/app.json" | jq -e --arg c "$c1" \
 	fail "lineage: $(on_branch "lineage/$ns/FlinkDeployment/app.json")"
 app flink:2.0
 commit "upgrade"
+c2=$commit
 hook github refs/heads/main
 wait_until 5 "upgrade" image_is flink:2.0
 status FlinkDeployment app '{"jobStatus":{"savepointInfo":{"lastSavepoint":{"location":"s3://b/sp/while-c2","timeStamp":1700000100000}}}}'
@@ -193,6 +194,11 @@ note "$c_revert" | grep -qF "spec.job.initialSavepointPath: s3://b/sp/while-c1" 
 	fail "the revert's note names no savepoint: $(note "$c_revert")"
 note "$c_revert" | grep -qF "reverts to the spec that ran at commit ${c1:0:12}" ||
 	fail "the revert's note names no commit: $(note "$c_revert")"
+# plan names it too, offline between the two revisions
+"$fg" --log-level warn plan --repo "$url" --ref "$c_revert" --base "$c2" \
+	--cache-dir "$work/plan-cache" >"$work/plan.txt" 2>&1 || true
+grep -qF "spec.job.initialSavepointPath: s3://b/sp/while-c1" "$work/plan.txt" ||
+	fail "plan names no savepoint: $(cat "$work/plan.txt")"
 
 # --- a proposed branch: planned, noted, never applied ---
 git -C "$src" checkout -q -b proposals/bump
