@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -212,16 +213,50 @@ done:
 	return err;
 }
 
+/* This replica's name: HOSTNAME-PID. */
+static void identity(char *out, size_t n)
+{
+	char host[256] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(out, n, "%s-%ld", host, (long)getpid());
+}
+
+/*
+ * The client as every command makes it (kubeconfig, context, request
+ * timeout), with a user agent that names the agent and this replica, so
+ * an audit log tells its requests from a CLI's and one replica's from
+ * another's.
+ */
 static int kube_connect(const struct fg_agent_config *c, struct fg_kube **k)
 {
-	struct fg_kube_cli kc = { c->kubeconfig, c->context,
-				  c->request_timeout_ms };
 	static const struct fg_kube_hooks hooks = { hook_secret, hook_warn,
 						    hook_request };
-	int err = fg_kube_cli_connect(&kc, k);
+	struct fg_kube_config_opts co = { 0 };
+	struct fg_kube_client_opts opts = FG_KUBE_CLIENT_OPTS_INIT;
+	struct fg_kube_config *cfg = NULL;
+	char id[300], ua[400];
+	int err;
 
+	*k = NULL;
 	fg_kube_set_hooks(&hooks);
-	return err;
+	co.kubeconfig = c->kubeconfig;
+	co.context = c->context;
+	if ((err = fg_kube_config_load(&cfg, &co)) < 0)
+		return err;
+	opts.request_timeout_ms = c->request_timeout_ms;
+	if (opts.connect_timeout_ms > c->request_timeout_ms)
+		opts.connect_timeout_ms = c->request_timeout_ms;
+	if (opts.retry_budget_ms < c->request_timeout_ms)
+		opts.retry_budget_ms = c->request_timeout_ms;
+	identity(id, sizeof(id));
+	snprintf(ua, sizeof(ua), "flink-gitops/%s (run; %s)", FG_VERSION, id);
+	opts.user_agent = ua; /* copied by the client */
+	FG_LOG_INFO("kube.config",
+		    FG_LOG_STR("server", fg_kube_config_server(cfg)),
+		    FG_LOG_STR("context", fg_kube_config_context(cfg)),
+		    FG_LOG_STR("origin", fg_kube_config_origin(cfg)));
+	return fg_kube_new(k, cfg, &opts);
 }
 
 static int setup_git(struct fg_run *r)
@@ -307,11 +342,10 @@ static int setup_cluster(struct fg_run *r)
 	r->ports.stop = stop_asked;
 	r->ports.stop_ctx = r;
 	if (c->le_enabled) {
-		char id[300], host[256] = "";
+		char id[300];
 		struct fg_lease_opts lo;
 
-		gethostname(host, sizeof(host) - 1);
-		snprintf(id, sizeof(id), "%s-%ld", host, (long)getpid());
+		identity(id, sizeof(id));
 		memset(&lo, 0, sizeof(lo));
 		lo.ns = c->le_namespace;
 		lo.name = c->le_name;
@@ -399,6 +433,8 @@ static void teardown(struct fg_run *r)
 	json_decref(r->events_sent);
 	r->events_sent = json_object();
 	r->git_digest[0] = r->git_digest_all[0] = '\0';
+	memset(r->git_fingerprint, 0, sizeof(r->git_fingerprint));
+	r->git_times_pending = 0;
 	r->report_loaded = 0;
 }
 
@@ -531,14 +567,14 @@ static void drain(int fd)
 
 static void loop(struct fg_run *r)
 {
-	long long next_fetch = mono_ms(), pass_due = 0;
+	long long next_fetch = mono_ms(), pass_due = 0, last_trim = 0;
 
 	while (!atomic_load(&r->stopping)) {
 		struct pollfd fds[2] = { { r->sig_pipe[0], POLLIN, 0 },
 					 { r->wake_pipe[0], POLLIN, 0 } };
 		long long now = mono_ms(), due = next_fetch;
 		unsigned w;
-		int fetch;
+		int fetch, err;
 
 		if (pass_due && pass_due < due)
 			due = pass_due;
@@ -584,7 +620,25 @@ static void loop(struct fg_run *r)
 		pass_due = 0;
 		if (fetch)
 			next_fetch = now + jittered(r->cfg->interval_ms);
-		if (fg_run_pass(r, fetch) < 0) {
+		err = fg_run_pass(r, fetch);
+#ifdef M_ARENA_MAX
+		/* what passes free stays in the heap's holes: given back to
+		   the system now and then (it costs a walk of the heap) */
+		if (mono_ms() - last_trim >= FG_RUN_TRIM_MS) {
+			malloc_trim(0);
+			last_trim = mono_ms();
+		}
+		{
+			struct mallinfo2 mi = mallinfo2();
+
+			FG_LOG_DEBUG(
+				"run.heap",
+				FG_LOG_INT("in_use_kb", mi.uordblks / 1024),
+				FG_LOG_INT("arena_kb", mi.arena / 1024),
+				FG_LOG_INT("mmap_kb", mi.hblkhd / 1024));
+		}
+#endif
+		if (err < 0) {
 			long long b = FG_RUN_BACKOFF_MIN_MS;
 
 			r->failures++;
@@ -593,8 +647,7 @@ static void loop(struct fg_run *r)
 				b *= 2;
 			if (b > r->cfg->backoff_max_ms)
 				b = r->cfg->backoff_max_ms;
-			if (b < r->cfg->interval_ms)
-				next_fetch = mono_ms() + jittered(b);
+			next_fetch = mono_ms() + jittered(b);
 			FG_LOG_WARN(
 				"run.backoff",
 				FG_LOG_INT("failures", r->failures),
@@ -679,6 +732,15 @@ int fg_cmd_run(int argc, char **argv)
 		fg_buf_release(&b);
 		return FG_EXIT_OK;
 	}
+#ifdef M_ARENA_MAX
+	/* one malloc arena per thread (watches, workers, HTTP) multiplies
+	   the resident size of a long-running agent; two are plenty */
+	mallopt(M_ARENA_MAX, FG_RUN_MALLOC_ARENAS);
+	/* a fixed threshold (glibc's own moves up to 32 MiB after a large
+	   free): LIST answers, status files and JSON texts go to mmap and
+	   back to the system when freed, instead of fragmenting the heap */
+	mallopt(M_MMAP_THRESHOLD, FG_RUN_MMAP_THRESHOLD);
+#endif
 	memset(&r, 0, sizeof(r));
 	r.config_path = config;
 	r.sig_pipe[0] = r.sig_pipe[1] = r.wake_pipe[0] = r.wake_pipe[1] = -1;

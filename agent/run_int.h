@@ -29,7 +29,11 @@
 #define FG_RUN_LAST_GOOD_FILE "last-good"
 #define FG_RUN_MAX_PROPOSALS 256 /* proposed heads planned per pass */
 #define FG_RUN_BACKOFF_MIN_MS 1000L
-#define FG_RUN_EVENT_MAX 1024 /* bytes of an Event's message */
+#define FG_RUN_EVENT_MAX 1024	       /* bytes of an Event's message */
+#define FG_RUN_EVENTS_REMEMBERED 10000 /* Events said, not to repeat */
+#define FG_RUN_MALLOC_ARENAS 1	       /* glibc's M_ARENA_MAX for the agent */
+#define FG_RUN_MMAP_THRESHOLD (128 << 10) /* glibc's M_MMAP_THRESHOLD */
+#define FG_RUN_TRIM_MS 10000 /* malloc_trim after a pass, at most this often */
 
 /* Why the loop woke up (bits of fg_run.wake). */
 #define FG_WAKE_FETCH 0x1 /* a webhook: fetch now */
@@ -69,8 +73,10 @@ struct fg_run {
 	char git_digest[65];  /* of the files last written, without times */
 	char git_digest_all[65];
 	long long git_written_ms;
-	json_t *events_sent; /* "ns/kind/name/what" -> 1, to say it once */
-	int report_loaded;   /* the status branch has been read */
+	unsigned char git_fingerprint[32]; /* of the last pass reported */
+	int git_times_pending; /* newer times wait for minInterval */
+	json_t *events_sent;   /* "ns/kind/name/what" -> 1, to say it once */
+	int report_loaded;     /* the status branch has been read */
 	/* observability */
 	struct fg_metrics *metrics;
 	struct fg_http *http;

@@ -160,6 +160,56 @@ static int add_removal(struct fg_status_files *f, const char *path)
 	return f->v[f->n++].path ? 0 : fg_error_set(FG_ERROR, "out of memory");
 }
 
+/*
+ * A fingerprint of what the status files are made of: the commits, and
+ * per step its object's resourceVersion, Git's hash and what the pass
+ * made of it. Equal fingerprints give equal files, so a quiet pass
+ * renders nothing.
+ */
+static void hash_str(crypto_generichash_state *st, const char *s)
+{
+	if (!s)
+		s = "";
+	crypto_generichash_update(st, (const unsigned char *)s, strlen(s) + 1);
+}
+
+static void fingerprint(const struct fg_run *r, const struct fg_pass *p,
+			unsigned char out[32])
+{
+	crypto_generichash_state st;
+	char num[64];
+
+	crypto_generichash_init(&st, NULL, 0, 32);
+#define H(s) hash_str(&st, (s))
+	H(r->good);
+	H(r->refused);
+	H(r->head);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct fg_pass_ns *ns = &p->v[i];
+
+		H(ns->name);
+		H(ns->error);
+		snprintf(num, sizeof(num), "%d/%d/%d", ns->failed,
+			 (int)ns->verdict.kind, (int)ns->inventory_outcome);
+		H(num);
+		for (size_t j = 0; j < ns->n; j++) {
+			const struct fg_step *s = &ns->v[j];
+
+			H(s->kind);
+			H(s->name);
+			H(fg_meta_str(s->live, "resourceVersion"));
+			H(s->desired ? s->desired->hash : NULL);
+			H(s->message);
+			snprintf(num, sizeof(num), "%d/%d/%u/%d/%d",
+				 (int)s->wanted, (int)s->action, s->why,
+				 (int)s->outcome, (int)s->verdict.kind);
+			H(num);
+		}
+	}
+#undef H
+	crypto_generichash_final(&st, out, 32);
+}
+
 static void report_git(struct fg_run *r, const struct fg_pass *p,
 		       int lineage_changed)
 {
@@ -169,22 +219,33 @@ static void report_git(struct fg_run *r, const struct fg_pass *p,
 	json_t *next = json_object();
 	const char *path;
 	json_t *v;
+	unsigned char fp[32];
 	int due;
 
+	fingerprint(r, p, fp);
+	if (!lineage_changed && !memcmp(fp, r->git_fingerprint, sizeof(fp)) &&
+	    (!r->git_times_pending ||
+	     mono_ms() - r->git_written_ms < r->cfg->git_min_interval_ms))
+		goto done; /* nothing the files are made of has changed */
 	status_opts(r, &so, why, sizeof(why));
 	so.with_times = 0;
 	if (!next || fg_status_files(p, &so, r->lineage, &plain) < 0)
 		goto done;
+	digest(&plain, d1);
+	fg_status_files_release(&plain); /* only its digest is needed */
 	so.with_times = 1;
 	if (fg_status_files(p, &so, r->lineage, &all) < 0)
 		goto done;
-	digest(&plain, d1);
 	digest(&all, d2);
 	due = strcmp(d1, r->git_digest) || lineage_changed ||
 	      (strcmp(d2, r->git_digest_all) &&
 	       mono_ms() - r->git_written_ms >= r->cfg->git_min_interval_ms);
-	if (!due)
+	if (!due) {
+		/* the same files, or only newer times not yet due */
+		r->git_times_pending = strcmp(d2, r->git_digest_all) != 0;
+		memcpy(r->git_fingerprint, fp, sizeof(fp));
 		goto done;
+	}
 	for (size_t i = 0; i < all.n; i++)
 		if (!strncmp(all.v[i].path, "status/", 7) ||
 		    !strncmp(all.v[i].path, "lineage/", 8))
@@ -197,6 +258,8 @@ static void report_git(struct fg_run *r, const struct fg_pass *p,
 		goto done;
 	memcpy(r->git_digest, d1, sizeof(d1));
 	memcpy(r->git_digest_all, d2, sizeof(d2));
+	memcpy(r->git_fingerprint, fp, sizeof(fp));
+	r->git_times_pending = 0;
 	r->git_written_ms = mono_ms();
 	json_decref(r->status_files);
 	r->status_files = next;
@@ -414,6 +477,8 @@ static void event(struct fg_run *r, const struct fg_pass_ns *ns,
 		 s->name, reason, once ? "" : r->good, msg);
 	if (json_object_get(r->events_sent, key))
 		return;
+	if (json_object_size(r->events_sent) >= FG_RUN_EVENTS_REMEMBERED)
+		json_object_clear(r->events_sent); /* bounded: may say again */
 	crypto_generichash(h, sizeof(h), (const unsigned char *)key,
 			   strlen(key), NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));

@@ -93,6 +93,16 @@ sleep 5
 grep -q 'event=lease.acquired' "$work/ha2.log" && fail "two leaders"
 grep -q 'event=pass.done' "$work/ha2.log" && fail "the follower ran a pass"
 grep -q 'event=report' "$work/ha2.log" && fail "the follower wrote a report"
+# the audit log: no write by the follower (its user agent names it), but
+# to the Lease
+follower_writes=$(grep -F -- "(run; " "$FG_K8S_AUDIT_LOG" | grep -F -- "-$pid2)" |
+	jq -r 'select(.stage == "ResponseComplete") |
+		select(.verb == "create" or .verb == "update" or .verb == "patch" or .verb == "delete") |
+		select(.objectRef.resource != "leases") | .requestURI')
+[[ -z $follower_writes ]] || fail "the follower wrote: $follower_writes"
+leader_writes=$(grep -F -- "(run; " "$FG_K8S_AUDIT_LOG" | grep -F -- "-$pid1)" |
+	jq -r 'select(.stage == "ResponseComplete") | select(.verb == "patch") | .requestURI' | wc -l)
+((leader_writes > 0)) || fail "the leader wrote nothing"
 [[ $(curl -s "http://127.0.0.1:$port2/metrics" | awk '$1 == "flink_gitops_leader" { print $2 }') == 0 ]] ||
 	fail "the follower says it leads"
 holder=$(kc get lease -n "lease-$$" agents -o jsonpath='{.spec.holderIdentity}')

@@ -168,9 +168,11 @@ wait_until 5 "drift annotation" drift_annotated "data.value (kubectl-patch)"
 sleep 2
 audit_mark
 sleep "$quiet_s"
-others=$(audit_since | jq -r 'select(.verb != "watch") | "\(.verb) \(.requestURI)"')
+# (this agent's requests: its user agent names it, HOSTNAME-PID)
+mine=$(audit_since | grep -F -- "(run; " | grep -F -- "-$agent_pid)" || true)
+others=$(jq -r 'select(.verb != "watch") | "\(.verb) \(.requestURI)"' <<<"$mine")
 [[ -z $others ]] || fail "requests while quiet: $others"
-echo "quiet ${quiet_s}s: $(audit_since | wc -l) completed requests (watches only)"
+echo "quiet ${quiet_s}s: $(grep -c . <<<"$mine") completed requests (watches only)"
 
 # --- savepoint lineage: a revert names the savepoint of its commit ---
 status FlinkDeployment app '{"lifecycleState":"STABLE","jobStatus":{"state":"RUNNING","jobId":"j1","savepointInfo":{"lastSavepoint":{"location":"s3://b/sp/while-c1","timeStamp":1700000000000}}}}'
