@@ -47,7 +47,7 @@ config() {
 			  url: $url
 			  interval: ${interval:-20s}
 			  timeout: 30s
-			  proposals: ["proposals/*"]
+			  proposals: ["proposals/*", "refs/pull/*/head"]
 			cluster: {kubeconfig: $FG_K8S_KUBECONFIG}
 			sync: {debounce: 300ms, repository: ${repo_name}}
 			listen: 127.0.0.1:0

@@ -218,6 +218,20 @@ note "$proposed" | grep -qF "flink-gitops plan for \`refs/heads/proposals/bump\`
 note "$proposed" | grep -qF "ConfigMap/settings" || fail "proposal note: $(note "$proposed")"
 wait_until 10 "plans/proposals/bump.md" on_branch plans/proposals/bump.md
 [[ $(cm_value settings) == 3 ]] || fail "a proposal was applied"
+# a pull request's head (refs/pull/N/head, fetched besides the branches)
+git -C "$src" checkout -q -b pr
+settings 42
+git -C "$src" add -A
+git -C "$src" commit -q -m "pull request"
+git -C "$src" push -q origin HEAD:refs/pull/7/head 2>/dev/null
+pr=$(git -C "$src" rev-parse HEAD)
+git -C "$src" checkout -q main
+hook gitea refs/pull/7/head
+[[ $code == 202 ]] || fail "gitea push of a pull request: HTTP $code"
+wait_until 10 "pull request note" note "$pr"
+note "$pr" | grep -qF 'flink-gitops plan for `refs/pull/7/head`' || fail "pr note: $(note "$pr")"
+wait_until 10 "plans/pull/7/head.md" on_branch plans/pull/7/head.md
+[[ $(cm_value settings) == 3 ]] || fail "a pull request was applied"
 
 # --- a broken commit keeps the last good one in force ---
 good=$(git -C "$src" rev-parse HEAD)
@@ -321,12 +335,21 @@ settings 9
 commit "after a bad reload"
 hook github refs/heads/main
 wait_until 5 "applied after a bad reload" cm_is 9
-# and a good one is taken
-cp "$work/agent.good" "$work/agent.yaml"
+# and a good one is taken: now with selfHeal, the drift is taken back
+sed 's/^sync: {/sync: {selfHeal: true, /' "$work/agent.good" >"$work/agent.yaml"
 kill -HUP "$agent_pid"
 wait_until 10 "config.loaded" grep -qF "event=config.loaded" "$work/a.log"
 port=$(sed -n 's/.*event=http.listening .*port=\([0-9]*\).*/\1/p' "$work/a.log" | tail -n 1)
 wait_until 10 "ready after reload" curl -sf "http://127.0.0.1:$port/healthz"
+drifty_is() { [[ $(cm_value drifty) == "$1" ]]; }
+wait_until 10 "selfHeal takes the drift back" drifty_is git
+t0=$(now_ms)
+kc patch -n "$ns" configmap drifty --type merge -p '{"data":{"value":"again"}}' >/dev/null
+wait_until 5 "kubectl edit healed" drifty_is git
+echo "kubectl change healed (selfHeal): $(($(now_ms) - t0)) ms"
+kc get events -n "$ns" -o json | jq -e '[.items[] | select(.reason == "DriftHealed" and
+	.involvedObject.name == "drifty")] | length >= 1' >/dev/null ||
+	fail "no DriftHealed event: $(kc get events -n "$ns")"
 
 # --- SIGTERM: exit 0 ---
 stop_agent
