@@ -55,6 +55,8 @@ static void apply_from(struct xctx *x, struct fg_step *s, const char *isp)
 	const char *uid;
 	int err;
 
+	if (fg_ports_stopping(x->ports))
+		return; /* stopping: left for the next run (outcome none) */
 	if (fg_pass_applied(&obj, s, x->ns->id) < 0) {
 		outcome(s, FG_OUTCOME_FAILED, fg_error_last());
 		return;
@@ -131,7 +133,8 @@ static enum wait_result wait_for(struct xctx *x, const struct fg_obj_ref *ref,
 			return WAIT_ERROR;
 		if (ready && ready(o))
 			break;
-		if (clock->now_ms(clock->ctx) >= deadline) {
+		if (clock->now_ms(clock->ctx) >= deadline ||
+		    fg_ports_stopping(x->ports)) {
 			if (last) {
 				*last = o;
 				o = NULL;
@@ -444,7 +447,8 @@ static int session_jobs_gone(struct xctx *x, struct fg_step *s)
 		}
 		if (!left)
 			return 0;
-		if (clock->now_ms(clock->ctx) >= deadline)
+		if (clock->now_ms(clock->ctx) >= deadline ||
+		    fg_ports_stopping(x->ports))
 			break;
 		clock->sleep_ms(clock->ctx, x->poll_ms);
 	}
@@ -487,6 +491,8 @@ static void delete_step(struct xctx *x, struct fg_step *s)
 {
 	char sp[1024], done[1200];
 
+	if (fg_ports_stopping(x->ports))
+		return; /* stopping: left for the next run (outcome none) */
 	if (s->suspend_first &&
 	    take_savepoint(x, x->ns, s, "suspend-first", sp, sizeof(sp))) {
 		if (s->outcome == FG_OUTCOME_DONE) /* a dry run */
@@ -615,6 +621,8 @@ static void move_step(struct xctx *x, struct fg_step *s)
 	char sp[1024], msg[FG_ERROR_MSG_MAX + 1400];
 	json_t *own;
 
+	if (fg_ports_stopping(x->ports))
+		return; /* stopping: the next run moves it */
 	if (!writable(oldns)) {
 		snprintf(msg, sizeof(msg),
 			 "not moved: namespace %s, where the old job is, "
@@ -713,7 +721,7 @@ static int run_ranks(struct xctx *x, int a, void (*task)(void *, size_t))
 
 		while (i < ns->n && !runs(&ns->v[i], a))
 			i++;
-		if (i == ns->n)
+		if (i == ns->n || fg_ports_stopping(x->ports))
 			break;
 		rank = ns->v[i].rank;
 		n = 0;
@@ -766,7 +774,7 @@ static void exec_writes(void *arg, size_t i)
 	struct xctx x = *(struct xctx *)arg;
 	struct fg_pass_ns *ns = &x.p->v[i];
 
-	if (!writable(ns))
+	if (!writable(ns) || fg_ports_stopping(x.ports))
 		return;
 	ns->executed = 1;
 	x.ns = ns;
@@ -782,8 +790,8 @@ static void exec_deletes(void *arg, size_t i)
 	struct xctx x = *(struct xctx *)arg;
 	struct fg_pass_ns *ns = &x.p->v[i];
 
-	if (!writable(ns))
-		return;
+	if (!writable(ns) || !ns->executed)
+		return; /* not reached (a stop) or not writable */
 	x.ns = ns;
 	if (run_ranks(&x, 1, delete_task) < 0) {
 		ns->error = strdup(fg_error_last());
