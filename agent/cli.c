@@ -227,6 +227,29 @@ const struct fg_cmd fg_commands[] = {
 	  "decrypted (the message says why); usage errors as for every\n"
 	  "command\n",
 	  fg_cmd_secret },
+	{ "run", "the agent: sync a branch continuously, report, serve",
+	  "usage: flink-gitops run --config FILE\n"
+	  "       flink-gitops run --config-reference | --config-schema\n"
+	  "\n"
+	  "The long-running agent. It checks the branch of source.url every\n"
+	  "source.interval (at once on a signed webhook), verifies and\n"
+	  "renders the head, and runs the pass of plan and sync on it; a\n"
+	  "head that fails to verify, render or validate never replaces the\n"
+	  "last good commit. It watches the objects it manages, so drift\n"
+	  "and a failing job are seen within seconds, and reports in Git\n"
+	  "(status branch, notes) and on the cluster (annotations,\n"
+	  "Events). Proposed branches (source.proposals) are planned, never\n"
+	  "applied. HTTP: /metrics, /healthz, /readyz, /hooks/PROVIDER.\n"
+	  "\n"
+	  "The configuration file (kind AgentConfig) is described in the\n"
+	  "README; --config-reference prints its options, --config-schema\n"
+	  "its JSON schema. SIGHUP reloads it (an invalid file keeps the\n"
+	  "running configuration); SIGTERM finishes the object in flight\n"
+	  "and exits 0.\n"
+	  "\n"
+	  "exit status: 0 stopped by a signal, 1 could not start (an invalid\n"
+	  "configuration: FILE:LINE:COL: ...), 64 usage error\n",
+	  fg_cmd_run },
 	{ "check", "check a cluster: server, operator CRDs, access rights",
 	  "usage: flink-gitops check [--kubeconfig FILE] [--context NAME]\n"
 	  "                          [-n NS]... [-o text|json]\n"
@@ -236,7 +259,8 @@ const struct fg_cmd fg_commands[] = {
 	  "they match (1.15.0, main, else unknown), and whether the current\n"
 	  "identity may get, list, watch, create, patch and delete every kind\n"
 	  "flink-gitops manages (FlinkDeployment, FlinkSessionJob,\n"
-	  "FlinkStateSnapshot, ConfigMap, ServiceAccount, Role, RoleBinding)\n"
+	  "FlinkStateSnapshot, FlinkBlueGreenDeployment, ConfigMap,\n"
+	  "ServiceAccount, Role, RoleBinding)\n"
 	  "in each namespace, naming every missing right (asked with\n"
 	  "SelfSubjectAccessReview).\n"
 	  "\n"

@@ -88,6 +88,7 @@ int fg_cmd_sync(int argc, char **argv);
 int fg_cmd_plan(int argc, char **argv);
 int fg_cmd_drift(int argc, char **argv);
 int fg_cmd_secret(int argc, char **argv);
+int fg_cmd_run(int argc, char **argv);
 int fg_cmd_version(int argc, char **argv);
 int fg_cmd_help(int argc, char **argv);
 

@@ -30,12 +30,15 @@ static const struct managed managed[] = {
 	{ "FlinkDeployment", "flink.apache.org", "flinkdeployments" },
 	{ "FlinkSessionJob", "flink.apache.org", "flinksessionjobs" },
 	{ "FlinkStateSnapshot", "flink.apache.org", "flinkstatesnapshots" },
+	{ "FlinkBlueGreenDeployment", "flink.apache.org",
+	  "flinkbluegreendeployments" },
 	{ "ConfigMap", "", "configmaps" },
 	{ "ServiceAccount", "", "serviceaccounts" },
 	{ "Role", "rbac.authorization.k8s.io", "roles" },
 	{ "RoleBinding", "rbac.authorization.k8s.io", "rolebindings" },
 };
 #define NMANAGED (sizeof(managed) / sizeof(managed[0]))
+#define NCRDS 4 /* the first NMANAGED are the operator's CRDs */
 
 /*
  * Server-side apply is authorised as "patch", and as "create" too when the
@@ -136,7 +139,7 @@ static void problem(struct report *r, int text, const char *fmt, ...)
 /* The operator's CRDs: installed, served versions, which release. */
 static void check_crds(struct fg_kube *k, struct report *r, int text)
 {
-	json_t *jc = json_object(), *crds[3] = { NULL, NULL, NULL };
+	json_t *jc = json_object(), *crds[NCRDS] = { NULL };
 	const char *const *v;
 	const char *version = NULL, *detail = NULL;
 	char served[256] = "", why[FG_ERROR_MSG_MAX] = "";
@@ -144,7 +147,7 @@ static void check_crds(struct fg_kube *k, struct report *r, int text)
 	size_t i;
 
 	json_object_set_new(r->j, "crds", jc);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NCRDS; i++) {
 		struct fg_kube_kind kind = { managed[i].group, NULL,
 					     managed[i].kind };
 		struct fg_kube_resource res;
@@ -188,7 +191,7 @@ static void check_crds(struct fg_kube *k, struct report *r, int text)
 		for (v = fg_crd_versions(); *v && !version; v++) {
 			int all = 1;
 
-			for (i = 0; i < 3 && all; i++)
+			for (i = 0; i < NCRDS && all; i++)
 				all = crd_matches(crds[i], *v, managed[i].kind);
 			if (all)
 				version = *v;
@@ -214,7 +217,7 @@ static void check_crds(struct fg_kube *k, struct report *r, int text)
 		printf("\n");
 	}
 done:
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NCRDS; i++)
 		json_decref(crds[i]);
 }
 

@@ -21,8 +21,10 @@
 #include "agent/git/git.h"
 #include "agent/log.h"
 #include "agent/pass_cli.h"
+#include "agent/status_branch.h"
 #include "render/base/error.h"
 #include "sync/plan.h"
+#include "sync/status.h"
 #include "render/base/banned.h"
 
 /* Render commit `hex` of the already open mirror. */
@@ -98,6 +100,23 @@ static int plan_live(struct fg_pass_cli *c, struct fg_pass **out)
 	return err;
 }
 
+/*
+ * With --repo: the savepoint lineage the agent records on the status
+ * branch names, for a change back to a spec that ran before, the
+ * savepoint to restore from (sync/status.h).
+ */
+static void restore_hints(const struct fg_pass_cli *c, const struct fg_pass *p,
+			  int markdown, struct fg_buf *b)
+{
+	json_t *lineage = json_object();
+
+	if (lineage &&
+	    fg_status_branch_read(c->r.mirror, NULL, lineage, NULL, NULL) == 0)
+		fg_status_restore_hints(p, lineage, b, markdown);
+	fg_error_clear();
+	json_decref(lineage);
+}
+
 static int print(const struct fg_pass_cli *c, const struct fg_pass *p,
 		 enum fg_out out, int rc)
 {
@@ -117,6 +136,8 @@ static int print(const struct fg_pass_cli *c, const struct fg_pass *p,
 	}
 	err = out == FG_OUT_MARKDOWN ? fg_plan_markdown(p, &b)
 				     : fg_plan_text(p, &b);
+	if (!err && c->r.mirror)
+		restore_hints(c, p, out == FG_OUT_MARKDOWN, &b);
 	if (!err)
 		fwrite(b.ptr, 1, b.len, stdout);
 	fg_buf_release(&b);

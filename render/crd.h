@@ -1,11 +1,11 @@
 /*
  * The Flink operator's CustomResourceDefinitions, bundled in the binary.
  *
- * render/crds/ holds the FlinkDeployment, FlinkSessionJob and
- * FlinkStateSnapshot CRDs of each supported operator version, copied
- * unchanged from apache/flink-kubernetes-operator (see the README there).
- * The build reduces them to their schemas and compiles them in, so no
- * file is read at run time.
+ * render/crds/ holds the FlinkDeployment, FlinkSessionJob,
+ * FlinkStateSnapshot and FlinkBlueGreenDeployment CRDs of each supported
+ * operator version, copied unchanged from apache/flink-kubernetes-operator
+ * (see the README there). The build reduces them to their schemas and
+ * compiles them in, so no file is read at run time.
  *
  * Each CRD is parsed on first use and kept for the life of the process
  * (or until fg_crd_cache_free); the functions are safe to call from

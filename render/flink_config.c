@@ -95,6 +95,12 @@ static const struct fg_flink_conf_option options[] = {
 	{ OP "user.artifacts.disallow-restricted-hosts", FG_FLINK_CONF_BOOLEAN,
 	  "true", NONE },
 	{ OP "user.artifacts.http.header", FG_FLINK_CONF_MAP, NULL, NONE },
+	/* Blue/Green (FlinkBlueGreenDeploymentConfigOptions, 1.15.0) */
+	{ FG_FLINK_CONF_BG_ABORT_GRACE, FG_FLINK_CONF_DURATION, "10 min",
+	  NONE },
+	{ FG_FLINK_CONF_BG_RESCHEDULE, FG_FLINK_CONF_DURATION, "15 s", NONE },
+	{ FG_FLINK_CONF_BG_DELETION_DELAY, FG_FLINK_CONF_DURATION, "0 ms",
+	  NONE },
 	/* the autoscaler (AutoScalerOptions, 1.15.0); every other
 	 * "job.autoscaler.x" falls back to OLD_AS "x", see below */
 	{ AS "enabled", FG_FLINK_CONF_BOOLEAN, "false",

@@ -42,6 +42,14 @@
 #define FG_FLINK_CONF_K8S_CLUSTER_ID "kubernetes.cluster-id"
 #define FG_FLINK_CONF_OP "kubernetes.operator."
 #define FG_FLINK_CONF_AUTOSCALER "job.autoscaler."
+/* FlinkBlueGreenDeploymentConfigOptions (operator 1.15.0): read from a
+ * FlinkBlueGreenDeployment's spec.configuration, and from nowhere else */
+#define FG_FLINK_CONF_BG "kubernetes.operator.bluegreen."
+#define FG_FLINK_CONF_BG_ABORT_GRACE FG_FLINK_CONF_BG "abort.grace-period"
+#define FG_FLINK_CONF_BG_RESCHEDULE \
+	FG_FLINK_CONF_BG "reconciliation.reschedule-interval"
+#define FG_FLINK_CONF_BG_DELETION_DELAY \
+	FG_FLINK_CONF_BG "deployment-deletion.delay"
 
 /* Longest value text read from a configuration; longer ones are cut. */
 #define FG_FLINK_CONF_MAX_VALUE 65536

@@ -14,6 +14,7 @@
 #include "render/base/json.h"
 #include "render/hints.h"
 #include "render/problems.h"
+#include "render/render.h"
 #include "render/yaml_scalar.h"
 #include "render/base/banned.h"
 
@@ -72,6 +73,7 @@ struct walk {
 	size_t len;
 	struct fg_diag_subject about;
 	const char *defaults; /* the kind of a config file's defaults, "" */
+	const char *spec;     /* "spec", or "spec.template.spec" */
 	struct fg_buf pointer, key; /* into the document; the flat key */
 };
 
@@ -90,9 +92,9 @@ static int hint(struct walk *w, int value)
 	if (!(p = at(w->data, w->len, pos)) ||
 	    !yaml11_bool(p, n = plain_len(p, w->data + w->len)))
 		return 0;
-	if (fg_buf_printf(&field, "%s%s%sspec.flinkConfiguration[%s]",
+	if (fg_buf_printf(&field, "%s%s%s%s.flinkConfiguration[%s]",
 			  *w->defaults ? "defaults." : "", w->defaults,
-			  *w->defaults ? "." : "", w->key.ptr) < 0)
+			  *w->defaults ? "." : "", w->spec, w->key.ptr) < 0)
 		return fg_error_set(FG_ERROR, "out of memory");
 	w->about.field = field.ptr;
 	if (fg_diags_add_about(w->d, FG_SEV_WARNING, w->file, pos, &w->about,
@@ -140,6 +142,7 @@ int fg_hints_flink_bools(struct fg_diags *d, const struct fg_yaml_file *yf,
 {
 	const char *prefix = kind;
 	const json_t *root = fg_yaml_doc(yf, doc), *obj = root, *conf;
+	int bluegreen;
 	struct walk w;
 	int err;
 
@@ -153,7 +156,13 @@ int fg_hints_flink_bools(struct fg_diags *d, const struct fg_yaml_file *yf,
 		w.about.ns = ns;
 		w.about.name = fg_meta_str(root, "name");
 	}
-	conf = fg_json_path(obj, "spec", "flinkConfiguration", NULL);
+	/* a FlinkBlueGreenDeployment's is its template's */
+	bluegreen = fg_str_is(*prefix ? prefix : fg_json_str(root, "kind"),
+			      FG_BLUEGREEN_KIND);
+	conf = bluegreen
+		       ? fg_json_path(obj, "spec", "template", "spec",
+				      "flinkConfiguration", NULL)
+		       : fg_json_path(obj, "spec", "flinkConfiguration", NULL);
 	if (!json_is_object(conf))
 		return 0;
 	w.d = d;
@@ -167,7 +176,12 @@ int fg_hints_flink_bools(struct fg_diags *d, const struct fg_yaml_file *yf,
 		fg_json_pointer_push(&w.pointer, prefix);
 	}
 	w.defaults = prefix;
+	w.spec = bluegreen ? "spec.template.spec" : "spec";
 	fg_json_pointer_push(&w.pointer, "spec");
+	if (bluegreen) {
+		fg_json_pointer_push(&w.pointer, "template");
+		fg_json_pointer_push(&w.pointer, "spec");
+	}
 	fg_json_pointer_push(&w.pointer, "flinkConfiguration");
 	err = walk(&w, conf, 0);
 	fg_buf_release(&w.pointer);

@@ -10,6 +10,7 @@
 
 #include "render/age.h"
 #include "render/base/error.h"
+#include "render/base/json.h"
 #include "render/crd.h"
 #include "render/hints.h"
 #include "render/render.h"
@@ -35,7 +36,13 @@ static const struct {
 };
 
 static const char *const flink_kinds[] = { "FlinkDeployment", "FlinkSessionJob",
-					   "FlinkStateSnapshot" };
+					   "FlinkStateSnapshot",
+					   FG_BLUEGREEN_KIND };
+
+/* The Flink kinds that carry a flinkConfiguration (FlinkDeployment and
+ * FlinkSessionJob in spec, FlinkBlueGreenDeployment in its template). */
+static const char *const conf_kinds[] = { "FlinkDeployment", "FlinkSessionJob",
+					  FG_BLUEGREEN_KIND };
 
 /* A loaded config file (flink-gitops.yaml or _defaults.yaml). */
 struct config {
@@ -153,9 +160,35 @@ int fg_apply_rank(const json_t *obj)
 	if (!strcmp(kind, "FlinkDeployment"))
 		return json_object_get(json_object_get(obj, "spec"), "job") ? 2
 									    : 1;
+	if (!strcmp(kind, FG_BLUEGREEN_KIND))
+		return 2; /* an application, in FlinkDeployments of its own */
 	if (!strcmp(kind, "FlinkSessionJob"))
 		return 3;
 	return 4;
+}
+
+int fg_is_bluegreen(const json_t *obj)
+{
+	const char *api = str_member(obj, "apiVersion");
+	const char *kind = str_member(obj, "kind");
+
+	return api && kind && !strncmp(api, "flink.apache.org/", 17) &&
+	       !strcmp(kind, FG_BLUEGREEN_KIND);
+}
+
+const char *fg_flink_spec_pointer(const json_t *obj)
+{
+	return fg_is_bluegreen(obj) ? "/spec/template/spec" : "/spec";
+}
+
+const json_t *fg_flink_spec(const json_t *obj)
+{
+	const json_t *spec = json_object_get(obj, "spec");
+
+	if (fg_is_bluegreen(obj))
+		spec = json_object_get(json_object_get(spec, "template"),
+				       "spec");
+	return json_is_object(spec) ? spec : NULL;
 }
 
 /* ---- positions -------------------------------------------------------- */
@@ -166,7 +199,19 @@ int fg_apply_rank(const json_t *obj)
  * brought it in, else the nearest ancestor in the object.
  */
 #define FLINK_CONF_POINTER "/spec/flinkConfiguration/"
+#define BLUEGREEN_CONF_POINTER "/spec/template/spec/flinkConfiguration/"
 #define FLINK_CONF_MAX_SPLIT 10 /* dots tried as nesting, 2^10 spellings */
+
+/* The flinkConfiguration prefix `pointer` starts with, or NULL. */
+static const char *conf_prefix(const char *pointer)
+{
+	if (!strncmp(pointer, FLINK_CONF_POINTER, strlen(FLINK_CONF_POINTER)))
+		return FLINK_CONF_POINTER;
+	if (!strncmp(pointer, BLUEGREEN_CONF_POINTER,
+		     strlen(BLUEGREEN_CONF_POINTER)))
+		return BLUEGREEN_CONF_POINTER;
+	return NULL;
+}
 
 /* Exact position of `pointer` in one layer; 0 when found. */
 static int layer_pos(const struct layer *l, const char *pointer,
@@ -189,7 +234,8 @@ static int layer_pos(const struct layer *l, const char *pointer,
 static int layer_pos_conf(const struct layer *l, const char *pointer,
 			  struct fg_pos *pos)
 {
-	const char *key = pointer + strlen(FLINK_CONF_POINTER);
+	const char *prefix = conf_prefix(pointer);
+	const char *key = pointer + strlen(prefix);
 	size_t dots[FLINK_CONF_MAX_SPLIT], ndots = 0, i;
 	struct fg_buf alt = FG_BUF_INIT;
 	unsigned long mask;
@@ -201,7 +247,7 @@ static int layer_pos_conf(const struct layer *l, const char *pointer,
 	for (mask = 1; mask < (1UL << ndots) && rc; mask++) {
 		size_t d = 0;
 		fg_buf_clear(&alt);
-		fg_buf_puts(&alt, FLINK_CONF_POINTER);
+		fg_buf_puts(&alt, prefix);
 		for (i = 0; key[i]; i++) {
 			if (d < ndots && dots[d] == i)
 				fg_buf_putc(&alt,
@@ -223,8 +269,7 @@ static int layer_pos_conf(const struct layer *l, const char *pointer,
 static void locate(const struct layer *layers, size_t nlayers,
 		   const char *pointer, const char **file, struct fg_pos *pos)
 {
-	int conf = !strncmp(pointer, FLINK_CONF_POINTER,
-			    strlen(FLINK_CONF_POINTER));
+	int conf = conf_prefix(pointer) != NULL;
 	size_t i;
 
 	for (i = nlayers; i-- > 0;) {
@@ -242,10 +287,11 @@ static void locate(const struct layer *layers, size_t nlayers,
 	*file = layers[i].file;
 }
 
-/* Report `problems` of an object; returns how many were reported. */
-static size_t report(struct pass *p, const struct layer *layers, size_t nlayers,
-		     const json_t *obj, const char *ns,
-		     const struct fg_problems *problems)
+/* Report `problems` of an object at `sev`; returns how many. */
+static size_t report_sev(struct pass *p, const struct layer *layers,
+			 size_t nlayers, const json_t *obj, const char *ns,
+			 const struct fg_problems *problems,
+			 enum fg_severity sev)
 {
 	struct fg_diag_subject about;
 	struct fg_buf field = FG_BUF_INIT;
@@ -262,11 +308,19 @@ static size_t report(struct pass *p, const struct layer *layers, size_t nlayers,
 		fg_buf_clear(&field);
 		fg_pointer_to_field(&field, problems->v[i].pointer);
 		about.field = field.len ? field.ptr : NULL;
-		fg_diags_add_about(&p->out->diags, FG_SEV_ERROR, file, pos,
-				   &about, "%s", problems->v[i].message);
+		fg_diags_add_about(&p->out->diags, sev, file, pos, &about, "%s",
+				   problems->v[i].message);
 	}
 	fg_buf_release(&field);
 	return problems->n;
+}
+
+/* Report `problems` of an object; returns how many were reported. */
+static size_t report(struct pass *p, const struct layer *layers, size_t nlayers,
+		     const json_t *obj, const char *ns,
+		     const struct fg_problems *problems)
+{
+	return report_sev(p, layers, nlayers, obj, ns, problems, FG_SEV_ERROR);
 }
 
 /* ---- config files ----------------------------------------------------- */
@@ -339,10 +393,12 @@ static int config_load(struct pass *p, struct config *c, const char *path,
 	}
 	err = fg_yaml_load(&c->yf, path, data.ptr, data.len, NULL,
 			   &p->out->diags);
-	for (size_t kk = 0; !err && fg_yaml_count(c->yf) == 1 && kk < 2; kk++)
+	for (size_t kk = 0; !err && fg_yaml_count(c->yf) == 1 &&
+			    kk < sizeof(conf_kinds) / sizeof(*conf_kinds);
+	     kk++)
 		err = fg_hints_flink_bools(&p->out->diags, c->yf, 0, data.ptr,
 					   data.len, path, NULL,
-					   flink_kinds[kk]);
+					   conf_kinds[kk]);
 	fg_buf_release(&data);
 	if (err == FG_EINVALID)
 		return 1;
@@ -597,8 +653,9 @@ static int kind_allowed(struct pass *p, const char *kind,
 	else {
 		struct fg_buf allowed = FG_BUF_INIT;
 		fg_buf_puts(&allowed, "FlinkDeployment, FlinkSessionJob, "
-				      "FlinkStateSnapshot, ConfigMap, "
-				      "ServiceAccount, Role, RoleBinding");
+				      "FlinkStateSnapshot, " FG_BLUEGREEN_KIND
+				      ", ConfigMap, ServiceAccount, Role, "
+				      "RoleBinding");
 		if (p->allow_secrets)
 			fg_buf_puts(&allowed, ", Secret");
 		json_array_foreach (p->allow_kinds, i, k)
@@ -814,7 +871,8 @@ static int validate(struct pass *p, const json_t *obj, const char *kind,
 	return fg_rules_check_opts(obj, &p->rules, probs);
 }
 
-/* Remember a merged FlinkDeployment or FlinkSessionJob for cross_checks. */
+/* Remember a merged FlinkDeployment, FlinkSessionJob or
+ * FlinkBlueGreenDeployment for cross_checks. */
 static int keep_flink(struct ns_pass *np, json_t *obj,
 		      const struct fg_yaml_file *yf, size_t doc,
 		      const char *file)
@@ -823,7 +881,8 @@ static int keep_flink(struct ns_pass *np, json_t *obj,
 	struct obj_src *v;
 
 	if (!kind || (strcmp(kind, "FlinkDeployment") &&
-		      strcmp(kind, "FlinkSessionJob")))
+		      strcmp(kind, "FlinkSessionJob") &&
+		      strcmp(kind, FG_BLUEGREEN_KIND)))
 		return 0;
 	v = realloc(np->flink, (np->nflink + 1) * sizeof(*v));
 	if (!v)
@@ -1032,6 +1091,18 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 		goto done;
 	if ((err = validate(p, merged, kind, api, &probs)) < 0)
 		goto done;
+	if (!probs.n && fg_is_bluegreen(merged)) {
+		/* valid, but probably not what was meant: warnings */
+		struct fg_problems hints = FG_PROBLEMS_INIT;
+
+		err = fg_rules_bluegreen_hints(merged, &p->rules, &hints);
+		if (!err)
+			report_sev(p, layers, nlayers, merged, np->ns->name,
+				   &hints, FG_SEV_WARNING);
+		fg_problems_release(&hints);
+		if (err < 0)
+			goto done;
+	}
 	if (!reported && !probs.n &&
 	    (err = stamp(p, merged, file, hash, &probs)) < 0)
 		goto done;
@@ -1079,6 +1150,59 @@ static void warn_no_cluster(struct ns_pass *np, const struct obj_src *job,
 }
 
 /*
+ * A FlinkDeployment named as a child of a FlinkBlueGreenDeployment of the
+ * namespace (NAME-blue, NAME-green): the operator creates or replaces
+ * that FlinkDeployment with its child (createOrReplace), so the two
+ * would take each other's place.
+ */
+static int bluegreen_names(struct ns_pass *np)
+{
+	static const char *const colours[] = { "blue", "green" };
+	struct fg_buf child = FG_BUF_INIT;
+	int err = 0;
+
+	for (size_t i = 0; i < np->nflink && !err; i++) {
+		const json_t *bg = np->flink[i].obj;
+		const char *name = meta_str(bg, "name");
+
+		if (!name || !fg_is_bluegreen(bg))
+			continue;
+		for (size_t k = 0; k < 2; k++) {
+			fg_buf_clear(&child);
+			if ((err = fg_buf_printf(&child, "%s-%s", name,
+						 colours[k])) < 0)
+				break;
+			for (size_t j = 0; j < np->nflink; j++) {
+				const json_t *fd = np->flink[j].obj;
+				struct fg_problems probs = FG_PROBLEMS_INIT;
+				struct layers ls;
+
+				if (strcmp(str_member(fd, "kind"),
+					   "FlinkDeployment") ||
+				    !fg_str_is(meta_str(fd, "name"), child.ptr))
+					continue;
+				fg_problems_add(&probs, "/metadata/name",
+						"FlinkBlueGreenDeployment %s "
+						"makes its %s FlinkDeployment "
+						"under this name: the operator "
+						"would replace this one with "
+						"it; rename one of the two",
+						name, colours[k]);
+				layers_init(&ls, np, "FlinkDeployment",
+					    np->flink[j].yf, np->flink[j].doc,
+					    np->flink[j].file);
+				np->errors += (int)report(np->p, ls.v, ls.n, fd,
+							  np->ns->name, &probs);
+				layers_release(&ls);
+				fg_problems_release(&probs);
+			}
+		}
+	}
+	fg_buf_release(&child);
+	return err;
+}
+
+/*
  * Rules between objects of a namespace, as the operator runs them for a
  * session job whose session cluster exists (validateSessionJobWithCluster):
  * the cluster must be a session cluster, and the job rules and the
@@ -1092,6 +1216,8 @@ static int cross_checks(struct ns_pass *np)
 	size_t i, j;
 	int err = 0;
 
+	if ((err = bluegreen_names(np)) < 0)
+		return err;
 	for (i = 0; i < np->nflink && !err; i++) {
 		const json_t *job = np->flink[i].obj, *cluster = NULL;
 		struct fg_problems probs = FG_PROBLEMS_INIT;

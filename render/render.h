@@ -91,8 +91,22 @@ int fg_render(struct fg_desired **out, struct fg_source *src,
 void fg_desired_free(struct fg_desired *d);
 
 /* Apply order rank of an object: supporting kinds, session clusters,
- * application clusters, session jobs, snapshots. */
+ * application clusters (FlinkBlueGreenDeployments with them), session
+ * jobs, snapshots. */
 int fg_apply_rank(const json_t *obj);
+
+/*
+ * A FlinkBlueGreenDeployment (group flink.apache.org) runs its job in
+ * FlinkDeployments the operator makes from it, its "children": their spec
+ * is its spec.template.spec. These name where a Flink object keeps its
+ * FlinkDeploymentSpec: "/spec/template/spec" for a
+ * FlinkBlueGreenDeployment, "/spec" for any other object.
+ */
+#define FG_BLUEGREEN_KIND "FlinkBlueGreenDeployment"
+int fg_is_bluegreen(const json_t *obj);
+const char *fg_flink_spec_pointer(const json_t *obj);
+/* The object at fg_flink_spec_pointer(obj), borrowed, or NULL. */
+const json_t *fg_flink_spec(const json_t *obj);
 
 /*
  * Canonical form used for hashing and comparing: JSON, sorted keys,

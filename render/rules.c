@@ -332,31 +332,38 @@ static int replace_ci(struct fg_buf *b, const char *pat, const char *with)
 	return err;
 }
 
-/* rules 8 and 9 (IngressUtils.getIngressUrl) */
-static void check_ingress(struct ctx *c, const json_t *obj, const json_t *spec)
+/*
+ * Rules 8 and 9 (IngressUtils.getIngressUrl) for the ingress spec
+ * `ingress` at pointer `at` of a resource `name` in namespace `ns`.
+ */
+static void check_ingress_at(struct ctx *c, const json_t *ingress,
+			     const char *at, const char *name, const char *ns)
 {
-	const json_t *ingress = get(spec, "ingress"), *tmpl;
-	const char *t, *name, *ns;
-	struct fg_buf url = FG_BUF_INIT, msg = FG_BUF_INIT;
+	const json_t *tmpl;
+	const char *t;
+	struct fg_buf url = FG_BUF_INIT, msg = FG_BUF_INIT, tp = FG_BUF_INIT;
 	int err = 0, r;
 
 	if (!ingress)
 		return;
 	tmpl = get(ingress, "template");
 	if (!tmpl) {
-		add(c, "/spec/ingress", "Ingress template must be defined");
+		add(c, at, "Ingress template must be defined");
 		return;
 	}
 	if (!json_is_string(tmpl))
 		return;
 	t = json_string_value(tmpl);
-	if (strlen(t) > FG_RULES_MAX_URI) {
-		add(c, "/spec/ingress/template",
-		    "ingress template longer than %d bytes", FG_RULES_MAX_URI);
+	if (fg_buf_printf(&tp, "%s/template", at) < 0) {
+		c->err = FG_ERROR;
 		return;
 	}
-	name = json_string_value(get(get(obj, "metadata"), "name"));
-	ns = json_string_value(get(get(obj, "metadata"), "namespace"));
+	if (strlen(t) > FG_RULES_MAX_URI) {
+		add(c, tp.ptr, "ingress template longer than %d bytes",
+		    FG_RULES_MAX_URI);
+		fg_buf_release(&tp);
+		return;
+	}
 	if (strncasecmp(t, "http://", 7) && strncasecmp(t, "https://", 8))
 		err = fg_buf_puts(&url, "http://");
 	err = err ? err : fg_buf_puts(&url, t);
@@ -370,12 +377,21 @@ static void check_ingress(struct ctx *c, const json_t *obj, const json_t *spec)
 	if (r == FG_ERROR)
 		c->err = r;
 	else if (r)
-		add(c, "/spec/ingress/template",
+		add(c, tp.ptr,
 		    "Unable to process the Ingress template(%s). Error: %s", t,
 		    msg.ptr);
 done:
 	fg_buf_release(&url);
 	fg_buf_release(&msg);
+	fg_buf_release(&tp);
+}
+
+static void check_ingress(struct ctx *c, const json_t *obj, const json_t *spec)
+{
+	check_ingress_at(
+		c, get(spec, "ingress"), "/spec/ingress",
+		json_string_value(get(get(obj, "metadata"), "name")),
+		json_string_value(get(get(obj, "metadata"), "namespace")));
 }
 
 /* rule 10; Java prints Set.of(...) in an order that varies per JVM. */
@@ -1201,6 +1217,236 @@ static int is_flink_object(const json_t *obj, const char *kind)
 	return !(canary && !strcasecmp(canary, "true"));
 }
 
+/* ---- FlinkBlueGreenDeployment ------------------------------------------------ */
+
+/*
+ * Operator 1.15.0 has no validator of its own for a FlinkBlueGreenDeployment
+ * (the webhook and FlinkBlueGreenDeploymentController run none): what it
+ * checks is its children, the FlinkDeployments it creates from the
+ * template, each validated by DefaultValidator as any FlinkDeployment (by
+ * the webhook when the operator creates it, by the FlinkDeployment
+ * controller after). So the template is checked as those children, the
+ * operator's messages and all; the rest is what the Blue/Green controller
+ * reads and throws on (BlueGreenUtils, IngressUtils).
+ */
+
+static const char *const bg_colours[] = { "blue", "green" };
+
+/*
+ * The child the operator makes of `bg` in `colour`
+ * (BlueGreenUtils.prepareFlinkDeployment): named NAME-COLOUR in the same
+ * namespace, its spec the template's spec, whose ingress template gets
+ * the prefix "COLOUR-" (Java concatenation: a missing template reads
+ * "null"). NULL when out of memory.
+ */
+static json_t *bg_child(const json_t *bg, const json_t *tspec,
+			const char *colour)
+{
+	const json_t *meta = get(bg, "metadata");
+	const char *name = json_string_value(get(meta, "name"));
+	const char *ns = json_string_value(get(meta, "namespace"));
+	json_t *child, *spec = json_deep_copy(tspec), *ingress;
+	const char *t;
+
+	if (!spec)
+		return NULL;
+	if (json_is_object(ingress = json_object_get(spec, "ingress"))) {
+		t = json_string_value(json_object_get(ingress, "template"));
+		json_object_set_new(
+			ingress, "template",
+			json_sprintf("%s-%s", colour, t ? t : "null"));
+	}
+	child = json_pack("{s:O?, s:s, s:{s:s++, s:s?}, s:o}", "apiVersion",
+			  get(bg, "apiVersion"), "kind", "FlinkDeployment",
+			  "metadata", "name", name ? name : "", "-", colour,
+			  "namespace", ns, "spec", spec);
+	return child;
+}
+
+/* "/spec/x" of a child is "/spec/template/spec/x" of its parent. */
+static int bg_pointer(struct fg_buf *out, const char *child_pointer)
+{
+	fg_buf_clear(out);
+	if (!strncmp(child_pointer, "/spec", 5) &&
+	    (!child_pointer[5] || child_pointer[5] == '/'))
+		return fg_buf_printf(out, "/spec/template/spec%s",
+				     child_pointer + 5);
+	return fg_buf_puts(out, child_pointer);
+}
+
+/* The children's problems, as the parent's: blue's (the operator deploys
+ * it first), then green's where blue has none at the same place. */
+static int bg_children(const json_t *bg, const json_t *tspec,
+		       const struct fg_rules_opts *opts,
+		       struct fg_problems *out)
+{
+	struct fg_problems blue = FG_PROBLEMS_INIT;
+	struct fg_buf at = FG_BUF_INIT;
+	int err = 0;
+
+	for (size_t k = 0; k < 2 && !err; k++) {
+		struct fg_problems cp = FG_PROBLEMS_INIT;
+		json_t *child = bg_child(bg, tspec, bg_colours[k]);
+
+		if (!child) {
+			err = fg_error_set(FG_ERROR, "out of memory");
+			break;
+		}
+		err = fg_rules_check_opts(child, opts, &cp);
+		for (size_t i = 0; !err && i < cp.n; i++) {
+			int seen = 0;
+
+			if ((err = bg_pointer(&at, cp.v[i].pointer)) < 0)
+				break;
+			for (size_t j = 0; k && j < blue.n && !seen; j++)
+				seen = !strcmp(blue.v[j].pointer, at.ptr);
+			if (seen)
+				continue;
+			if (!k)
+				err = fg_problems_add(&blue, at.ptr, "%s",
+						      cp.v[i].message);
+			if (!err)
+				err = fg_problems_add(out, at.ptr, "%s",
+						      cp.v[i].message);
+		}
+		fg_problems_release(&cp);
+		json_decref(child);
+	}
+	fg_problems_release(&blue);
+	fg_buf_release(&at);
+	return err;
+}
+
+static int check_bluegreen(const json_t *bg, const struct fg_rules_opts *opts,
+			   struct fg_problems *out)
+{
+	static const char *const durations[] = {
+		FG_FLINK_CONF_BG_ABORT_GRACE,
+		FG_FLINK_CONF_BG_RESCHEDULE,
+		FG_FLINK_CONF_BG_DELETION_DELAY,
+	};
+	const json_t *spec = get(bg, "spec"), *tmpl = get(spec, "template");
+	const json_t *tspec = get(tmpl, "spec"), *conf;
+	const json_t *meta = get(bg, "metadata");
+	struct fg_flink_duration d;
+	struct ctx c;
+	int err, has;
+
+	if ((err = ctx_init(&c, NULL, out)) < 0)
+		goto done;
+	if (!json_is_object(tspec))
+		add(&c, json_is_object(tmpl) ? "/spec/template" : "/spec",
+		    "spec.template.spec is required: the operator makes the "
+		    "blue and green FlinkDeployments from it");
+	else if (!json_is_object(get(tspec, "job")))
+		add(&c, "/spec/template/spec",
+		    "spec.template.spec.job is required: a "
+		    "FlinkBlueGreenDeployment runs an application (the "
+		    "operator fails on a template without a job)");
+	/* the parent's own ingress points at the active child
+	 * (IngressUtils.reconcileBlueGreenIngress) */
+	check_ingress_at(&c, get(spec, "ingress"), "/spec/ingress",
+			 json_string_value(get(meta, "name")),
+			 json_string_value(get(meta, "namespace")));
+	/* BlueGreenUtils.getConfigOption: Configuration.fromMap(...).get */
+	conf = get(spec, "configuration");
+	for (size_t i = 0; json_is_object(conf) && i < 3; i++)
+		if (fg_flink_conf_duration(conf, durations[i], &d, &has) < 0) {
+			if (fg_error_last_code() == FG_ERROR) {
+				c.err = FG_ERROR;
+				break;
+			}
+			add(&c,
+			    ptr(&c, "/spec/configuration", durations[i], NULL,
+				NULL),
+			    "%s", fg_error_last());
+		}
+	err = c.err;
+	if (!err && json_is_object(tspec))
+		err = bg_children(bg, tspec, opts, out);
+done:
+	ctx_release(&c);
+	return err;
+}
+
+int fg_rules_bluegreen_hints(const json_t *bg, const struct fg_rules_opts *opts,
+			     struct fg_problems *out)
+{
+	static const char *const known[] = {
+		FG_FLINK_CONF_BG_ABORT_GRACE,
+		FG_FLINK_CONF_BG_RESCHEDULE,
+		FG_FLINK_CONF_BG_DELETION_DELAY,
+	};
+	const json_t *spec = get(bg, "spec"), *tmpl = get(spec, "template");
+	const json_t *tspec = get(tmpl, "spec"), *v, *ingress, *job;
+	const char *key, *mode;
+	char said[256];
+	struct ctx c;
+	int err;
+
+	if (!fg_is_bluegreen(bg))
+		return 0;
+	if ((err = ctx_init(&c, opts, out)) < 0)
+		goto done;
+	c.explain = 1;
+	json_object_foreach (mut(get(spec, "configuration")), key, v) {
+		size_t i;
+
+		for (i = 0; i < 3 && strcmp(key, known[i]); i++)
+			;
+		if (i < 3)
+			continue;
+		add(&c, ptr(&c, "/spec/configuration", key, NULL, NULL), "%s",
+		    strncmp(key, FG_FLINK_CONF_BG, strlen(FG_FLINK_CONF_BG))
+			    ? "the operator reads only its Blue/Green options "
+			      "here (" FG_FLINK_CONF_BG
+			      "*): Flink configuration belongs in "
+			      "spec.template.spec.flinkConfiguration"
+			    : "not a Blue/Green option of the operator: it "
+			      "reads " FG_FLINK_CONF_BG_ABORT_GRACE
+			      ", " FG_FLINK_CONF_BG_RESCHEDULE
+			      " and " FG_FLINK_CONF_BG_DELETION_DELAY);
+	}
+	if (json_is_object(get(tmpl, "metadata")) &&
+	    json_object_size(get(tmpl, "metadata")))
+		add(&c, "/spec/template/metadata",
+		    "the operator does not copy spec.template.metadata to the "
+		    "blue and green FlinkDeployments it makes: nothing here "
+		    "reaches them");
+	ingress = get(tspec, "ingress");
+	if (json_is_object(ingress) && !get(ingress, "template"))
+		add(&c, "/spec/template/spec/ingress",
+		    "no template: the operator prefixes each child's colour to "
+		    "it, so their ingress templates read 'blue-null' and "
+		    "'green-null'");
+	/* a savepoint of the active child at each transition, unless
+	 * stateless (BlueGreenUtils.isSavepointRequired, triggerSavepoint:
+	 * checkNotNull(savepoint directory)); savepoint mode has the
+	 * operator's own error for this */
+	job = get(tspec, "job");
+	mode = json_string_value(get(job, "upgradeMode"));
+	if (json_is_object(job) && mode && !strcmp(mode, "last-state")) {
+		c.cr_conf = get(tspec, "flinkConfiguration");
+		if (!json_is_object(c.cr_conf))
+			c.cr_conf = NULL;
+		if ((err = merge_conf(c.conf, c.cr_conf)) < 0)
+			goto done;
+		if (conf_text_blank(&c, FG_FLINK_CONF_SAVEPOINT_DIR))
+			add(&c, "/spec/template/spec/job/upgradeMode",
+			    "each transition starts with a savepoint of the "
+			    "active child (upgradeMode %s), and config "
+			    "key[%s] is not set%s: the operator cannot "
+			    "trigger it (\"Could not trigger Savepoint\") and "
+			    "no transition starts",
+			    mode, FG_FLINK_CONF_SAVEPOINT_DIR,
+			    defaults_said(&c, said, sizeof(said)));
+	}
+	err = c.err;
+done:
+	ctx_release(&c);
+	return err;
+}
+
 int fg_rules_check_opts(const json_t *obj, const struct fg_rules_opts *opts,
 			struct fg_problems *out)
 {
@@ -1208,6 +1454,8 @@ int fg_rules_check_opts(const json_t *obj, const struct fg_rules_opts *opts,
 	struct ctx c;
 	int err;
 
+	if (is_flink_object(obj, FG_BLUEGREEN_KIND))
+		return check_bluegreen(obj, opts, out);
 	if (!is_flink_object(obj, NULL) || (strcmp(kind, "FlinkDeployment") &&
 					    strcmp(kind, "FlinkSessionJob") &&
 					    strcmp(kind, "FlinkStateSnapshot")))

@@ -69,6 +69,26 @@ struct fg_rules_opts {
 int fg_rules_check_opts(const json_t *obj, const struct fg_rules_opts *opts,
 			struct fg_problems *out);
 
+/*
+ * A FlinkBlueGreenDeployment (fg_rules_check_opts on one): the operator
+ * validates its children, the FlinkDeployments NAME-blue and NAME-green
+ * it makes from spec.template.spec (their ingress template prefixed with
+ * the colour), with every FlinkDeployment rule: those problems point into
+ * spec.template.spec (or at metadata.name), blue's first, green's where
+ * blue has none. Then what the Blue/Green controller needs to run at
+ * all: spec.template.spec with a job, spec.ingress (its template must
+ * render a URL with the parent's name) and the durations of
+ * spec.configuration ("Could not parse value ...").
+ *
+ * fg_rules_bluegreen_hints: what is valid but probably not meant, for
+ * warnings: keys of spec.configuration the operator does not read,
+ * spec.template.metadata (never copied to the children), a template
+ * ingress without a template, and a last-state job without a savepoint
+ * directory (every transition starts with a savepoint). 0 or FG_ERROR.
+ */
+int fg_rules_bluegreen_hints(const json_t *bg, const struct fg_rules_opts *opts,
+			     struct fg_problems *out);
+
 /* The same with operator 1.15.0's rules and no operator configuration. */
 int fg_rules_check(const json_t *obj, struct fg_problems *out);
 

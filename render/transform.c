@@ -156,15 +156,19 @@ int fg_flink_config_flatten(json_t **out, const json_t *in, const char *pointer,
 	return err;
 }
 
-int fg_flatten_object_config(json_t *obj, struct fg_problems *problems)
+/* Flatten the flinkConfiguration of `spec` (at `pointer`) in place. */
+static int flatten_spec_config(json_t *spec, const char *pointer,
+			       const char *field, struct fg_problems *problems)
 {
-	json_t *spec = json_object_get(obj, "spec");
 	json_t *conf = json_object_get(spec, "flinkConfiguration");
+	struct fg_buf at = FG_BUF_INIT;
 	json_t *flat;
 	int err;
 
 	if (!conf || json_is_null(conf))
 		return 0;
+	if ((err = fg_buf_printf(&at, "%s/flinkConfiguration", pointer)) < 0)
+		return err;
 	if (!json_is_object(conf)) {
 		/* the CRD only says preserve-unknown-fields: check the type
 		 * here, in the API server's words, since the operator cannot
@@ -174,19 +178,38 @@ int fg_flatten_object_config(json_t *obj, struct fg_problems *problems)
 						     "number",	"boolean",
 						     "boolean", "null" };
 		const char *t = names[json_typeof(conf)];
-		return fg_problems_add(problems, "/spec/flinkConfiguration",
-				       "Invalid value: \"%s\": "
-				       "spec.flinkConfiguration in body must "
-				       "be of type object: \"%s\"",
-				       t, t);
+
+		err = fg_problems_add(problems, at.ptr,
+				      "Invalid value: \"%s\": "
+				      "%s.flinkConfiguration in body must "
+				      "be of type object: \"%s\"",
+				      t, field, t);
+		fg_buf_release(&at);
+		return err;
 	}
-	err = fg_flink_config_flatten(&flat, conf, "/spec/flinkConfiguration",
-				      problems);
+	err = fg_flink_config_flatten(&flat, conf, at.ptr, problems);
+	fg_buf_release(&at);
 	if (err < 0)
 		return err;
 	return json_object_set_new(spec, "flinkConfiguration", flat) < 0
 		       ? fg_error_set(FG_ERROR, "out of memory")
 		       : 0;
+}
+
+int fg_flatten_object_config(json_t *obj, struct fg_problems *problems)
+{
+	json_t *spec = json_object_get(obj, "spec");
+	json_t *tspec =
+		json_object_get(json_object_get(spec, "template"), "spec");
+	int err;
+
+	if ((err = flatten_spec_config(spec, "/spec", "spec", problems)) < 0)
+		return err;
+	/* a FlinkBlueGreenDeployment's children: spec.template.spec */
+	if (json_is_object(tspec))
+		err = flatten_spec_config(tspec, "/spec/template/spec",
+					  "spec.template.spec", problems);
+	return err;
 }
 
 int fg_var_name_valid(const char *s)

@@ -31,7 +31,8 @@ void fg_strip_nulls(json_t *v);
 int fg_flink_config_flatten(json_t **out, const json_t *in, const char *pointer,
 			    struct fg_problems *problems);
 
-/* flatten spec.flinkConfiguration of `obj` in place, if it has one */
+/* flatten spec.flinkConfiguration of `obj` in place, if it has one, and
+ * spec.template.spec.flinkConfiguration (a FlinkBlueGreenDeployment) */
 int fg_flatten_object_config(json_t *obj, struct fg_problems *problems);
 
 #define FG_VAR_NAME_MAX 128

@@ -8,6 +8,7 @@
 #include "render/base/error.h"
 #include "render/base/json.h"
 #include "render/flink_config.h"
+#include "render/render.h"
 #include "sync/classify.h"
 #include "sync/health.h"
 #include "render/base/banned.h"
@@ -82,10 +83,41 @@ static int is_null(const json_t *v)
 	return !v || json_is_null(v);
 }
 
+/*
+ * Equal as the operator's Java model holds both once read: a null member
+ * is an absent one, and numbers compare by value (the operator writes
+ * lastReconciledSpec with Jackson: every null field, and a Double such as
+ * a resource's cpu as 1.0 where the API server holds 1).
+ */
 static int same(const json_t *a, const json_t *b)
 {
+	const char *k;
+	json_t *v;
+	size_t i;
+
 	if (is_null(a) || is_null(b))
 		return is_null(a) && is_null(b);
+	if (json_is_integer(a) && json_is_integer(b))
+		return json_integer_value(a) == json_integer_value(b);
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b);
+	if (json_is_object(a) && json_is_object(b)) {
+		json_object_foreach ((json_t *)(uintptr_t)a, k, v)
+			if (!same(v, json_object_get(b, k)))
+				return 0;
+		json_object_foreach ((json_t *)(uintptr_t)b, k, v)
+			if (!json_object_get(a, k) && !is_null(v))
+				return 0;
+		return 1;
+	}
+	if (json_is_array(a) && json_is_array(b)) {
+		if (json_array_size(a) != json_array_size(b))
+			return 0;
+		json_array_foreach ((json_t *)(uintptr_t)a, i, v)
+			if (!same(v, json_array_get(b, i)))
+				return 0;
+		return 1;
+	}
 	return json_equal(a, b);
 }
 
@@ -151,7 +183,7 @@ static int same_job_field(const char *field, const json_t *d, const json_t *l)
 
 	if (!def)
 		return same(d, l);
-	r = json_equal(is_null(d) ? def : d, is_null(l) ? def : l);
+	r = same(is_null(d) ? def : d, is_null(l) ? def : l);
 	json_decref(def);
 	return r;
 }
@@ -334,7 +366,7 @@ static int same_jobmanager(char **rest, size_t n, const json_t *d,
 	if (n == 1 && !strcmp(rest[0], "replicas"))
 		return (is_null(d) || json_integer_value(d) == 1) ==
 			       (is_null(l) || json_integer_value(l) == 1) &&
-		       (is_null(d) || is_null(l) || json_equal(d, l));
+		       (is_null(d) || is_null(l) || same(d, l));
 	if (n || !json_is_object(d) || !json_is_object(l))
 		return 0;
 	dc = json_deep_copy(d);
@@ -343,7 +375,7 @@ static int same_jobmanager(char **rest, size_t n, const json_t *d,
 		json_object_set_new(dc, "replicas", json_integer(1));
 	if (lc && !json_object_get(lc, "replicas"))
 		json_object_set_new(lc, "replicas", json_integer(1));
-	r = dc && lc && json_equal(dc, lc);
+	r = dc && lc && same(dc, lc);
 	json_decref(dc);
 	json_decref(lc);
 	return r;
@@ -685,6 +717,639 @@ static const char *scale_not_in_place(struct cctx *x, const json_t *dspec,
 	return NULL;
 }
 
+/* ---- FlinkBlueGreenDeployment ---------------------------------------------- */
+
+const char *fg_bg_diff_name(enum fg_bg_diff d)
+{
+	static const char *const names[] = {
+		"",
+		"IGNORE",
+		"PATCH_CHILD",
+		"TRANSITION",
+		"SAVEPOINT_REDEPLOY",
+		"SUSPEND",
+		"RESUME",
+	};
+
+	return (size_t)d < sizeof(names) / sizeof(*names) ? names[d] : "";
+}
+
+/* Drop every null member, recursively (Java: null is absent). */
+static void strip_nulls(json_t *v)
+{
+	const char *k;
+	json_t *e;
+	void *tmp;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach_safe (v, tmp, k, e) {
+			if (json_is_null(e))
+				json_object_del(v, k);
+			else
+				strip_nulls(e);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach (v, i, e)
+			strip_nulls(e);
+	}
+}
+
+/*
+ * A FlinkDeploymentSpec as Java holds it once read (Jackson, Lombok
+ * equals): a null is an absent field, JobSpec's fields have their
+ * defaults, JobManagerSpec.replicas is 1 unless set, flinkConfiguration
+ * is flat with string values (the renderer's form). A new object.
+ */
+static json_t *java_spec(const json_t *spec)
+{
+	json_t *s = json_is_object(spec) ? json_deep_copy(spec) : json_object();
+	json_t *job, *jm, *flat;
+	static const char *const fields[] = { "parallelism", "args", "state",
+					      "upgradeMode" };
+
+	if (!s)
+		return NULL;
+	strip_nulls(s);
+	if (json_is_object(job = json_object_get(s, "job")))
+		for (size_t i = 0; i < 4; i++)
+			if (!json_object_get(job, fields[i]))
+				json_object_set_new(job, fields[i],
+						    job_default(fields[i]));
+	if (json_is_object(jm = json_object_get(s, "jobManager")) &&
+	    !json_object_get(jm, "replicas"))
+		json_object_set_new(jm, "replicas", json_integer(1));
+	if (json_is_object(json_object_get(s, "flinkConfiguration")) &&
+	    (flat = json_object())) {
+		if (flatten(flat, "",
+			    json_object_get(s, "flinkConfiguration")) < 0) {
+			json_decref(flat);
+			json_decref(s);
+			return NULL;
+		}
+		json_object_set_new(s, "flinkConfiguration", flat);
+	}
+	return s;
+}
+
+int fg_bg_diff_specs(const json_t *last, const json_t *next,
+		     enum fg_bg_diff *out)
+{
+	const char *ls = job_state(last), *rs = job_state(next);
+	struct cctx x = { 0 }; /* BlueGreenUtils.getSpecDiff: NATIVE */
+	enum fg_diff_type t;
+	json_t *a, *b;
+	int eq;
+
+	*out = FG_BG_DIFF_NONE;
+	if (strcmp(ls, rs)) {
+		if (!strcmp(rs, "suspended")) {
+			*out = FG_BG_DIFF_SUSPEND;
+			return 0;
+		}
+		if (!strcmp(ls, "suspended") && !strcmp(rs, "running")) {
+			*out = FG_BG_DIFF_RESUME;
+			return 0;
+		}
+	}
+	x.desired_spec = next;
+	x.live_spec = last;
+	if (whole_spec(&x, next, last, &t) < 0)
+		return FG_ERROR;
+	if (t == FG_DIFF_SAVEPOINT_REDEPLOY) {
+		*out = FG_BG_DIFF_SAVEPOINT_REDEPLOY;
+		return 0;
+	}
+	a = java_spec(last);
+	b = java_spec(next);
+	if (!a || !b) {
+		json_decref(a);
+		json_decref(b);
+		return fg_error_set(FG_ERROR, "out of memory");
+	}
+	eq = same(a, b);
+	json_decref(a);
+	json_decref(b);
+	*out = eq		     ? FG_BG_DIFF_IGNORE
+	       : t == FG_DIFF_IGNORE ? FG_BG_DIFF_PATCH_CHILD
+				     : FG_BG_DIFF_TRANSITION;
+	return 0;
+}
+
+/* One change of a FlinkBlueGreenDeployment: what is under
+ * spec.template.spec is typed as a FlinkDeployment's field (native mode);
+ * everything else the operator's diff does not look at. */
+static int classify_bg_change(struct cctx *x, const struct fg_field_change *c,
+			      enum fg_diff_type *t)
+{
+	struct fg_buf store = FG_BUF_INIT;
+	char *tok[FG_CLASSIFY_TOKENS_MAX];
+	const json_t *d = c->desired, *l = c->live;
+	size_t n;
+	int err = 0;
+
+	*t = FG_DIFF_IGNORE;
+	if (split_pointer(c->pointer, &store, tok, &n) < 0) {
+		fg_buf_release(&store);
+		return fg_error_set(FG_ERROR, "out of memory");
+	}
+	/* down to the template spec, whatever level the change is at */
+	if (n == 0) {
+		d = get(d, "spec");
+		l = get(l, "spec");
+	}
+	if (n <= 1 && (n == 0 || !strcmp(tok[0], "spec"))) {
+		d = get(d, "template");
+		l = get(l, "template");
+	}
+	if (n <= 2 && (n < 2 || !strcmp(tok[1], "template"))) {
+		d = get(d, "spec");
+		l = get(l, "spec");
+	}
+	if (n && strcmp(tok[0], "spec"))
+		goto done;
+	if (n >= 2 && strcmp(tok[1], "template"))
+		goto done;
+	if (n >= 3 && strcmp(tok[2], "spec"))
+		goto done;
+	if (n <= 3)
+		err = whole_spec(x, d, l, t);
+	else
+		err = spec_field(x, tok[3], tok + 4, n - 4, d, l, t);
+done:
+	fg_buf_release(&store);
+	return err;
+}
+
+/* A Blue/Green option's text (spec.configuration, else its default). */
+static const char *bg_option(const json_t *bg, const char *key, char *buf,
+			     size_t n)
+{
+	const json_t *v = get(get(get(bg, "spec"), "configuration"), key);
+	const struct fg_flink_conf_option *o = fg_flink_conf_option(key);
+
+	snprintf(buf, n, "%s",
+		 json_is_string(v) ? json_string_value(v)
+		 : o && o->dflt	   ? o->dflt
+				   : "");
+	return buf;
+}
+
+/* "blue (orders-blue)" into buf; "the active colour" when not known. */
+static const char *bg_child_words(const json_t *bg, enum fg_bg_colour c,
+				  const char *unknown, char *buf, size_t n)
+{
+	char name[320];
+
+	if (c == FG_BG_NONE)
+		snprintf(buf, n, "%s", unknown);
+	else
+		snprintf(buf, n, "%s (%s)", fg_bg_colour_name(c),
+			 fg_bg_child_name(name, sizeof(name),
+					  fg_meta_str(bg, "name"), c));
+	return buf;
+}
+
+/*
+ * What the operator does to child `c` when it patches it with Git's
+ * template (a SUSPEND, a RESUME, a change while it is suspended or while
+ * it is being deployed): a FlinkDeployment update of that child, which
+ * the cluster has (env), or else the parent seen as one.
+ */
+static int bg_child_update(const json_t *desired, const json_t *live,
+			   const struct fg_flink_env *env, enum fg_bg_colour c,
+			   struct fg_classification *cc)
+{
+	struct fg_flink_env cenv = { 0 };
+	struct fg_changes ch = FG_CHANGES_INIT;
+	const json_t *child = NULL;
+	json_t *view = NULL, *want = NULL, *ingress;
+	const char *t;
+	int err;
+
+	if (env)
+		cenv = *env;
+	cenv.session_cluster = NULL;
+	cenv.bg_children_known = 0;
+	if (env && env->bg_children_known && c != FG_BG_NONE)
+		child = env->bg_children[c - 1];
+	if (!child)
+		child = view = fg_bg_as_deployment(live);
+	want = fg_bg_as_deployment(desired);
+	if (!child || !want) {
+		err = fg_error_set(FG_ERROR, "out of memory");
+		goto done;
+	}
+	/* the operator prefixes the colour to the child's ingress template */
+	ingress = json_object_get(json_object_get(want, "spec"), "ingress");
+	if (c != FG_BG_NONE && json_is_object(ingress)) {
+		t = json_string_value(json_object_get(ingress, "template"));
+		json_object_set_new(ingress, "template",
+				    json_sprintf("%s-%s", fg_bg_colour_name(c),
+						 t ? t : "null"));
+	}
+	if ((err = fg_changes_add(&ch, "/spec", get(want, "spec"),
+				  get(child, "spec"))) < 0)
+		goto done;
+	err = fg_classify_env(want, child, &cenv, &ch, cc);
+done:
+	fg_changes_release(&ch);
+	json_decref(view);
+	json_decref(want);
+	return err;
+}
+
+struct bg_words {
+	struct fg_buf b;
+	const json_t *bg;
+	char active[400], deploys[400];
+};
+
+/* "; traffic switches to B once ..., A is deleted ...; else ..." */
+static void bg_switch_words(struct bg_words *w, enum fg_bg_colour a,
+			    enum fg_bg_colour b)
+{
+	char delay[64], grace[64];
+	const char *an = a ? fg_bg_colour_name(a) : "the old one";
+	const char *bn = b ? fg_bg_colour_name(b) : "the new colour";
+
+	bg_option(w->bg, FG_FLINK_CONF_BG_DELETION_DELAY, delay, sizeof(delay));
+	bg_option(w->bg, FG_FLINK_CONF_BG_ABORT_GRACE, grace, sizeof(grace));
+	fg_buf_printf(&w->b,
+		      "; traffic switches to %s once it is STABLE with its job "
+		      "RUNNING and %s is deleted after %s "
+		      "(deployment-deletion.delay), else the operator aborts "
+		      "back to %s after %s (abort.grace-period)",
+		      bn, an, delay, an, grace);
+}
+
+/* The plan's words for a diff that deploys the other colour. */
+static void bg_deploy_words(struct bg_words *w,
+			    const struct fg_classification *c, int savepointing)
+{
+	const char *sp = c->savepoint_path ? c->savepoint_path : "";
+
+	fg_buf_printf(&w->b, "%s: ", fg_bg_diff_name(c->bg_diff));
+	if (c->restart == FG_RESTART_SAVEPOINT && savepointing)
+		fg_buf_printf(&w->b, "deploys %s from the savepoint of %s",
+			      w->deploys, w->active);
+	else if (c->restart == FG_RESTART_SAVEPOINT)
+		fg_buf_printf(&w->b,
+			      "takes a savepoint of %s%s, deploys %s from it",
+			      c->bg_active ? "the active " : "", w->active,
+			      w->deploys);
+	else if (c->restart == FG_RESTART_REDEPLOY)
+		fg_buf_printf(
+			&w->b,
+			"deploys %s from the savepoint at %s "
+			"(initialSavepointPath; no new savepoint of %s%s)",
+			w->deploys, sp, c->bg_active ? "the active " : "",
+			w->active);
+	else
+		fg_buf_printf(&w->b,
+			      "deploys %s WITHOUT state (%s; %s%s keeps "
+			      "its own until it is deleted)",
+			      w->deploys,
+			      c->bg_diff == FG_BG_DIFF_SAVEPOINT_REDEPLOY
+				      ? "initialSavepointPath is empty"
+				      : "upgradeMode stateless: no savepoint "
+					"is taken",
+			      c->bg_active ? "the active " : "", w->active);
+	bg_switch_words(w, c->bg_active, c->bg_deploys);
+}
+
+/* What changed besides the children's spec, for an IGNORE. */
+static void bg_ignore_words(struct bg_words *w, const struct fg_changes *ch)
+{
+	int ingress = 0, conf = 0, meta = 0, spec = 0;
+
+	for (size_t i = 0; i < ch->n; i++) {
+		const char *p = ch->v[i].pointer;
+
+		ingress |= !strncmp(p, "/spec/ingress", 13);
+		conf |= !strncmp(p, "/spec/configuration", 19);
+		meta |= !strncmp(p, "/spec/template/metadata", 23);
+		spec |= !strncmp(p, "/spec/template/spec", 19);
+	}
+	fg_buf_puts(&w->b, "no restart (IGNORE: the children's spec is "
+			   "unchanged");
+	if (ingress)
+		fg_buf_puts(&w->b, "; the operator points its ingress at the "
+				   "active child again");
+	if (conf)
+		fg_buf_puts(&w->b, "; spec.configuration applies from the next "
+				   "transition");
+	if (meta)
+		fg_buf_puts(&w->b, "; spec.template.metadata never reaches "
+				   "the children");
+	if (spec)
+		fg_buf_puts(&w->b, "; the rest is equal as the operator reads "
+				   "it");
+	fg_buf_putc(&w->b, ')');
+}
+
+static int classify_bluegreen(const json_t *desired, const json_t *live,
+			      const struct fg_flink_env *env,
+			      struct fg_changes *changes,
+			      struct fg_classification *out)
+{
+	struct fg_classification cc = FG_CLASSIFICATION_INIT;
+	struct bg_words w = { FG_BUF_INIT, desired, "", "" };
+	const json_t *dspec = fg_flink_spec(desired);
+	const json_t *lspec = fg_flink_spec(live), *status, *child = NULL;
+	struct fg_bg_state st;
+	struct cctx x = { 0 };
+	char cw[640];
+	json_t *last = NULL;
+	const json_t *base;
+	int err = 0, deployed, child_suspended;
+	enum fg_bg_diff pend;
+
+	out->flink = out->bluegreen = 1;
+	out->create = !live;
+	out->changed = changes->n;
+	x.env = env;
+	x.desired_spec = dspec;
+	x.live_spec = lspec;
+	out->type = FG_DIFF_IGNORE;
+	for (size_t i = 0; i < changes->n; i++) {
+		enum fg_diff_type t;
+
+		if ((err = classify_bg_change(&x, &changes->v[i], &t)) < 0)
+			goto done;
+		changes->v[i].type = t;
+		out->type = max_type(out->type, t);
+	}
+	fg_bg_state_of(live, &st);
+	out->bg_phase = st.phase;
+	out->bg_active = st.active;
+	if ((err = fg_bg_last_template_spec(&last, live)) < 0)
+		goto done;
+	status = get(live, "status");
+	deployed = !live ? 0
+		   : json_is_object(status) && json_object_size(status)
+			   ? last != NULL
+			   : 1; /* no status: offline, or not observed yet */
+	base = last ? last : lspec;
+
+	if (out->create || !deployed) {
+		/* INITIALIZING_BLUE: blue from the template, or nothing while
+		 * it is suspended */
+		out->first_deploy = !out->create;
+		out->bg_deploys = FG_BG_BLUE;
+		out->type = FG_DIFF_IGNORE;
+		out->idle = !strcmp(job_state(dspec), "suspended");
+		if (!out->idle && (err = savepoint_path(out, dspec)) < 0)
+			goto done;
+		bg_child_words(desired, FG_BG_BLUE, "", w.deploys,
+			       sizeof(w.deploys));
+		if (out->idle)
+			fg_buf_printf(&w.b, "%s",
+				      out->create
+					      ? "is created suspended: the "
+						"operator deploys nothing "
+						"until job.state is running"
+					      : "stays suspended: the operator "
+						"has never deployed it");
+		else if (out->savepoint_path)
+			fg_buf_printf(&w.b,
+				      "deploys %s, restoring from the "
+				      "savepoint at %s",
+				      w.deploys, out->savepoint_path);
+		else
+			fg_buf_printf(&w.b, "deploys %s from empty state",
+				      w.deploys);
+		goto words;
+	}
+	if ((err = fg_bg_diff_specs(base, dspec, &out->bg_diff)) < 0)
+		goto done;
+	/* the live spec ahead of what the operator acted on */
+	if (last && st.phase != FG_BG_TRANSITIONING) {
+		if ((err = fg_bg_diff_specs(last, lspec, &pend)) < 0)
+			goto done;
+		out->pending = pend != FG_BG_DIFF_IGNORE;
+	}
+	bg_child_words(desired, st.active,
+		       "the active colour (blue or green, as the cluster has "
+		       "it)",
+		       w.active, sizeof(w.active));
+
+	/* a transition in progress: the change goes to the new colour */
+	if (st.phase == FG_BG_TRANSITIONING &&
+	    out->bg_diff != FG_BG_DIFF_IGNORE) {
+		out->bg_deploys = st.target;
+		out->bg_in_place = 1;
+		bg_child_words(desired, st.target, "", w.deploys,
+			       sizeof(w.deploys));
+		if ((err = bg_child_update(desired, live, env, st.target,
+					   &cc)) < 0)
+			goto done;
+		fg_classification_words(&cc, cw, sizeof(cw));
+		out->restart = cc.restart;
+		out->note = cc.note;
+		out->suspend = cc.suspend;
+		out->idle = cc.idle;
+		out->type = cc.type > FG_DIFF_IGNORE ? cc.type : FG_DIFF_IGNORE;
+		if (out->bg_diff == FG_BG_DIFF_SUSPEND) {
+			out->bg_waits = 1;
+			fg_buf_printf(&w.b,
+				      "SUSPEND: waits until the transition to "
+				      "%s is done (%s), then %s, in place, %s",
+				      fg_bg_colour_name(st.target), st.state,
+				      w.deploys, cw);
+		} else {
+			fg_buf_printf(&w.b,
+				      "%s while the transition to %s is in "
+				      "progress (%s): the operator applies it "
+				      "to %s, the colour being deployed, which "
+				      "%s",
+				      fg_bg_diff_name(out->bg_diff),
+				      fg_bg_colour_name(st.target), st.state,
+				      w.deploys, cw);
+			if (st.active)
+				fg_buf_printf(&w.b, "; %s keeps serving",
+					      fg_bg_colour_name(st.active));
+		}
+		goto words;
+	}
+
+	/* InitializingBlueStateHandler after an aborted first deployment:
+	 * blue again, with the new spec */
+	if (st.phase == FG_BG_INITIALIZING &&
+	    out->bg_diff != FG_BG_DIFF_IGNORE) {
+		out->bg_deploys = FG_BG_BLUE;
+		out->type = FG_DIFF_UPGRADE;
+		bg_child_words(desired, FG_BG_BLUE, "", w.deploys,
+			       sizeof(w.deploys));
+		if (fg_str_is(st.job, "FAILING"))
+			fg_buf_printf(&w.b,
+				      "%s: deploys %s again with this spec "
+				      "(its first deployment failed: "
+				      "INITIALIZING_BLUE)",
+				      fg_bg_diff_name(out->bg_diff), w.deploys);
+		else
+			fg_buf_printf(&w.b,
+				      "%s: the operator does not act on it "
+				      "while it initializes blue "
+				      "(INITIALIZING_BLUE)",
+				      fg_bg_diff_name(out->bg_diff));
+		goto words;
+	}
+	if (env && env->bg_children_known && st.active)
+		child = env->bg_children[st.active - 1];
+	child_suspended =
+		child ? fg_str_is(fg_json_str(fg_json_path(child, "spec", "job",
+							   NULL),
+					      "state"),
+				  "suspended")
+		      : !strcmp(job_state(base), "suspended");
+	switch (out->bg_diff) {
+	case FG_BG_DIFF_IGNORE:
+		out->type = FG_DIFF_IGNORE;
+		if (!changes->n)
+			fg_buf_puts(&w.b, "no change");
+		else
+			bg_ignore_words(&w, changes);
+		goto words;
+	case FG_BG_DIFF_SUSPEND:
+	case FG_BG_DIFF_RESUME:
+		goto in_place;
+	default:
+		break;
+	}
+	if (child_suspended)
+		goto in_place;
+	/* checkAndInitiateDeployment: only from a READY active child (a
+	 * missing one is not READY either) */
+	if ((child && !fg_bg_child_ready(child)) ||
+	    (!child && st.active && env && env->bg_children_known))
+		out->bg_not_ready = 1;
+	if (out->bg_diff == FG_BG_DIFF_PATCH_CHILD)
+		goto in_place;
+
+	/* TRANSITION, SAVEPOINT_REDEPLOY: the other colour, beside */
+	out->bg_deploys = fg_bg_other(st.active);
+	bg_child_words(desired, out->bg_deploys, "the other one", w.deploys,
+		       sizeof(w.deploys));
+	if ((err = savepoint_path(out, dspec)) < 0)
+		goto done;
+	if (out->bg_diff == FG_BG_DIFF_SAVEPOINT_REDEPLOY) {
+		out->type = FG_DIFF_SAVEPOINT_REDEPLOY;
+		out->restart = out->savepoint_path ? FG_RESTART_REDEPLOY
+						   : FG_RESTART_STATELESS;
+	} else {
+		/* BlueGreenUtils.isSavepointRequired: every mode but
+		 * stateless; stateless restores from initialSavepointPath
+		 * when it is set */
+		out->type = FG_DIFF_UPGRADE;
+		out->restart = strcmp(upgrade_mode(dspec), "stateless")
+				       ? FG_RESTART_SAVEPOINT
+			       : out->savepoint_path ? FG_RESTART_REDEPLOY
+						     : FG_RESTART_STATELESS;
+		if (out->restart == FG_RESTART_SAVEPOINT) {
+			free(out->savepoint_path);
+			out->savepoint_path = NULL;
+		}
+	}
+	if (st.phase == FG_BG_SAVEPOINTING)
+		fg_buf_printf(&w.b,
+			      "a savepoint of %s is being taken (%s); then ",
+			      w.active, st.state);
+	bg_deploy_words(&w, out, st.phase == FG_BG_SAVEPOINTING);
+	goto refused;
+
+in_place:
+	/* patched on the active child: what its own update does */
+	out->bg_in_place = 1;
+	out->bg_deploys = st.active;
+	if ((err = bg_child_update(desired, live, env, st.active, &cc)) < 0)
+		goto done;
+	fg_classification_words(&cc, cw, sizeof(cw));
+	out->restart = cc.restart;
+	out->note = cc.note;
+	out->suspend = cc.suspend;
+	out->resume = cc.resume;
+	out->idle = cc.idle ||
+		    (child_suspended && out->bg_diff != FG_BG_DIFF_RESUME);
+	out->type = out->bg_diff == FG_BG_DIFF_PATCH_CHILD ? FG_DIFF_IGNORE
+							   : cc.type;
+	if (out->bg_diff == FG_BG_DIFF_SUSPEND ||
+	    out->bg_diff == FG_BG_DIFF_RESUME)
+		fg_buf_printf(&w.b, "%s: %s, in place, %s",
+			      fg_bg_diff_name(out->bg_diff), w.active, cw);
+	else if (child_suspended)
+		fg_buf_printf(&w.b,
+			      "updates the suspended %s in place (%s); "
+			      "nothing runs",
+			      w.active, fg_bg_diff_name(out->bg_diff));
+	else
+		fg_buf_printf(&w.b,
+			      "PATCH_CHILD: patches %s in place, no restart "
+			      "(the FlinkDeployment diff is IGNORE)",
+			      w.active);
+	/* stateless from now on: the next transition takes no savepoint */
+	if (out->bg_diff == FG_BG_DIFF_PATCH_CHILD &&
+	    !strcmp(upgrade_mode(dspec), "stateless") &&
+	    (stateful_mode(upgrade_mode(base)) ||
+	     stateful_mode(upgrade_mode(lspec))))
+		out->arms_stateless = 1;
+
+refused:
+	if (out->bg_not_ready) {
+		const json_t *cs = get(child, "status");
+		char nb[320];
+
+		if (!child)
+			fg_buf_printf(&w.b,
+				      "; BUT %s is not there: the operator "
+				      "cannot start from it",
+				      w.active);
+		else if (fg_str_is(st.job, "FAILING"))
+			fg_buf_printf(&w.b,
+				      "; BUT %s is not STABLE with its job "
+				      "RUNNING and the deployment is FAILING: "
+				      "the operator does not act on the change",
+				      w.active);
+		else
+			fg_buf_printf(
+				&w.b,
+				"; BUT %s is not STABLE with its job RUNNING "
+				"(lifecycleState %s, job %s): the operator "
+				"refuses (\"Transition to %s not possible, "
+				"current Flink Deployment '%s' is not "
+				"READY\"), "
+				"marks the deployment FAILING and records the "
+				"spec without deploying it",
+				w.active,
+				fg_json_str(cs, "lifecycleState")
+					? fg_json_str(cs, "lifecycleState")
+					: "unset",
+				fg_json_str(get(cs, "jobStatus"), "state")
+					? fg_json_str(get(cs, "jobStatus"),
+						      "state")
+					: "not reported",
+				st.active == FG_BG_BLUE ? "GREEN" : "BLUE",
+				fg_bg_child_name(nb, sizeof(nb),
+						 fg_meta_str(desired, "name"),
+						 st.active));
+	}
+words:
+	if (out->arms_stateless)
+		fg_buf_puts(&w.b, "; WARNING: upgradeMode stateless makes the "
+				  "next transition deploy WITHOUT state");
+	if (out->pending)
+		fg_buf_puts(&w.b, " (an earlier change is still pending: the "
+				  "operator has not acted on it yet, and acts "
+				  "on both at once)");
+	if (!w.b.ptr || !(out->bg_words = strdup(w.b.ptr)))
+		err = fg_error_set(FG_ERROR, "out of memory");
+done:
+	fg_buf_release(&w.b);
+	fg_classification_release(&cc);
+	json_decref(last);
+	return err;
+}
+
 int fg_classify_env(const json_t *desired, const json_t *live,
 		    const struct fg_flink_env *env, struct fg_changes *changes,
 		    struct fg_classification *out)
@@ -699,6 +1364,8 @@ int fg_classify_env(const json_t *desired, const json_t *live,
 		return fg_error_set(FG_EINVALID,
 				    "cannot classify: desired object has no "
 				    "kind");
+	if (fg_is_bluegreen(desired))
+		return classify_bluegreen(desired, live, env, changes, out);
 	out->changed = changes->n;
 	out->create = !live;
 	out->session_job = kind_is_flink(desired, "FlinkSessionJob");
@@ -885,6 +1552,7 @@ void fg_classification_release(struct fg_classification *c)
 		return;
 	free(c->reason);
 	free(c->savepoint_path);
+	free(c->bg_words);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1058,6 +1726,10 @@ const char *fg_classification_words(const struct fg_classification *c,
 {
 	if (!bufsz)
 		return buf;
+	if (c->bluegreen) {
+		snprintf(buf, bufsz, "%s", c->bg_words ? c->bg_words : "");
+		return buf;
+	}
 	base_words(c, buf, bufsz);
 	if (!c->flink || c->rejected)
 		return buf;

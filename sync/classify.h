@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "sync/bluegreen.h"
 #include "sync/model.h"
 
 /* How a job's state survives an UPGRADE, a suspend or a resume. */
@@ -56,6 +57,10 @@ struct fg_flink_env {
 					  runs with (read or declared) */
 	const char *operator_conf_source; /* where it came from, for reasons */
 	long long now;			  /* wall clock, seconds; 0 unknown */
+	/* a FlinkBlueGreenDeployment's children as the cluster has them
+	   ([0] blue, [1] green, NULL: not there), when bg_children_known */
+	const json_t *bg_children[2];
+	int bg_children_known;
 };
 
 /* The value of Flink option `key` for `spec` as the operator sees it: the
@@ -71,6 +76,34 @@ const json_t *fg_flink_env_conf(const struct fg_flink_env *env,
  */
 int fg_flink_env_checkpointing(const struct fg_flink_env *env,
 			       const json_t *spec);
+
+/*
+ * How the operator acts on a change of a FlinkBlueGreenDeployment
+ * (BlueGreenDiffType, FlinkBlueGreenDeploymentSpecDiff.compare): the
+ * template spec against the one it last acted on, first match wins:
+ * SUSPEND / RESUME (job.state), SAVEPOINT_REDEPLOY (the FlinkDeployment
+ * diff says so: savepointRedeployNonce), IGNORE (the specs are equal as
+ * Java compares them), PATCH_CHILD (the FlinkDeployment diff, in native
+ * mode whatever the template's mode, is IGNORE: patched in place on the
+ * active child), TRANSITION (everything else: the other colour deployed
+ * beside the active one). Changes outside spec.template.spec are IGNORE.
+ */
+enum fg_bg_diff {
+	FG_BG_DIFF_NONE = 0, /* not a FlinkBlueGreenDeployment; a create */
+	FG_BG_DIFF_IGNORE,
+	FG_BG_DIFF_PATCH_CHILD,
+	FG_BG_DIFF_TRANSITION,
+	FG_BG_DIFF_SAVEPOINT_REDEPLOY,
+	FG_BG_DIFF_SUSPEND,
+	FG_BG_DIFF_RESUME,
+};
+
+const char *fg_bg_diff_name(enum fg_bg_diff d); /* "TRANSITION", "" */
+
+/* The diff of two template specs (FlinkDeploymentSpecs), `last` what the
+ * operator acted on, `next` the new one (either may be NULL: {}). */
+int fg_bg_diff_specs(const json_t *last, const json_t *next,
+		     enum fg_bg_diff *out);
 
 struct fg_classification {
 	enum fg_diff_type type; /* what the operator will do: the highest
@@ -100,6 +133,20 @@ struct fg_classification {
 	char *reason;	       /* owned: the operator's message when rejected */
 	char *savepoint_path;  /* owned: initialSavepointPath that is used */
 	size_t changed;	       /* changes that the operator sees at all */
+	/* a FlinkBlueGreenDeployment (then `type` maps its diff: TRANSITION
+	   and SUSPEND/RESUME UPGRADE, PATCH_CHILD IGNORE; restart, suspend,
+	   resume, idle say what happens to the job) */
+	int bluegreen;
+	enum fg_bg_diff bg_diff;
+	enum fg_bg_phase bg_phase;    /* where the operator is with it */
+	enum fg_bg_colour bg_active;  /* serving now (NONE: not known) */
+	enum fg_bg_colour bg_deploys; /* the colour that gets the spec */
+	int bg_in_place;  /* applied to an existing child, not deployed new */
+	int bg_waits;	  /* a SUSPEND the operator holds until the
+			     transition in progress is done */
+	int bg_not_ready; /* the active child is not STABLE with its job
+			     RUNNING: the operator refuses the transition */
+	char *bg_words;	  /* owned: the plan's words for it */
 };
 
 #define FG_CLASSIFICATION_INIT \

@@ -14,6 +14,7 @@
 #include "render/base/grow.h"
 #include "render/base/json.h"
 #include "render/secret.h"
+#include "sync/bluegreen.h"
 #include "sync/pass.h"
 #include "sync/pass_int.h"
 #include "render/base/banned.h"
@@ -28,10 +29,12 @@ static int is_flink_group(const char *group)
 	return !strcmp(group, "flink.apache.org");
 }
 
+/* A Flink object that runs a job (or a session cluster), with health. */
 static int is_workload(const char *group, const char *kind)
 {
 	return is_flink_group(group) && (!strcmp(kind, "FlinkDeployment") ||
-					 !strcmp(kind, "FlinkSessionJob"));
+					 !strcmp(kind, "FlinkSessionJob") ||
+					 !strcmp(kind, FG_BLUEGREEN_KIND));
 }
 
 /* Fields the operator compares with the value it last acted on. */
@@ -45,6 +48,9 @@ static const char *const nonces[] = {
 
 static int is_nonce(const char *pointer)
 {
+	/* a FlinkBlueGreenDeployment's are in its template */
+	if (!strncmp(pointer, "/spec/template/spec/", 20))
+		pointer += 14;
 	for (size_t i = 0; i < sizeof(nonces) / sizeof(*nonces); i++)
 		if (!strcmp(pointer, nonces[i]))
 			return 1;
@@ -87,7 +93,7 @@ static void blocked_words(struct fg_step *s)
 	if (s->wanted == FG_ACTION_UPDATE && s->cls.flink && !s->cls.rejected &&
 	    *would)
 		snprintf(s->impact, sizeof(s->impact),
-			 "BLOCKED: %.300s; it would: %.300s", s->verdict.reason,
+			 "BLOCKED: %.400s; it would: %.560s", s->verdict.reason,
 			 would);
 	else
 		snprintf(s->impact, sizeof(s->impact), "BLOCKED: %s",
@@ -196,6 +202,30 @@ void fg_pass_env_of(const struct fg_pass_ns *ns, const json_t *obj,
 					  fg_json_str(fg_json_get(obj, "spec"),
 						      "deploymentName"))
 			: NULL;
+	env->bg_children_known = 0;
+	env->bg_children[0] = env->bg_children[1] = NULL;
+	if (fg_is_bluegreen(obj) && ns->observed &&
+	    json_object_get(ns->live.listed,
+			    "flink.apache.org/FlinkDeployment/")) {
+		/* the children the operator made of the cluster's parent */
+		const char *name = fg_meta_str(obj, "name");
+		const json_t *parent =
+			fg_live_find(&ns->live, "flink.apache.org",
+				     FG_BLUEGREEN_KIND, name ? name : "");
+		char cn[320];
+
+		env->bg_children_known = 1;
+		for (int c = FG_BG_BLUE; parent && c <= FG_BG_GREEN; c++) {
+			const json_t *fd = fg_live_find(
+				&ns->live, "flink.apache.org",
+				"FlinkDeployment",
+				fg_bg_child_name(cn, sizeof(cn), name,
+						 (enum fg_bg_colour)c));
+
+			if (fg_bg_is_child(fd, parent, (enum fg_bg_colour)c))
+				env->bg_children[c - 1] = fd;
+		}
+	}
 }
 
 /*
@@ -506,7 +536,7 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	struct fg_diff_opts dopt = { NULL, 0 };
 	struct fg_buf key = FG_BUF_INIT, why = FG_BUF_INIT;
 	char group[256];
-	const char *part_of, *live_hash;
+	const char *part_of, *live_hash, *owner_kind, *owner_name;
 	const json_t *settled, *cmp;
 	struct fg_flink_env env;
 	struct fg_policy pol;
@@ -563,6 +593,21 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 			s->verdict = ns_step->verdict;
 		if (s->verdict.kind == FG_VERDICT_BLOCK)
 			blocked_words(s);
+		return 0;
+	}
+
+	/* what the operator made (a FlinkBlueGreenDeployment's children, its
+	   ingress) is the operator's: never taken over, whatever Git says */
+	if (fg_operator_owner(live, &owner_kind, &owner_name) &&
+	    !fg_label(live, FG_APPLYSET_LABEL_PART_OF)) {
+		s->wanted = s->action = FG_ACTION_UPDATE;
+		s->why = FG_WHY_ADOPT;
+		set_verdict(&s->verdict, FG_RULE_OWNED_ELSEWHERE,
+			    "rename it: the name is the operator's",
+			    "the operator made it for %s %s (ownerReferences) "
+			    "and owns it; not taken over",
+			    owner_kind, owner_name);
+		blocked_words(s);
 		return 0;
 	}
 
@@ -630,9 +675,19 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 					  "FlinkDeployment",
 					  fg_json_str(fg_json_get(live, "spec"),
 						      "deploymentName"));
-		if ((err = fg_health_of_env(live, o->obj, cl, sj,
-					    ns->env ? ns->env->now : 0,
-					    &s->health)) < 0)
+		if (!strcmp(o->kind, FG_BLUEGREEN_KIND)) {
+			/* its children's health is part of its own */
+			fg_pass_env_of(ns, o->obj, &env);
+			err = fg_health_of_bluegreen(
+				live, o->obj, env.bg_children,
+				env.bg_children_known,
+				ns->env ? ns->env->now : 0, &s->health);
+		} else {
+			err = fg_health_of_env(live, o->obj, cl, sj,
+					       ns->env ? ns->env->now : 0,
+					       &s->health);
+		}
+		if (err < 0)
 			goto done;
 		if (s->health.drifted_rollback)
 			s->why |= FG_WHY_ROLLED_BACK;
@@ -644,10 +699,13 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	s->action = s->wanted;
 	if (s->wanted == FG_ACTION_NOOP) {
 		snprintf(s->impact, sizeof(s->impact), "%s",
-			 s->why & FG_WHY_ROLLED_BACK
+			 !(s->why & FG_WHY_ROLLED_BACK) ? "no change"
+			 : strcmp(o->kind, FG_BLUEGREEN_KIND)
 				 ? "in Git's state, but the operator rolled "
 				   "it back"
-				 : "no change");
+				 : "in Git's state, but the operator rolled "
+				   "the transition back: a new commit that "
+				   "changes the template starts another one");
 		goto done;
 	}
 	if (same && opts->mode == FG_PASS_APPLY_ONLY) {
@@ -737,7 +795,9 @@ static int member_rank(const struct fg_pass_ns *ns,
 	if (live)
 		return fg_apply_rank(live);
 	if (is_flink_group(m->group))
-		return !strcmp(m->kind, "FlinkDeployment")   ? 2
+		return !strcmp(m->kind, "FlinkDeployment") ||
+				       !strcmp(m->kind, FG_BLUEGREEN_KIND)
+			       ? 2
 		       : !strcmp(m->kind, "FlinkSessionJob") ? 3
 							     : 4;
 	return 0;
@@ -825,9 +885,26 @@ static void delete_words(struct fg_step *s, const json_t *live, int never)
 
 	if (never && is_workload(s->group, s->kind))
 		w = "deletes it (the operator never deployed it: no job ran)";
+	else if (flink && !strcmp(s->kind, FG_BLUEGREEN_KIND) &&
+		 (s->verdict.kind == FG_VERDICT_SUSPEND_FIRST ||
+		  s->suspend_first))
+		w = "suspends its active child with a savepoint, then deletes "
+		    "it and its children";
 	else if (s->verdict.kind == FG_VERDICT_SUSPEND_FIRST ||
 		 s->suspend_first)
 		w = "suspends with a savepoint, then deletes";
+	else if (flink && !strcmp(s->kind, FG_BLUEGREEN_KIND) &&
+		 s->verdict.overridden)
+		w = "deletes it and its children: the job stops and its "
+		    "checkpoint history is lost (allowed by policy)";
+	else if (flink && !strcmp(s->kind, FG_BLUEGREEN_KIND) &&
+		 *s->verdict.reason && s->verdict.kind != FG_VERDICT_BLOCK) {
+		snprintf(s->impact, sizeof(s->impact),
+			 "deletes it and its children (%.560s)",
+			 s->verdict.reason);
+		return;
+	} else if (flink && !strcmp(s->kind, FG_BLUEGREEN_KIND))
+		w = "deletes it and its children";
 	else if (flink && s->verdict.overridden)
 		w = "deletes it: the job stops and its checkpoint history is "
 		    "lost (allowed by policy)";

@@ -24,6 +24,7 @@
 #include "render/base/buf.h"
 #include "render/base/error.h"
 #include "render/base/json.h"
+#include "sync/bluegreen.h"
 #include "sync/pass.h"
 #include "sync/pass_int.h"
 #include "render/base/banned.h"
@@ -56,12 +57,14 @@ static void apply_from(struct xctx *x, struct fg_step *s, const char *isp)
 	const char *uid;
 	int err;
 
+	if (fg_ports_stopping(x->ports))
+		return; /* stopping: left for the next run (outcome none) */
 	if (fg_pass_applied(&obj, s, x->ns->id) < 0) {
 		outcome(s, FG_OUTCOME_FAILED, fg_error_last());
 		return;
 	}
 	if (isp &&
-	    (!(job = fg_json_mut(fg_json_path(obj, "spec", "job", NULL))) ||
+	    (!(job = fg_json_mut(fg_json_get(fg_flink_spec(obj), "job"))) ||
 	     json_object_set_new(job, "initialSavepointPath",
 				 json_string(isp)) < 0)) {
 		json_decref(obj);
@@ -132,7 +135,8 @@ static enum wait_result wait_for(struct xctx *x, const struct fg_obj_ref *ref,
 			return WAIT_ERROR;
 		if (ready && ready(o))
 			break;
-		if (clock->now_ms(clock->ctx) >= deadline) {
+		if (clock->now_ms(clock->ctx) >= deadline ||
+		    fg_ports_stopping(x->ports)) {
 			if (last) {
 				*last = o;
 				o = NULL;
@@ -170,9 +174,11 @@ static int suspended_with_savepoint(const json_t *live)
 
 /*
  * Suspend `s` of namespace `ns` with a savepoint: server-side apply of
- * spec.job.state suspended and upgradeMode savepoint as
- * FG_PASS_SUSPEND_MANAGER (its own manager, so the fields Git set stay
- * flink-gitops'), forced: it takes those two fields from flink-gitops.
+ * spec.job.state suspended and upgradeMode savepoint (in spec.template.
+ * spec of a FlinkBlueGreenDeployment: a SUSPEND, in place, of its active
+ * child) as FG_PASS_SUSPEND_MANAGER (its own manager, so the fields Git
+ * set stay flink-gitops'), forced: it takes those two fields from
+ * flink-gitops.
  */
 static int suspend(struct xctx *x, const char *ns, struct fg_step *s)
 {
@@ -180,14 +186,17 @@ static int suspend(struct xctx *x, const char *ns, struct fg_step *s)
 	struct fg_port_apply_opts ao = { 1, x->p->opts.dry_run,
 					 FG_PASS_SUSPEND_MANAGER };
 	const char *uid = fg_meta_str(s->live, "uid");
-	json_t *patch;
+	json_t *patch, *job;
 	int err;
 
-	patch = json_pack("{s:O,s:s,s:{s:s,s:s,s:s},s:{s:{s:s,s:s}}}",
-			  "apiVersion", json_object_get(s->live, "apiVersion"),
-			  "kind", s->kind, "metadata", "name", s->name,
-			  "namespace", ns, "uid", uid ? uid : "", "spec", "job",
-			  "state", "suspended", "upgradeMode", "savepoint");
+	job = json_pack("{s:{s:s,s:s}}", "job", "state", "suspended",
+			"upgradeMode", "savepoint");
+	if (job && fg_is_bluegreen(s->live))
+		job = json_pack("{s:{s:o}}", "template", "spec", job);
+	patch = json_pack("{s:O,s:s,s:{s:s,s:s,s:s},s:o}", "apiVersion",
+			  json_object_get(s->live, "apiVersion"), "kind",
+			  s->kind, "metadata", "name", s->name, "namespace", ns,
+			  "uid", uid ? uid : "", "spec", job);
 	if (!patch)
 		return fg_error_set(FG_ERROR, "out of memory");
 	s->writes++;
@@ -221,6 +230,10 @@ static void status_words(char *out, size_t n, const json_t *o)
  * when the step's outcome is set (`what` starts its message). A dry run
  * only sends the suspension, dry: 1 with outcome DONE.
  */
+static int bg_take_savepoint(struct xctx *x, struct fg_pass_ns *ns,
+			     struct fg_step *s, const char *what, char *sp,
+			     size_t spn);
+
 static int take_savepoint(struct xctx *x, struct fg_pass_ns *ns,
 			  struct fg_step *s, const char *what, char *sp,
 			  size_t spn)
@@ -230,6 +243,9 @@ static int take_savepoint(struct xctx *x, struct fg_pass_ns *ns,
 	char msg[FG_ERROR_MSG_MAX + 256], now[200];
 	json_t *last = NULL;
 	const char *have = fg_policy_suspended_savepoint(s->live);
+
+	if (fg_is_bluegreen(s->live))
+		return bg_take_savepoint(x, ns, s, what, sp, spn);
 
 	if (have) {
 		snprintf(sp, spn, "%s", have);
@@ -272,6 +288,112 @@ static int take_savepoint(struct xctx *x, struct fg_pass_ns *ns,
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * The savepoint a suspended FlinkBlueGreenDeployment `bg` holds its state
+ * in: its status ACTIVE_X with the job SUSPENDED, and its child X (read
+ * with a GET) suspended with a savepoint. Borrowed from *child, or NULL.
+ */
+static const char *bg_suspended_savepoint(struct xctx *x, const char *ns,
+					  const json_t *bg, json_t **child)
+{
+	const struct fg_cluster_port *port = x->ports->cluster;
+	struct fg_bg_state st;
+	char name[320];
+	struct fg_obj_ref ref = { "flink.apache.org", "FlinkDeployment", ns,
+				  name };
+
+	*child = NULL;
+	fg_bg_state_of(bg, &st);
+	if (st.phase != FG_BG_ACTIVE || !fg_str_is(st.job, "SUSPENDED"))
+		return NULL;
+	fg_bg_child_name(name, sizeof(name), fg_meta_str(bg, "name"),
+			 st.active);
+	if (port->get(port->ctx, &ref, child) < 0) {
+		fg_error_clear();
+		return NULL;
+	}
+	return fg_policy_suspended_savepoint(*child);
+}
+
+/*
+ * take_savepoint of a FlinkBlueGreenDeployment: a SUSPEND with upgradeMode
+ * savepoint (the operator suspends its active child in place; one asked
+ * for during a transition waits for it to end), then the savepoint that
+ * child records.
+ */
+static int bg_take_savepoint(struct xctx *x, struct fg_pass_ns *ns,
+			     struct fg_step *s, const char *what, char *sp,
+			     size_t spn)
+{
+	const struct fg_cluster_port *port = x->ports->cluster;
+	const struct fg_clock_port *clock = x->ports->clock;
+	struct fg_obj_ref ref = { s->group, s->kind, ns->name, s->name };
+	const json_t *job =
+		fg_json_path(s->live, "spec", "template", "spec", "job", NULL);
+	char msg[FG_ERROR_MSG_MAX + 256];
+	long long deadline;
+	json_t *bg = NULL, *child = NULL;
+	const char *have;
+	struct fg_bg_state st;
+	int err;
+
+	if ((have = bg_suspended_savepoint(x, ns->name, s->live, &child))) {
+		snprintf(sp, spn, "%s", have);
+		json_decref(child);
+		return 0;
+	}
+	json_decref(child);
+	if ((!fg_str_is(fg_json_str(job, "state"), "suspended") ||
+	     !fg_str_is(fg_json_str(job, "upgradeMode"), "savepoint")) &&
+	    suspend(x, ns->name, s) < 0) {
+		snprintf(msg, sizeof(msg), "%s: suspending failed: %s", what,
+			 fg_error_last());
+		outcome(s, FG_OUTCOME_FAILED, msg);
+		return 1;
+	}
+	if (x->p->opts.dry_run) {
+		outcome(s, FG_OUTCOME_DONE, "dry run");
+		return 1;
+	}
+	deadline = clock->now_ms(clock->ctx) + x->wait_ms;
+	for (;;) {
+		json_decref(bg);
+		bg = NULL;
+		err = port->get(port->ctx, &ref, &bg);
+		if (err == FG_ENOTFOUND) {
+			fg_error_clear();
+			outcome(s, FG_OUTCOME_GONE, "already gone");
+			return 1;
+		}
+		if (err < 0) {
+			snprintf(msg, sizeof(msg), "%s: %s", what,
+				 fg_error_last());
+			outcome(s, FG_OUTCOME_FAILED, msg);
+			return 1;
+		}
+		if ((have = bg_suspended_savepoint(x, ns->name, bg, &child))) {
+			snprintf(sp, spn, "%s", have);
+			json_decref(child);
+			json_decref(bg);
+			return 0;
+		}
+		json_decref(child);
+		if (clock->now_ms(clock->ctx) >= deadline)
+			break;
+		clock->sleep_ms(clock->ctx, x->poll_ms);
+	}
+	fg_bg_state_of(bg, &st);
+	snprintf(msg, sizeof(msg),
+		 "%s: timed out after %lds waiting for its active child to be "
+		 "suspended with a recorded savepoint (now: %s, job %s); the "
+		 "next pass continues",
+		 what, x->wait_ms / 1000, st.state ? st.state : "no state",
+		 st.job ? st.job : "not reported");
+	json_decref(bg);
+	outcome(s, FG_OUTCOME_WAITING, msg);
+	return 1;
 }
 
 /*
@@ -327,7 +449,8 @@ static int session_jobs_gone(struct xctx *x, struct fg_step *s)
 		}
 		if (!left)
 			return 0;
-		if (clock->now_ms(clock->ctx) >= deadline)
+		if (clock->now_ms(clock->ctx) >= deadline ||
+		    fg_ports_stopping(x->ports))
 			break;
 		clock->sleep_ms(clock->ctx, x->poll_ms);
 	}
@@ -370,6 +493,8 @@ static void delete_step(struct xctx *x, struct fg_step *s)
 {
 	char sp[1024], done[1200];
 
+	if (fg_ports_stopping(x->ports))
+		return; /* stopping: left for the next run (outcome none) */
 	if (s->suspend_first &&
 	    take_savepoint(x, x->ns, s, "suspend-first", sp, sizeof(sp))) {
 		if (s->outcome == FG_OUTCOME_DONE) /* a dry run */
@@ -420,8 +545,9 @@ static int next_inventory(struct xctx *x, struct fg_inventory *next)
 		const char *live_uid = fg_meta_str(s->live, "uid");
 
 		/* an apply that failed may still have been made: what the
-		   intent recorded stays for the next pass to find out */
-		if (!was)
+		   intent recorded stays for the next pass to find out (one
+		   never sent, a stop's, goes) */
+		if (!was && s->outcome == FG_OUTCOME_FAILED)
 			was = fg_inventory_find(&ns->intent, s->group, s->kind,
 						s->name);
 
@@ -586,6 +712,8 @@ static void move_step(struct xctx *x, struct fg_step *s)
 	char sp[1024], msg[FG_ERROR_MSG_MAX + 1400];
 	json_t *own;
 
+	if (fg_ports_stopping(x->ports))
+		return; /* stopping: the next run moves it */
 	if (!writable(oldns)) {
 		snprintf(msg, sizeof(msg),
 			 "not moved: namespace %s, where the old job is, "
@@ -623,10 +751,14 @@ static void move_step(struct xctx *x, struct fg_step *s)
 		outcome(old, FG_OUTCOME_FAILED, msg);
 		return;
 	}
-	own = json_pack("{s:O,s:s,s:{s:s,s:s},s:{s:{s:s}}}", "apiVersion",
-			json_object_get(s->desired->obj, "apiVersion"), "kind",
-			s->kind, "metadata", "name", s->name, "namespace",
-			x->ns->name, "spec", "job", "initialSavepointPath", sp);
+	own = json_pack("{s:{s:s}}", "job", "initialSavepointPath", sp);
+	if (own && fg_is_bluegreen(s->desired->obj))
+		own = json_pack("{s:{s:o}}", "template", "spec", own);
+	if (own)
+		own = json_pack("{s:O,s:s,s:{s:s,s:s},s:o}", "apiVersion",
+				json_object_get(s->desired->obj, "apiVersion"),
+				"kind", s->kind, "metadata", "name", s->name,
+				"namespace", x->ns->name, "spec", own);
 	s->writes++;
 	if (!own || port->apply(port->ctx, own, &ao, NULL) < 0)
 		/* Git does not set it: the next apply clears the field, a
@@ -643,9 +775,12 @@ static void move_step(struct xctx *x, struct fg_step *s)
 	fg_error_clear();
 	json_decref(own);
 	outcome(s, FG_OUTCOME_DONE, msg);
-	snprintf(msg, sizeof(msg),
-		 "moved to %s/%s: suspended with savepoint %s, then deleted",
-		 x->ns->name, s->name, sp);
+	snprintf(
+		msg, sizeof(msg),
+		"moved to %s%s%s/%s: suspended with savepoint %s, then deleted",
+		strcmp(s->kind, old->kind) ? s->kind : "",
+		strcmp(s->kind, old->kind) ? " " : "", x->ns->name, s->name,
+		sp);
 	delete_in(x, oldns->name, old, msg);
 }
 
@@ -677,7 +812,7 @@ static int run_ranks(struct xctx *x, int a, void (*task)(void *, size_t))
 
 		while (i < ns->n && !runs(&ns->v[i], a))
 			i++;
-		if (i == ns->n)
+		if (i == ns->n || fg_ports_stopping(x->ports))
 			break;
 		rank = ns->v[i].rank;
 		n = 0;
@@ -730,7 +865,7 @@ static void exec_writes(void *arg, size_t i)
 	struct xctx x = *(struct xctx *)arg;
 	struct fg_pass_ns *ns = &x.p->v[i];
 
-	if (!writable(ns))
+	if (!writable(ns) || fg_ports_stopping(x.ports))
 		return;
 	ns->executed = 1;
 	x.ns = ns;
@@ -748,8 +883,8 @@ static void exec_deletes(void *arg, size_t i)
 	struct xctx x = *(struct xctx *)arg;
 	struct fg_pass_ns *ns = &x.p->v[i];
 
-	if (!writable(ns))
-		return;
+	if (!writable(ns) || !ns->executed)
+		return; /* not reached (a stop) or not writable */
 	x.ns = ns;
 	if (run_ranks(&x, 1, delete_task) < 0) {
 		ns->error = strdup(fg_error_last());

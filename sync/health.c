@@ -5,6 +5,8 @@
 #include <strings.h>
 
 #include "render/base/error.h"
+#include "sync/bluegreen.h"
+#include "sync/classify.h"
 #include "sync/health.h"
 #include "render/base/banned.h"
 
@@ -427,23 +429,207 @@ static int snapshot_health(struct fg_health_report *out, const json_t *live)
 		       state);
 }
 
-static int bluegreen_health(struct fg_health_report *out, const json_t *live)
+/*
+ * A FlinkBlueGreenDeployment: its status (blueGreenState, jobStatus,
+ * error) and, when known, the health of its children (the active one, or
+ * the one being deployed), which the parent's status does not show.
+ */
+static int bluegreen_health(struct fg_health_report *out, const json_t *live,
+			    const json_t *desired,
+			    const json_t *const *children, int children_known,
+			    long long now)
 {
 	const json_t *status = get(live, "status");
-	const char *state = str(status, "blueGreenState");
-	const char *job = str(get(status, "jobStatus"), "state");
-	char err[FG_HEALTH_MESSAGE_MAX / 2];
+	const json_t *spec = desired ? desired : live;
+	struct fg_health_report ch = FG_HEALTH_REPORT_INIT;
+	char err[FG_HEALTH_MESSAGE_MAX / 2], name[320];
+	const char *parent = str(get(live, "metadata"), "name");
+	const char *job, *watch_name;
+	struct fg_bg_state st;
+	enum fg_bg_colour watch;
+	enum fg_bg_diff pend = FG_BG_DIFF_IGNORE;
+	const json_t *child = NULL;
+	json_t *last = NULL;
+	int want_suspended, e = 0, aborted, refused;
 
-	fg_operator_error_message(str(status, "error"), err, sizeof(err));
-	if (!state)
+	fg_bg_state_of(live, &st);
+	job = st.job;
+	fg_operator_error_message(st.error, err, sizeof(err));
+	want_suspended = !strcmp(
+		job_state(get(get(get(spec, "spec"), "template"), "spec")),
+		"suspended");
+	if (status && !json_is_object(status))
+		return verdict(out, FG_HEALTH_UNKNOWN,
+			       "status is not an object");
+	if (get(get(live, "metadata"), "deletionTimestamp"))
+		return verdict(out, FG_HEALTH_PROGRESSING, "being deleted");
+	if (!st.state)
 		return verdict(out, FG_HEALTH_PROGRESSING,
 			       "waiting for the operator: no state yet");
-	if (str_is(job, "FAILED"))
-		return verdict(out, FG_HEALTH_DEGRADED, "%s, job FAILED%s%s",
-			       state, *err ? ": " : "", err);
-	if (!strncmp(state, "ACTIVE_", 7))
-		return verdict(out, FG_HEALTH_HEALTHY, "%s", state);
-	return verdict(out, FG_HEALTH_PROGRESSING, "%s", state);
+	if (st.phase == FG_BG_NO_STATE)
+		return verdict(out, FG_HEALTH_UNKNOWN,
+			       "unknown blueGreenState %s", st.state);
+	if (st.phase == FG_BG_INITIALIZING && str_is(job, "SUSPENDED") &&
+	    !st.error)
+		return want_suspended
+			       ? verdict(out, FG_HEALTH_SUSPENDED,
+					 "created suspended: the operator "
+					 "deploys nothing until job.state is "
+					 "running")
+			       : verdict(out, FG_HEALTH_PROGRESSING,
+					 "INITIALIZING_BLUE: waiting for the "
+					 "operator to deploy blue");
+	/* the cluster's spec ahead of what the operator acted on */
+	if ((e = fg_bg_last_template_spec(&last, live)) < 0)
+		return e;
+	if (last &&
+	    (e = fg_bg_diff_specs(
+		     last, get(get(get(live, "spec"), "template"), "spec"),
+		     &pend)) < 0) {
+		json_decref(last);
+		return e;
+	}
+	json_decref(last);
+
+	/* an abort (BlueGreenDeploymentService.abortDeployment) or a
+	 * refused transition: the spec is recorded, the old colour runs */
+	aborted = st.error && !strncmp(st.error, "Aborting deployment", 19);
+	refused = st.error && strstr(st.error, " not possible, current Flink "
+					       "Deployment ");
+	if ((aborted || refused) && pend == FG_BG_DIFF_IGNORE &&
+	    st.phase == FG_BG_ACTIVE) {
+		char other[320];
+
+		out->drifted_rollback = 1;
+		fg_bg_child_name(other, sizeof(other), parent,
+				 fg_bg_other(st.active));
+		if (aborted)
+			return verdict(
+				out, FG_HEALTH_DEGRADED,
+				"transition to %s aborted: the operator "
+				"rolled back to %s (%s), which runs the "
+				"spec before Git's; %s is left "
+				"suspended: %s",
+				fg_bg_colour_name(fg_bg_other(st.active)),
+				fg_bg_colour_name(st.active),
+				fg_bg_child_name(name, sizeof(name), parent,
+						 st.active),
+				other, err);
+		return verdict(
+			out, FG_HEALTH_DEGRADED,
+			"transition refused: the operator recorded "
+			"Git's spec without deploying it; %s (%s) runs "
+			"the spec before it: %s",
+			fg_bg_colour_name(st.active),
+			fg_bg_child_name(name, sizeof(name), parent, st.active),
+			err);
+	}
+	if ((aborted || refused) && st.phase == FG_BG_INITIALIZING)
+		return verdict(out, FG_HEALTH_DEGRADED,
+			       "the first deployment of blue (%s) failed: %s",
+			       fg_bg_child_name(name, sizeof(name), parent,
+						FG_BG_BLUE),
+			       err);
+	if (st.error && !aborted && !refused)
+		return verdict(out, FG_HEALTH_DEGRADED, "%s: %s", st.state,
+			       err);
+	if (str_is(job, "FAILED") || (str_is(job, "FAILING") && !st.error))
+		return verdict(out, FG_HEALTH_DEGRADED, "%s, job %s%s%s",
+			       st.state, job, *err ? ": " : "", err);
+	if (pend != FG_BG_DIFF_IGNORE && st.phase == FG_BG_ACTIVE)
+		return verdict(out, FG_HEALTH_PROGRESSING,
+			       "%s: the operator has not acted on the change "
+			       "yet (%s)%s%s",
+			       st.state, fg_bg_diff_name(pend),
+			       st.error ? "; its last transition: " : "",
+			       st.error ? err : "");
+
+	/* the child that says how it goes */
+	watch = st.phase == FG_BG_ACTIVE ? st.active : st.target;
+	if (st.phase == FG_BG_SAVEPOINTING)
+		watch = st.active;
+	watch_name = fg_bg_child_name(name, sizeof(name), parent, watch);
+	if (children_known && watch)
+		child = children[watch - 1];
+	if (child && (e = job_health(&ch, child, NULL, 1, now)) < 0)
+		return e;
+
+	switch (st.phase) {
+	case FG_BG_ACTIVE:
+		if (str_is(job, "SUSPENDED"))
+			e = verdict(out, FG_HEALTH_SUSPENDED,
+				    "%s: %s is suspended%s", st.state,
+				    watch_name,
+				    want_suspended ? ""
+						   : " (Git wants it running)");
+		else if (children_known && !child)
+			e = verdict(out, FG_HEALTH_DEGRADED,
+				    "%s, but its active child %s does not "
+				    "exist",
+				    st.state, watch_name);
+		else if (child && ch.health == FG_HEALTH_DEGRADED)
+			e = verdict(out, FG_HEALTH_DEGRADED, "%s: %s: %s",
+				    st.state, watch_name, ch.message);
+		else if (!str_is(job, "RUNNING"))
+			e = verdict(out, FG_HEALTH_PROGRESSING, "%s, job %s",
+				    st.state, job ? job : "not reported");
+		else if (child && ch.health != FG_HEALTH_HEALTHY)
+			e = verdict(out, FG_HEALTH_PROGRESSING, "%s: %s: %s",
+				    st.state, watch_name, ch.message);
+		else
+			e = verdict(out, FG_HEALTH_HEALTHY,
+				    "%s: %s runs the job", st.state,
+				    watch_name);
+		break;
+	case FG_BG_SAVEPOINTING:
+		e = verdict(out, FG_HEALTH_PROGRESSING,
+			    "%s: taking a savepoint of %s (%s) before %s is "
+			    "deployed from it",
+			    st.state, fg_bg_colour_name(watch), watch_name,
+			    fg_bg_colour_name(fg_bg_other(watch)));
+		break;
+	case FG_BG_TRANSITIONING: {
+		const char *abort_at = str(status, "abortTimestamp");
+		const char *from = fg_bg_colour_name(st.active);
+		const char *to = fg_bg_colour_name(st.target);
+		int beside = !children_known || children[st.active - 1];
+		char serves[400] = "";
+
+		if (beside)
+			snprintf(serves, sizeof(serves),
+				 "; %s serves until %s is STABLE with its job "
+				 "RUNNING%s%s%s%s",
+				 from, to,
+				 abort_at && *abort_at
+					 ? ", else the operator aborts back to "
+					 : "",
+				 abort_at && *abort_at ? from : "",
+				 abort_at && *abort_at ? " at " : "",
+				 abort_at && *abort_at ? abort_at : "");
+		e = verdict(out, FG_HEALTH_PROGRESSING,
+			    "%s: deploying %s (%s)%s%s%s", st.state, to,
+			    watch_name, child ? ": " : "",
+			    child ? ch.message : "", serves);
+		break;
+	}
+	default:
+		e = verdict(out, FG_HEALTH_PROGRESSING, "%s: deploying %s (%s)",
+			    st.state, fg_bg_colour_name(watch), watch_name);
+	}
+	fg_health_report_release(&ch);
+	return e;
+}
+
+int fg_health_of_bluegreen(const json_t *live, const json_t *desired,
+			   const json_t *const children[2], int children_known,
+			   long long now, struct fg_health_report *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!live)
+		return verdict(out, FG_HEALTH_MISSING,
+			       "not found in the cluster");
+	return bluegreen_health(out, live, desired, children,
+				children_known && children, now);
 }
 
 int fg_health_of(const json_t *live, const json_t *desired,
@@ -493,7 +679,7 @@ int fg_health_of_env(const json_t *live, const json_t *desired,
 	if (!strcmp(kind, "FlinkStateSnapshot"))
 		return snapshot_health(out, live);
 	if (!strcmp(kind, "FlinkBlueGreenDeployment"))
-		return bluegreen_health(out, live);
+		return bluegreen_health(out, live, desired, NULL, 0, now);
 	return verdict(out, FG_HEALTH_HEALTHY, "present");
 }
 

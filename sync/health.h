@@ -89,6 +89,36 @@ int fg_health_of(const json_t *live, const json_t *desired,
 int fg_health_of_env(const json_t *live, const json_t *desired,
 		     const json_t *session_cluster, int cluster_known,
 		     long long now, struct fg_health_report *out);
+/*
+ * A FlinkBlueGreenDeployment (sync/bluegreen.h), from status.blueGreenState,
+ * jobStatus.state and error, first match wins:
+ *  - deletionTimestamp                                -> Progressing
+ *  - no blueGreenState                                -> Progressing
+ *  - a blueGreenState the operator does not write     -> Unknown
+ *  - INITIALIZING_BLUE, job SUSPENDED (created suspended: the operator
+ *    deploys nothing)                                 -> Suspended
+ *  - ACTIVE_X with an error "Aborting deployment ..." (the transition to
+ *    the other colour was aborted after abort.grace-period, back to X) or
+ *    "Transition to Y not possible ..." (the operator recorded the spec
+ *    without deploying it), and the spec it recorded is the cluster's
+ *                               -> Degraded + drifted_rollback: X runs the
+ *                                  spec before Git's
+ *  - any other error (a savepoint that could not be triggered ...),
+ *    job FAILED or FAILING                            -> Degraded
+ *  - ACTIVE_X and the cluster's template differs from lastReconciledSpec
+ *    as the operator diffs them (a change not acted on yet) -> Progressing
+ *  - ACTIVE_X, job SUSPENDED                          -> Suspended
+ *  - ACTIVE_X, job RUNNING -> Healthy, unless its child NAME-X (when the
+ *    children are known) is missing or Degraded (Degraded) or not yet
+ *    Healthy (Progressing)
+ *  - SAVEPOINTING_X, TRANSITIONING_TO_X, INITIALIZING_BLUE -> Progressing,
+ *    naming the step and, when known, the health of the child deployed
+ * `children` ([0] blue, [1] green, NULL when absent) are the parent's
+ * children as the cluster has them, when `children_known`.
+ */
+int fg_health_of_bluegreen(const json_t *live, const json_t *desired,
+			   const json_t *const children[2], int children_known,
+			   long long now, struct fg_health_report *out);
 void fg_health_report_release(struct fg_health_report *r);
 const char *fg_health_name(enum fg_health h); /* "Healthy", ... */
 

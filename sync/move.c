@@ -6,12 +6,17 @@
  * ignores that savepoint). So the pass pairs them:
  *
  *   - a create of a job (a FlinkDeployment with spec.job, a
- *     FlinkSessionJob) without spec.job.initialSavepointPath, and
+ *     FlinkSessionJob, a FlinkBlueGreenDeployment: its template's job)
+ *     without spec.job.initialSavepointPath, and
  *   - the delete, in the same pass, of a job of the same kind that has
  *     state (fg_policy_has_state), that Git no longer has,
  *
  * when the new object names the old one (FG_MOVED_FROM_ANNOTATION), or
  * else when both run the same job (jarURI, entryClass and args equal).
+ * An application is the same kind of job in a FlinkDeployment and in a
+ * FlinkBlueGreenDeployment: switching an object between the two kinds is
+ * a delete and a create too (the operator has no conversion), paired and
+ * decided like a rename.
  * A create that could replace more than one, or a job more than one
  * create could replace, is ambiguous: blocked until the annotation says.
  *
@@ -47,8 +52,21 @@ static int is_job(const struct fg_step *s, const json_t *obj)
 		return 0;
 	if (!strcmp(s->kind, "FlinkSessionJob"))
 		return 1;
-	return !strcmp(s->kind, "FlinkDeployment") &&
-	       json_is_object(fg_json_path(obj, "spec", "job", NULL));
+	return (!strcmp(s->kind, "FlinkDeployment") ||
+		!strcmp(s->kind, FG_BLUEGREEN_KIND)) &&
+	       json_is_object(fg_json_get(fg_flink_spec(obj), "job"));
+}
+
+/* Kinds that run the same sort of job: equal, or an application in a
+ * FlinkDeployment and in a FlinkBlueGreenDeployment. */
+static int same_sort(const char *a, const char *b)
+{
+	int app_a =
+		!strcmp(a, "FlinkDeployment") || !strcmp(a, FG_BLUEGREEN_KIND);
+	int app_b =
+		!strcmp(b, "FlinkDeployment") || !strcmp(b, FG_BLUEGREEN_KIND);
+
+	return !strcmp(a, b) || (app_a && app_b);
 }
 
 static int same_value(const json_t *a, const json_t *b)
@@ -61,10 +79,10 @@ static int same_value(const json_t *a, const json_t *b)
 /* Both run the same job: the same kind, jar, entry class and arguments. */
 static int same_job(const struct fg_step *c, const struct fg_step *d)
 {
-	const json_t *a = fg_json_path(c->desired->obj, "spec", "job", NULL);
-	const json_t *b = fg_json_path(d->live, "spec", "job", NULL);
+	const json_t *a = fg_json_get(fg_flink_spec(c->desired->obj), "job");
+	const json_t *b = fg_json_get(fg_flink_spec(d->live), "job");
 
-	if (strcmp(c->kind, d->kind))
+	if (!same_sort(c->kind, d->kind))
 		return 0;
 	if (!fg_json_str(a, "jarURI") && !fg_json_str(a, "entryClass"))
 		return 0; /* nothing that says which job it is */
@@ -83,7 +101,7 @@ static int create_half(const struct fg_pass_ns *ns, const struct fg_step *s)
 	    ns->verdict.kind == FG_VERDICT_BLOCK || fg_step_blocked(s) ||
 	    !is_job(s, s->desired->obj))
 		return 0;
-	isp = fg_json_str(fg_json_path(s->desired->obj, "spec", "job", NULL),
+	isp = fg_json_str(fg_json_get(fg_flink_spec(s->desired->obj), "job"),
 			  "initialSavepointPath");
 	return !isp || !*isp;
 }
@@ -120,7 +138,7 @@ static struct half *named(const struct half *c, struct half *d, size_t nd,
 		nsname = a;
 	nslen = slash ? (size_t)(slash - a) : strlen(nsname);
 	for (size_t i = 0; i < nd; i++)
-		if (!strcmp(d[i].s->kind, c->s->kind) &&
+		if (same_sort(d[i].s->kind, c->s->kind) &&
 		    !strcmp(d[i].s->name, name) &&
 		    strlen(d[i].ns->name) == nslen &&
 		    !strncmp(d[i].ns->name, nsname, nslen))
@@ -156,32 +174,58 @@ static void allow(struct fg_step *s, const char *reason)
 	snprintf(s->verdict.reason, sizeof(s->verdict.reason), "%s", reason);
 }
 
-#define UNBLOCK                                                               \
+#define UNBLOCK_WITH(path)                                                    \
 	"policy move: savepoint (the new job starts from a savepoint of the " \
-	"old one), or move: allow (it starts empty), or set "                 \
-	"spec.job.initialSavepointPath in Git"
+	"old one), or move: allow (it starts empty), or set " path            \
+	".job.initialSavepointPath in Git"
+#define UNBLOCK UNBLOCK_WITH("spec")
+#define UNBLOCK_BG UNBLOCK_WITH("spec.template.spec")
 
-/* "renamed from orders" or "moved from team-a/orders" */
+/* "renamed from orders", "moved from team-a/orders", "switched from
+ * FlinkDeployment orders" (another kind), "renamed from FlinkDeployment
+ * orders" (another kind and name) */
 static void words(char *out, size_t n, const struct half *c,
 		  const struct half *d, int from)
 {
 	const struct half *other = from ? d : c;
+	int kind = strcmp(c->s->kind, d->s->kind) != 0;
+	int same_ns = !strcmp(c->ns->name, d->ns->name);
+	const char *dir = from ? "from" : "to";
 
-	if (!strcmp(c->ns->name, d->ns->name))
-		snprintf(out, n, "renamed %s %s", from ? "from" : "to",
+	if (kind && same_ns && !strcmp(c->s->name, d->s->name))
+		snprintf(out, n, "switched %s %s %s", dir, other->s->kind,
+			 other->s->name);
+	else if (same_ns)
+		snprintf(out, n, "renamed %s %s%s%s", dir,
+			 kind ? other->s->kind : "", kind ? " " : "",
 			 other->s->name);
 	else
-		snprintf(out, n, "moved %s %s/%s", from ? "from" : "to",
+		snprintf(out, n, "moved %s %s%s%s/%s", dir,
+			 kind ? other->s->kind : "", kind ? " " : "",
 			 other->ns->name, other->s->name);
 }
 
 static void decide_pair(struct half *c, struct half *d)
 {
 	struct fg_step *cs = c->s, *ds = d->s;
-	const char *sp = fg_policy_suspended_savepoint(ds->live);
-	char from[260], to[260], reason[512];
+	char from[300], to[300], reason[512], spbuf[1024];
+	const char *sp = NULL;
+	struct fg_flink_env env;
 	struct fg_policy pol;
+	json_t *job;
+	int runs;
 
+	/* the job of the old one: itself, or a FlinkBlueGreenDeployment's
+	 * active child */
+	fg_pass_env_of(d->ns, ds->live, &env);
+	job = fg_policy_job_object(ds->live, &env);
+	if (fg_policy_suspended_savepoint(job)) {
+		snprintf(spbuf, sizeof(spbuf), "%s",
+			 fg_policy_suspended_savepoint(job));
+		sp = spbuf;
+	}
+	runs = fg_policy_job_runs(job);
+	json_decref(job);
 	words(from, sizeof(from), c, d, 1);
 	words(to, sizeof(to), c, d, 0);
 	if (fg_policy_for_object(&pol, &c->ns->policy, cs->desired->obj) < 0) {
@@ -210,7 +254,7 @@ static void decide_pair(struct half *c, struct half *d)
 			      ds->verdict.reason);
 			return;
 		}
-		if (!sp && !fg_policy_job_runs(ds->live)) {
+		if (!sp && !runs) {
 			static const char no_sp[] =
 				"no savepoint can be taken of a job that does "
 				"not run, and none holds its state";
@@ -245,7 +289,8 @@ static void decide_pair(struct half *c, struct half *d)
 			    : "suspended with a savepoint");
 		return;
 	default:
-		block(cs, UNBLOCK,
+		block(cs,
+		      fg_is_bluegreen(cs->desired->obj) ? UNBLOCK_BG : UNBLOCK,
 		      "%s: a delete and a create; the new job would start "
 		      "from empty state, and the state of the old one stays "
 		      "behind",
@@ -254,7 +299,8 @@ static void decide_pair(struct half *c, struct half *d)
 		if (ds->verdict.kind == FG_VERDICT_BLOCK &&
 		    ds->verdict.rule != FG_RULE_DELETE_RUNNING)
 			return;
-		block(ds, UNBLOCK,
+		block(ds,
+		      fg_is_bluegreen(cs->desired->obj) ? UNBLOCK_BG : UNBLOCK,
 		      "%s: a delete and a create; the new job would start "
 		      "from empty state, and the state of this one stays "
 		      "behind",
@@ -269,7 +315,7 @@ static int note_deletes(struct half *c, struct half *d, size_t nd)
 	int err = 0;
 
 	for (size_t i = 0; i < nd; i++) {
-		if (d[i].s->move_peer || strcmp(d[i].s->kind, c->s->kind))
+		if (d[i].s->move_peer || !same_sort(d[i].s->kind, c->s->kind))
 			continue;
 		if (shown++ < 3)
 			fg_buf_printf(&b, "%s%s/%s", b.len ? ", " : "",

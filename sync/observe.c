@@ -179,8 +179,10 @@ int fg_observe_ns(struct fg_live *l, const struct fg_cluster_port *port,
 	for (i = 0; i < n; i++) {
 		fg_object_group(objs[i].obj, group, sizeof(group));
 		deployments |= !strcmp(objs[i].kind, "FlinkDeployment");
-		/* a session job's cluster may be the cluster's, not Git's */
-		if (!strcmp(objs[i].kind, "FlinkSessionJob") &&
+		/* a session job's cluster may be the cluster's, not Git's; a
+		 * FlinkBlueGreenDeployment's children are the operator's */
+		if ((!strcmp(objs[i].kind, "FlinkSessionJob") ||
+		     !strcmp(objs[i].kind, FG_BLUEGREEN_KIND)) &&
 		    (err = fg_live_observe_kind(l, port, group,
 						"FlinkDeployment")) < 0)
 			return err;
@@ -192,6 +194,12 @@ int fg_observe_ns(struct fg_live *l, const struct fg_cluster_port *port,
 		deployments |=
 			!strcmp(l->inventory.v[i].kind, "FlinkDeployment") &&
 			!strcmp(l->inventory.v[i].group, "flink.apache.org");
+		/* a pruned FlinkBlueGreenDeployment: its children decide */
+		if (!strcmp(l->inventory.v[i].kind, FG_BLUEGREEN_KIND) &&
+		    !strcmp(l->inventory.v[i].group, "flink.apache.org") &&
+		    (err = fg_live_observe_kind(l, port, "flink.apache.org",
+						"FlinkDeployment")) < 0)
+			return err;
 		if ((err = fg_live_observe_kind(l, port,
 						l->inventory.v[i].group,
 						l->inventory.v[i].kind)) < 0)

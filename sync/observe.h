@@ -3,7 +3,8 @@
  * LIST per kind (never a GET per object): every kind Git wants there,
  * every kind the inventory records, the inventories (ConfigMaps), the
  * FlinkDeployments where FlinkSessionJobs are (a session job's cluster
- * may be one Git does not have), the
+ * may be one Git does not have) and where FlinkBlueGreenDeployments are
+ * (their children, which the operator makes), the
  * FlinkSessionJobs where FlinkDeployments are involved (a session
  * cluster is deleted only once no job uses it), and the
  * HorizontalPodAutoscalers (whose scaling of a FlinkDeployment is not

@@ -196,7 +196,7 @@ struct fg_step {
 	struct fg_changes changes;	/* every field that differs */
 	struct fg_drift drift;		/* of those, what others changed */
 	struct fg_health_report health; /* Flink kinds: from the status */
-	char impact[640];  /* in words: "restarts from a savepoint" */
+	char impact[1024]; /* in words: "restarts from a savepoint" */
 	char *note;	   /* owned: more to say, or NULL */
 	int settle;	   /* observe asks the server what it would store */
 	int suspend_first; /* a delete: suspend with a savepoint first */

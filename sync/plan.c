@@ -758,6 +758,25 @@ json_t *fg_step_json(const struct fg_step *s)
 		json_object_set_new(cl, "notInPlace",
 				    c->scale_why ? json_string(c->scale_why)
 						 : json_null());
+		if (c->bluegreen)
+			json_object_set_new(
+				cl, "blueGreen",
+				json_pack("{s:s?, s:s?, s:s?, s:b, s:b, s:b}",
+					  "diff",
+					  c->bg_diff
+						  ? fg_bg_diff_name(c->bg_diff)
+						  : NULL,
+					  "active",
+					  c->bg_active ? fg_bg_colour_name(
+								 c->bg_active)
+						       : NULL,
+					  "deploys",
+					  c->bg_deploys ? fg_bg_colour_name(
+								  c->bg_deploys)
+							: NULL,
+					  "inPlace", c->bg_in_place, "waits",
+					  c->bg_waits, "notReady",
+					  c->bg_not_ready));
 	}
 	if (o && s->move_peer)
 		json_object_set_new(

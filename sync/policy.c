@@ -7,6 +7,7 @@
 #include "render/base/json.h"
 #include "render/flink_config.h"
 #include "render/render.h"
+#include "sync/bluegreen.h"
 #include "sync/policy.h"
 #include "render/base/banned.h"
 
@@ -247,8 +248,8 @@ static int stateful_mode(const json_t *spec)
  * and the live spec both: the first deployment records stateless there
  * until the first real upgrade.
  */
-int fg_policy_has_state(const json_t *desired, const json_t *live,
-			const struct fg_flink_env *env, char *why, size_t n)
+static int has_state(const json_t *desired, const json_t *live,
+		     const struct fg_flink_env *env, char *why, size_t n)
 {
 	json_t *run = running_spec(live);
 	const json_t *specs[3] = { get(live, "spec"), run,
@@ -304,6 +305,40 @@ int fg_policy_has_state(const json_t *desired, const json_t *live,
 	return 0;
 }
 
+json_t *fg_policy_job_object(const json_t *obj, const struct fg_flink_env *env)
+{
+	struct fg_bg_state st;
+	const json_t *child = NULL;
+
+	if (!fg_is_bluegreen(obj))
+		return obj ? json_incref(mut(obj)) : NULL;
+	fg_bg_state_of(obj, &st);
+	if (env && env->bg_children_known) {
+		if (st.active)
+			child = env->bg_children[st.active - 1];
+		if (!child && st.target)
+			child = env->bg_children[st.target - 1];
+	}
+	return child ? json_incref(mut(child)) : fg_bg_as_deployment(obj);
+}
+
+int fg_policy_has_state(const json_t *desired, const json_t *live,
+			const struct fg_flink_env *env, char *why, size_t n)
+{
+	json_t *d = NULL, *l = NULL;
+	int r;
+
+	if (!fg_is_bluegreen(desired) && !fg_is_bluegreen(live))
+		return has_state(desired, live, env, why, n);
+	/* a FlinkBlueGreenDeployment: the job its template runs */
+	d = desired ? fg_bg_as_deployment(desired) : NULL;
+	l = live ? fg_bg_as_deployment(live) : NULL;
+	r = has_state(d, l, env, why, n);
+	json_decref(d);
+	json_decref(l);
+	return r;
+}
+
 void fg_policy_check_update_env(struct fg_verdict *out,
 				const struct fg_policy *p,
 				const json_t *desired, const json_t *live,
@@ -333,8 +368,14 @@ void fg_policy_check_update_env(struct fg_verdict *out,
 		out->overridden = 1;
 		return;
 	}
-	snprintf(reason, sizeof(reason), "stateless upgrade would drop state%s",
-		 why);
+	if (c->bluegreen && !c->bg_in_place)
+		snprintf(reason, sizeof(reason),
+			 "a stateless transition would drop state: the new "
+			 "colour starts WITHOUT the job's state%s",
+			 why);
+	else
+		snprintf(reason, sizeof(reason),
+			 "stateless upgrade would drop state%s", why);
 	verdict(out, FG_VERDICT_BLOCK, FG_RULE_STATELESS_UPGRADE,
 		"policy allowStatelessUpgrade, or "
 		"annotation " FG_POLICY_ANNOTATION ": allow-stateless-upgrade",
@@ -462,9 +503,76 @@ static int stopped_state_safe(const json_t *live,
 	return safe;
 }
 
+static void check_delete(struct fg_verdict *out, const struct fg_policy *p,
+			 const json_t *live, const struct fg_flink_env *env);
+
+/*
+ * A FlinkBlueGreenDeployment: deleting it deletes its children (their
+ * ownerReferences; Kubernetes garbage collection), each a FlinkDeployment
+ * whose job goes with it. Each is checked as such; the strictest verdict
+ * is the parent's. Without its children known, the parent stands for
+ * the job it runs.
+ */
+static void check_delete_bluegreen(struct fg_verdict *out,
+				   const struct fg_policy *p,
+				   const json_t *live,
+				   const struct fg_flink_env *env)
+{
+	struct fg_verdict v[2];
+	char name[320], reason[512];
+	const char *parent = fg_meta_str(live, "name");
+	json_t *view;
+	size_t k, worst = 2;
+
+	memset(out, 0, sizeof(*out));
+	if (!env || !env->bg_children_known) {
+		view = fg_bg_as_deployment(live);
+		check_delete(out, p, view, env);
+		json_decref(view);
+		return;
+	}
+	for (k = 0; k < 2; k++) {
+		memset(&v[k], 0, sizeof(v[k]));
+		if (!env->bg_children[k])
+			continue;
+		check_delete(&v[k], p, env->bg_children[k], env);
+		if (worst == 2 || v[k].kind > v[worst].kind ||
+		    (v[k].kind == v[worst].kind && v[k].rule && !v[worst].rule))
+			worst = k;
+	}
+	if (worst == 2) {
+		verdict(out, FG_VERDICT_ALLOW, FG_RULE_NONE, NULL,
+			"no child of it is there: nothing runs");
+		return;
+	}
+	*out = v[worst];
+	fg_bg_child_name(name, sizeof(name), parent,
+			 worst ? FG_BG_GREEN : FG_BG_BLUE);
+	if (env->bg_children[0] && env->bg_children[1])
+		snprintf(reason, sizeof(reason),
+			 "it deletes its children %.60s-blue and "
+			 "%.60s-green (ownerReferences); %.80s: %.240s",
+			 parent, parent, name, v[worst].reason);
+	else
+		snprintf(reason, sizeof(reason),
+			 "it deletes its child %.100s (ownerReference): "
+			 "%.360s",
+			 name, v[worst].reason);
+	snprintf(out->reason, sizeof(out->reason), "%s", reason);
+}
+
 void fg_policy_check_delete_env(struct fg_verdict *out,
 				const struct fg_policy *p, const json_t *live,
 				const struct fg_flink_env *env)
+{
+	if (fg_is_bluegreen(live))
+		check_delete_bluegreen(out, p, live, env);
+	else
+		check_delete(out, p, live, env);
+}
+
+static void check_delete(struct fg_verdict *out, const struct fg_policy *p,
+			 const json_t *live, const struct fg_flink_env *env)
 {
 	const char *api = str(live, "apiVersion");
 	const char *kind = str(live, "kind");

@@ -3,7 +3,9 @@
  * deny, each a pure function that answers allow or block with a reason.
  *
  *   (a) an UPGRADE, suspend or resume that restarts a job without its
- *       state: the running spec (lastReconciledSpec, else the live spec)
+ *       state (for a FlinkBlueGreenDeployment: a TRANSITION that deploys
+ *       the new colour without state, a SUSPEND or RESUME of its child
+ *       in a stateless mode): the running spec (lastReconciledSpec, else the live spec)
  *       is `savepoint` or `last-state` and the restart is stateless, or
  *       checkpointing is configured (execution.checkpointing.interval,
  *       state.checkpoints.dir, execution.checkpointing.dir, in the
@@ -14,7 +16,9 @@
  *       job runs (status.jobStatus.state not terminal; without a job
  *       state, lifecycleState not SUSPENDED and spec.job.state not
  *       suspended). Override: delete suspend-first (the verdict says
- *       so, the apply step runs the sequence) or allow.
+ *       so, the apply step runs the sequence) or allow. Deleting a
+ *       FlinkBlueGreenDeployment deletes its children (ownerReferences):
+ *       each is checked as the FlinkDeployment it is.
  *   (c) a change the operator rejects (mode switch session<->application
  *       or native<->standalone, ...): blocked with the operator's reason
  *       from the classification; no override (delete and re-create).
@@ -204,6 +208,14 @@ int fg_policy_has_state(const json_t *desired, const json_t *live,
  * NULL otherwise (borrowed from `live`).
  */
 const char *fg_policy_suspended_savepoint(const json_t *live);
+
+/*
+ * The FlinkDeployment whose job `obj` runs: `obj` itself; for a
+ * FlinkBlueGreenDeployment its active child (else the one being deployed)
+ * when env knows its children, else the parent seen as one
+ * (fg_bg_as_deployment). A new reference, or NULL.
+ */
+json_t *fg_policy_job_object(const json_t *obj, const struct fg_flink_env *env);
 
 /* 1 when the job of FlinkDeployment/FlinkSessionJob `live` runs. */
 int fg_policy_job_runs(const json_t *live);

@@ -17,3 +17,8 @@ void fg_ports_parallel(const struct fg_ports *p, size_t n, size_t width,
 	for (i = 0; i < n; i++)
 		fn(arg, i);
 }
+
+int fg_ports_stopping(const struct fg_ports *p)
+{
+	return p && p->stop && p->stop(p->stop_ctx);
+}

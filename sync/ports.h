@@ -91,7 +91,19 @@ struct fg_ports {
 	const struct fg_cluster_port *cluster;	 /* required */
 	const struct fg_clock_port *clock;	 /* required for execute */
 	const struct fg_parallel_port *parallel; /* NULL: one at a time */
+	/*
+	 * NULL, or asked between objects: 1 when the pass must stop (the
+	 * agent's SIGTERM). Execute then starts no further object and no
+	 * further wait; the objects in flight finish, and a namespace
+	 * begun still records its inventory of what was done, so nothing
+	 * is half-recorded. Namespaces not begun are left for the next run.
+	 */
+	int (*stop)(void *ctx);
+	void *stop_ctx;
 };
+
+/* 1 when `p` asks the pass to stop. */
+int fg_ports_stopping(const struct fg_ports *p);
 
 /* Run fn over [0, n) through `p` (NULL: in order, on this thread). */
 void fg_ports_parallel(const struct fg_ports *p, size_t n, size_t width,

@@ -11,6 +11,7 @@
 
 #include "render/base/error.h"
 #include "render/base/json.h"
+#include "sync/bluegreen.h"
 #include "sync/pass.h"
 #include "sync/pass_int.h"
 #include "render/base/banned.h"
@@ -32,16 +33,55 @@ static int waits_for(const struct fg_pass *p, const struct fg_step *s)
 		s->action == FG_ACTION_UPDATE) &&
 	       !strcmp(s->group, "flink.apache.org") &&
 	       (!strcmp(s->kind, "FlinkDeployment") ||
-		!strcmp(s->kind, "FlinkSessionJob"));
+		!strcmp(s->kind, "FlinkSessionJob") ||
+		!strcmp(s->kind, FG_BLUEGREEN_KIND));
 }
 
 /* Does Git suspend it? Then SUSPENDED is where it should end. */
 static int suspended_in_git(const struct fg_step *s)
 {
 	return fg_str_is(
-		fg_json_str(fg_json_path(s->desired->obj, "spec", "job", NULL),
+		fg_json_str(fg_json_get(fg_flink_spec(s->desired->obj), "job"),
 			    "state"),
 		"suspended");
+}
+
+/* The health of FlinkBlueGreenDeployment `live` of `ns`, its children
+ * read with a GET each. */
+static int bluegreen_look(const struct fg_ports *ports,
+			  const struct fg_pass_ns *ns, const struct fg_step *s,
+			  const json_t *live, struct fg_health_report *h)
+{
+	const struct fg_cluster_port *port = ports->cluster;
+	const json_t *kids[2] = { NULL, NULL };
+	json_t *got[2] = { NULL, NULL };
+	char name[320];
+	int err, known = 1;
+
+	for (int c = FG_BG_BLUE; c <= FG_BG_GREEN; c++) {
+		struct fg_obj_ref ref = {
+			"flink.apache.org", "FlinkDeployment", ns->name,
+			fg_bg_child_name(name, sizeof(name), s->name,
+					 (enum fg_bg_colour)c)
+		};
+
+		err = port->get(port->ctx, &ref, &got[c - 1]);
+		if (err == FG_ENOTFOUND)
+			fg_error_clear();
+		else if (err < 0)
+			known = 0;
+		else if (fg_bg_is_child(got[c - 1], live, (enum fg_bg_colour)c))
+			kids[c - 1] = got[c - 1];
+	}
+	fg_error_clear();
+	err = fg_health_of_bluegreen(
+		live, s->desired->obj, kids, known,
+		ports->clock->wall_s ? ports->clock->wall_s(ports->clock->ctx)
+				     : 0,
+		h);
+	json_decref(got[0]);
+	json_decref(got[1]);
+	return err;
 }
 
 /* Read `s` once: its health into s->wait_health; 1 once it settled. */
@@ -61,7 +101,11 @@ static int look(const struct fg_ports *ports, const struct fg_pass_ns *ns,
 		*changed = 1;
 		return 1;
 	}
-	if (err < 0 || fg_health_of(live, s->desired->obj, &h) < 0) {
+	if (err >= 0 && fg_is_bluegreen(live))
+		err = bluegreen_look(ports, ns, s, live, &h);
+	else if (err >= 0)
+		err = fg_health_of(live, s->desired->obj, &h);
+	if (err < 0) {
 		/* a failed read is no verdict: try again next round */
 		fg_error_clear();
 		json_decref(live);

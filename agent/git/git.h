@@ -128,7 +128,7 @@ int fg_git_source_new(struct fg_source **out, struct fg_git_mirror *m,
 
 struct fg_git_file {
 	const char *path; /* relative, '/'-separated */
-	const void *data;
+	const void *data; /* NULL: remove the file (if it is there) */
 	size_t len;
 };
 
@@ -160,6 +160,30 @@ int fg_git_write_files(struct fg_git_mirror *m,
  * fg_git_write_files does. */
 int fg_git_note_add(struct fg_git_mirror *m, const char *hex, const char *text,
 		    const struct fg_git_commit_opts *o);
+
+/* ---- refs (refs.c) ---- */
+
+#define FG_GIT_MAX_FETCH_REFS 16 /* patterns fetched besides heads, tags */
+
+/*
+ * Fetch the refs matching `patterns` too (full ref names where '*'
+ * stands for a path segment, as in refs/pull/NUMBER/head with NUMBER a
+ * '*'), from the next fetch on;
+ * heads, tags and notes are always fetched. Patterns under refs/heads/
+ * need nothing more. Copied; FG_EINVALID past FG_GIT_MAX_FETCH_REFS.
+ */
+int fg_git_mirror_fetch_refs(struct fg_git_mirror *m,
+			     const char *const *patterns, size_t n);
+
+/*
+ * Call fn for every ref of the mirror whose full name matches `glob`
+ * ('*' matches any run of characters), with the commit it points to
+ * (tags peeled). fn returns 0 to go on, else that is returned.
+ */
+int fg_git_refs_matching(struct fg_git_mirror *m, const char *glob,
+			 int (*fn)(void *arg, const char *ref,
+				   const char hex[41]),
+			 void *arg);
 
 /* The --repo options of validate and render, for their help text. */
 #define FG_GIT_CLI_HELP                                                        \

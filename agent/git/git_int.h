@@ -19,6 +19,8 @@ struct fg_git_mirror {
 	int secret_is_token;
 	char *url_password; /* password written in the URL (sodium) */
 	char *ca_file, *ssh_key_file, *known_hosts;
+	char **extra_specs; /* more refspecs to fetch (refs.c), or NULL */
+	size_t nextra;
 };
 
 /* Fetch heads, tags, notes and remote-tracking refs into the mirror, and

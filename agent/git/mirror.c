@@ -316,6 +316,9 @@ void fg_git_mirror_free(struct fg_git_mirror *m)
 	free(m->ca_file);
 	free(m->ssh_key_file);
 	free(m->known_hosts);
+	for (size_t i = 0; i < m->nextra; i++)
+		free(m->extra_specs[i]);
+	free(m->extra_specs);
 	free(m);
 	git_libgit2_shutdown();
 }

@@ -504,7 +504,8 @@ static int op_fetch(struct op *op, void *arg)
 				 "+refs/tags/*:refs/tags/*",
 				 "+refs/notes/*:refs/notes/*",
 				 "+refs/remotes/*:refs/remotes/*" };
-	git_strarray refspecs = { specs, 4 };
+	char *all[4 + FG_GIT_MAX_FETCH_REFS];
+	git_strarray refspecs = { all, 4 };
 	const git_remote_head **heads;
 	git_fetch_options fo;
 	git_remote *remote = NULL;
@@ -512,6 +513,9 @@ static int op_fetch(struct op *op, void *arg)
 	int rc;
 
 	(void)arg;
+	memcpy(all, specs, sizeof(specs));
+	for (size_t i = 0; i < op->m->nextra && i < FG_GIT_MAX_FETCH_REFS; i++)
+		all[refspecs.count++] = op->m->extra_specs[i];
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	if (git_remote_create_anonymous(&remote, op->m->repo, op->m->url) < 0)
 		return translate(op, -1, "fetch from");

@@ -176,29 +176,45 @@ static int build_files(struct fg_git_mirror *m,
 	size_t i;
 	int err = 0;
 
+	size_t nup = 0;
+
 	if (!(up = calloc(fa->n ? fa->n : 1, sizeof(*up))))
 		return fg_error_set(FG_ERROR, "out of memory");
-	for (i = 0; i < fa->n; i++) {
-		if ((err = check_path(fa->files[i].path)) < 0)
-			goto done;
-		if (git_blob_create_from_buffer(&up[i].id, m->repo,
-						fa->files[i].data,
-						fa->files[i].len) < 0) {
-			err = fg_git_error(FG_ERROR, "cannot write blob");
-			goto done;
-		}
-		up[i].action = GIT_TREE_UPDATE_UPSERT;
-		up[i].filemode = GIT_FILEMODE_BLOB;
-		up[i].path = fa->files[i].path;
-	}
 	if (tip) {
 		err = git_commit_tree(&base, tip);
 	} else if ((err = git_treebuilder_new(&tb, m->repo, NULL)) == 0 &&
 		   (err = git_treebuilder_write(&empty, tb)) == 0) {
 		err = git_tree_lookup(&base, m->repo, &empty);
 	}
-	if (err < 0 ||
-	    git_tree_create_updated(&tree_oid, m->repo, base, fa->n, up) < 0 ||
+	if (err < 0) {
+		err = fg_git_error(FG_ERROR, "cannot read tree");
+		goto done;
+	}
+	for (i = 0; i < fa->n; i++) {
+		git_tree_entry *e = NULL;
+
+		if ((err = check_path(fa->files[i].path)) < 0)
+			goto done;
+		if (!fa->files[i].data) { /* removed, when it is there */
+			if (git_tree_entry_bypath(&e, base, fa->files[i].path) <
+			    0)
+				continue;
+			git_tree_entry_free(e);
+			up[nup].action = GIT_TREE_UPDATE_REMOVE;
+			up[nup++].path = fa->files[i].path;
+			continue;
+		}
+		if (git_blob_create_from_buffer(&up[nup].id, m->repo,
+						fa->files[i].data,
+						fa->files[i].len) < 0) {
+			err = fg_git_error(FG_ERROR, "cannot write blob");
+			goto done;
+		}
+		up[nup].action = GIT_TREE_UPDATE_UPSERT;
+		up[nup].filemode = GIT_FILEMODE_BLOB;
+		up[nup++].path = fa->files[i].path;
+	}
+	if (git_tree_create_updated(&tree_oid, m->repo, base, nup, up) < 0 ||
 	    git_tree_lookup(&tree, m->repo, &tree_oid) < 0) {
 		err = fg_git_error(FG_ERROR, "cannot build tree");
 		goto done;

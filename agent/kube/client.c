@@ -742,6 +742,19 @@ static int retryable_transport(CURLcode rc, int idempotent)
 	}
 }
 
+/* The stop question of a stream, about once a second. */
+static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct kube_req *r = p;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return r->stop(r->ctx) ? 1 : 0;
+}
+
 int kube_do(struct fg_kube *k, const struct kube_req *r, json_t **out)
 {
 	long long start = kube_now_ms();
@@ -782,8 +795,16 @@ int kube_do(struct fg_kube *k, const struct kube_req *r, json_t **out)
 			fg_buf_release(&x.line);
 			return err;
 		}
+		if (r->stop) {
+			curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION,
+					 on_progress);
+			curl_easy_setopt(h, CURLOPT_XFERINFODATA, r);
+			curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		}
 		t0 = kube_now_ms();
 		rc = curl_easy_perform(h);
+		if (r->stop)
+			curl_easy_setopt(h, CURLOPT_NOPROGRESS, 1L);
 		/* do not leave pointers to this attempt's data behind */
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, NULL);
@@ -792,7 +813,9 @@ int kube_do(struct fg_kube *k, const struct kube_req *r, json_t **out)
 		k->stats.requests++;
 		kube_hook_request(r->method, r->path, status,
 				  (long)(kube_now_ms() - t0), attempt);
-		if (rc == CURLE_WRITE_ERROR && x.stopped) {
+		if (rc == CURLE_ABORTED_BY_CALLBACK && r->stop) {
+			err = KUBE_STREAM_STOPPED;
+		} else if (rc == CURLE_WRITE_ERROR && x.stopped) {
 			err = x.stopped < 0 ? x.stopped : 0;
 			if (err == 0 && r->on_line)
 				err = KUBE_STREAM_STOPPED;

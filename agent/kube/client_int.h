@@ -43,6 +43,8 @@ struct kube_req {
 	/* streaming: called for each line of a 200 answer */
 	int (*on_line)(void *ctx, const char *line, size_t len);
 	void *ctx;
+	/* streaming: asked about once a second; 1 ends the transfer */
+	int (*stop)(void *ctx);
 };
 
 struct kube_xfer {

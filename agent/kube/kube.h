@@ -288,6 +288,9 @@ struct fg_kube_watch_opts {
 	int (*on_event)(void *ctx, const char *type, json_t *object);
 	void *ctx;
 	char *last_resource_version; /* out: owned by caller (free) */
+	/* NULL, or asked about once a second (also while the stream is
+	   quiet, and between reconnects): 1 ends the watch with 0 */
+	int (*stop)(void *ctx);
 };
 
 int fg_kube_watch(struct fg_kube *k, const struct fg_kube_kind *kind,

@@ -595,6 +595,13 @@ static int set_rv(struct watch_state *w, const char *rv)
 	return 0;
 }
 
+static int watch_stop(void *ctx)
+{
+	struct watch_state *w = ctx;
+
+	return w->o->stop(w->o->ctx);
+}
+
 static int on_watch_line(void *ctx, const char *line, size_t len)
 {
 	struct watch_state *w = ctx;
@@ -671,6 +678,10 @@ int fg_kube_watch(struct fg_kube *k, const struct fg_kube_kind *kind,
 		char num[24];
 		int retry = 0;
 
+		if (o->stop && o->stop(o->ctx)) {
+			err = 0;
+			break;
+		}
 		if (o->duration_ms > 0) {
 			long long left = start + o->duration_ms - now;
 
@@ -735,6 +746,8 @@ int fg_kube_watch(struct fg_kube *k, const struct fg_kube_kind *kind,
 			r.timeout_ms = (long)tsec * 1000 + 30000;
 			r.on_line = on_watch_line;
 			r.ctx = &w;
+			if (o->stop)
+				r.stop = watch_stop;
 			w.events = 0;
 			w.gone = 0;
 			err = kube_do(k, &r, NULL);
@@ -770,10 +783,15 @@ int fg_kube_watch(struct fg_kube *k, const struct fg_kube_kind *kind,
 		{
 			long delay = fg_kube_backoff_ms(++attempt, -1,
 							randombytes_random());
-			struct timespec ts = { delay / 1000,
-					       (delay % 1000) * 1000000L };
 
-			nanosleep(&ts, NULL);
+			/* in steps, so a stop is heard */
+			while (delay > 0 && !(o->stop && o->stop(o->ctx))) {
+				long step = delay > 200 ? 200 : delay;
+				struct timespec ts = { 0, step * 1000000L };
+
+				nanosleep(&ts, NULL);
+				delay -= step;
+			}
 		}
 	}
 done:

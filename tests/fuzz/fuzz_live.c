@@ -141,7 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							port_get };
 	static const struct fg_clock_port clock = { NULL, now_ms, sleep_ms,
 						    NULL };
-	static const struct fg_ports ports = { &cluster, &clock, NULL };
+	static const struct fg_ports ports = { .cluster = &cluster,
+					       .clock = &clock };
 	static struct fg_desired *d;
 	struct fg_pass_opts opts = { 0 };
 	struct fg_buf b = FG_BUF_INIT;

@@ -39,6 +39,26 @@ EOF
 	sed -i '/^$/d' "$repo/$ns/$1.yaml"
 }
 
+# checkpointing_session NAME CONF-LINE: a session cluster whose own
+# flinkConfiguration checkpoints (its session jobs have state)
+checkpointing_session() {
+	cat >"$repo/$ns/$1.yaml" <<EOF
+apiVersion: flink.apache.org/v1beta1
+kind: FlinkDeployment
+metadata:
+  name: $1
+spec:
+  image: flink:1.20
+  flinkVersion: v1_20
+  serviceAccount: flink
+  flinkConfiguration:
+    execution.checkpointing.dir: s3://b/$1/ckpt
+$2
+  jobManager: {resource: {memory: 2048m, cpu: 1}}
+  taskManager: {resource: {memory: 2048m, cpu: 1}}
+EOF
+}
+
 # set_field NAME FIELD VALUE: a Git commit changing one line `FIELD: ...`
 set_field() {
 	sed -i -E "s|^( *)$2: .*|\\1$2: $3|" "$repo/$ns/$1.yaml"
@@ -180,21 +200,7 @@ echo "ok: 3: a rescale predicts the restart the operator really makes, policed l
 
 # ---- 4: a session cluster's upgrade restarts its session jobs without state -
 new_ns
-cat >"$repo/$ns/sess.yaml" <<EOF
-apiVersion: flink.apache.org/v1beta1
-kind: FlinkDeployment
-metadata:
-  name: sess
-spec:
-  image: flink:1.20
-  flinkVersion: v1_20
-  serviceAccount: flink
-  flinkConfiguration:
-    execution.checkpointing.dir: s3://b/sess/ckpt
-    execution.checkpointing.savepoint-dir: s3://b/sess/sp
-  jobManager: {resource: {memory: 2048m, cpu: 1}}
-  taskManager: {resource: {memory: 2048m, cpu: 1}}
-EOF
+checkpointing_session sess "    execution.checkpointing.savepoint-dir: s3://b/sess/sp"
 cat >"$repo/$ns/etl.yaml" <<EOF
 apiVersion: flink.apache.org/v1beta1
 kind: FlinkSessionJob
@@ -417,21 +423,7 @@ expect_rc 3 "deprecated checkpoint key"
 [[ $(obj FlinkDeployment plain | jq -r .blocked) == false ]] || fail "a stateless job: $(obj FlinkDeployment plain)"
 # a session job whose session cluster checkpoints
 new_ns
-cat >"$repo/$ns/sess.yaml" <<EOF
-apiVersion: flink.apache.org/v1beta1
-kind: FlinkDeployment
-metadata:
-  name: sess
-spec:
-  image: flink:1.20
-  flinkVersion: v1_20
-  serviceAccount: flink
-  flinkConfiguration:
-    execution.checkpointing.interval: 10s
-    execution.checkpointing.dir: s3://b/sess/ckpt
-  jobManager: {resource: {memory: 2048m, cpu: 1}}
-  taskManager: {resource: {memory: 2048m, cpu: 1}}
-EOF
+checkpointing_session sess "    execution.checkpointing.interval: 10s"
 sj etl sess
 sync
 expect_rc 0 "session"

@@ -946,9 +946,301 @@ static void test_classify__desired_without_kind_is_invalid(void **state)
 	reset();
 }
 
+/* ---- FlinkBlueGreenDeployment ------------------------------------------- */
+
+#define TSPEC(image, job)                                          \
+	"{\"image\":\"" image "\",\"flinkVersion\":\"v1_20\","     \
+	"\"serviceAccount\":\"flink\",\"flinkConfiguration\":{"    \
+	"\"execution.checkpointing.dir\":\"s3://b/c\","            \
+	"\"execution.checkpointing.savepoint-dir\":\"s3://b/s\"}," \
+	"\"job\":{\"jarURI\":\"local:///x.jar\",\"parallelism\":2" job "}}"
+
+static enum fg_bg_diff bg_diff(const char *last, const char *next)
+{
+	json_t *a = J(last), *b = J(next);
+	enum fg_bg_diff d = FG_BG_DIFF_NONE;
+
+	assert_int_equal(fg_bg_diff_specs(a, b, &d), 0);
+	json_decref(a);
+	json_decref(b);
+	return d;
+}
+
+/* FlinkBlueGreenDeploymentSpecDiff.compare, its precedence included. */
+static void test_classify__bluegreen_diff_as_the_operator(void **state)
+{
+	/* job.state first, whatever else changes with it */
+	assert_int_equal(
+		bg_diff(TSPEC("flink:1.20", ""),
+			TSPEC("flink:2.0", ",\"state\":\"suspended\"")),
+		FG_BG_DIFF_SUSPEND);
+	assert_int_equal(
+		bg_diff(TSPEC("flink:1.20", ",\"state\":\"suspended\""),
+			TSPEC("flink:2.0", ",\"state\":\"running\"")),
+		FG_BG_DIFF_RESUME);
+	/* then the savepoint redeploy, over any other change */
+	assert_int_equal(bg_diff(TSPEC("flink:1.20", ""),
+				 TSPEC("flink:2.0",
+				       ",\"savepointRedeployNonce\":1,"
+				       "\"initialSavepointPath\":\"s3://s\"")),
+			 FG_BG_DIFF_SAVEPOINT_REDEPLOY);
+	/* equal as Java reads them: nulls, JobSpec defaults, flat config */
+	assert_int_equal(
+		bg_diff("{\"image\":\"flink:1.20\",\"ingress\":null,\"job\":{"
+			"\"jarURI\":\"local:///x.jar\",\"parallelism\":2,"
+			"\"args\":[],\"state\":\"running\",\"entryClass\":null,"
+			"\"upgradeMode\":\"stateless\"},\"jobManager\":"
+			"{\"replicas\":1},\"flinkConfiguration\":{\"a.b\":"
+			"\"1\"}}",
+			"{\"image\":\"flink:1.20\",\"job\":{\"jarURI\":"
+			"\"local:///"
+			"x.jar\",\"parallelism\":2},\"jobManager\":{},"
+			"\"flinkConfiguration\":{\"a\":{\"b\":1}}}"),
+		FG_BG_DIFF_IGNORE);
+	/* as Jackson writes lastReconciledSpec: every null, a Double cpu */
+	assert_int_equal(
+		bg_diff("{\"jobManager\":{\"resource\":{\"cpu\":1.0,"
+			"\"memory\":\"2048m\",\"ephemeralStorage\":null},"
+			"\"replicas\":1,\"podTemplate\":null},\"taskManager\":"
+			"{\"resource\":{\"cpu\":0.5,\"memory\":\"1g\","
+			"\"ephemeralStorage\":null},\"replicas\":null,"
+			"\"podTemplate\":null},\"podTemplate\":null,"
+			"\"restartNonce\":null}",
+			"{\"jobManager\":{\"resource\":{\"cpu\":1,"
+			"\"memory\":\"2048m\"}},\"taskManager\":{\"resource\":"
+			"{\"cpu\":0.5,\"memory\":\"1g\"}}}"),
+		FG_BG_DIFF_IGNORE);
+	/* what the FlinkDeployment diff ignores: patched in place */
+	assert_int_equal(
+		bg_diff(TSPEC("flink:1.20", ""),
+			TSPEC("flink:1.20", ",\"upgradeMode\":\"savepoint\"")),
+		FG_BG_DIFF_PATCH_CHILD);
+	assert_int_equal(
+		bg_diff("{\"flinkConfiguration\":{}}",
+			"{\"flinkConfiguration\":{\"kubernetes.operator."
+			"periodic.savepoint.interval\":\"1h\"}}"),
+		FG_BG_DIFF_PATCH_CHILD);
+	/* everything else, a SCALE too (native mode, whatever the
+	 * template's): a transition */
+	assert_int_equal(
+		bg_diff(TSPEC("flink:1.20", ""), TSPEC("flink:2.0", "")),
+		FG_BG_DIFF_TRANSITION);
+	assert_int_equal(bg_diff("{\"mode\":\"standalone\",\"job\":"
+				 "{\"parallelism\":2}}",
+				 "{\"mode\":\"standalone\",\"job\":"
+				 "{\"parallelism\":4}}"),
+			 FG_BG_DIFF_TRANSITION);
+	assert_int_equal(
+		bg_diff("{\"flinkConfiguration\":{\"pipeline.jobvertex-"
+			"parallelism-overrides\":\"a:2\"}}",
+			"{\"flinkConfiguration\":{\"pipeline.jobvertex-"
+			"parallelism-overrides\":\"a:4\"}}"),
+		FG_BG_DIFF_TRANSITION);
+}
+
+/* A FlinkBlueGreenDeployment `orders` around template spec `tspec`, with
+ * status STATE/JOB recorded against `last` (NULL: no status). */
+static json_t *bg(const char *tspec, const char *state, const char *job,
+		  const char *last)
+{
+	json_t *o = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "apiVersion",
+			      "flink.apache.org/v1beta1", "kind",
+			      "FlinkBlueGreenDeployment", "metadata", "name",
+			      "orders", "namespace", "ns", "uid", "u1");
+	json_t *spec = json_pack("{s:{s:o}}", "template", "spec", J(tspec));
+
+	json_object_set_new(o, "spec", spec);
+	if (state) {
+		json_t *l = json_pack("{s:{s:{s:o}}}", "spec", "template",
+				      "spec", J(last ? last : tspec));
+		char *text = json_dumps(l, JSON_COMPACT);
+
+		json_object_set_new(o, "status",
+				    json_pack("{s:s, s:{s:s}, s:s}",
+					      "blueGreenState", state,
+					      "jobStatus", "state", job,
+					      "lastReconciledSpec", text));
+		free(text);
+		json_decref(l);
+	}
+	return o;
+}
+
+static void classify_bg(json_t *desired, json_t *live)
+{
+	change("/spec/template/spec", NULL, NULL);
+	classify(desired, live);
+}
+
+static void test_classify__bluegreen_words_name_the_colours(void **state)
+{
+	classify_bg(bg(TSPEC("flink:1.20", ",\"upgradeMode\":\"savepoint\""),
+		       NULL, NULL, NULL),
+		    NULL);
+	assert_words("deploys blue (orders-blue) from empty state");
+	assert_int_equal(R.c.bg_deploys, FG_BG_BLUE);
+	reset();
+	classify_bg(bg(TSPEC("flink:1.20", ",\"state\":\"suspended\""), NULL,
+		       NULL, NULL),
+		    NULL);
+	assert_words("is created suspended: the operator deploys nothing "
+		     "until job.state is running");
+	reset();
+	/* green active: blue is deployed, from a savepoint of green */
+	classify_bg(bg(TSPEC("flink:2.0", ",\"upgradeMode\":\"savepoint\""),
+		       NULL, NULL, NULL),
+		    bg(TSPEC("flink:1.20", ",\"upgradeMode\":\"savepoint\""),
+		       "ACTIVE_GREEN", "RUNNING", NULL));
+	assert_int_equal(R.c.bg_diff, FG_BG_DIFF_TRANSITION);
+	assert_int_equal(R.c.bg_active, FG_BG_GREEN);
+	assert_int_equal(R.c.bg_deploys, FG_BG_BLUE);
+	assert_int_equal(R.c.restart, FG_RESTART_SAVEPOINT);
+	assert_words("TRANSITION: takes a savepoint of the active green "
+		     "(orders-green), deploys blue (orders-blue) from it; "
+		     "traffic switches to blue once it is STABLE with its job "
+		     "RUNNING and green is deleted after 0 ms "
+		     "(deployment-deletion.delay), else the operator aborts "
+		     "back to green after 10 min (abort.grace-period)");
+	reset();
+	/* stateless: the new colour starts empty */
+	classify_bg(
+		bg(TSPEC("flink:2.0", ""), NULL, NULL, NULL),
+		bg(TSPEC("flink:1.20", ""), "ACTIVE_BLUE", "RUNNING", NULL));
+	assert_int_equal(R.c.restart, FG_RESTART_STATELESS);
+	assert_int_equal(R.c.type, FG_DIFF_UPGRADE);
+	assert_non_null(strstr(R.words, "deploys green (orders-green) WITHOUT "
+					"state (upgradeMode stateless"));
+	reset();
+	/* a change while green is being deployed goes to green */
+	classify_bg(bg(TSPEC("flink:2.1", ",\"upgradeMode\":\"savepoint\""),
+		       NULL, NULL, NULL),
+		    bg(TSPEC("flink:2.0", ",\"upgradeMode\":\"savepoint\""),
+		       "TRANSITIONING_TO_GREEN", "RECONCILING", NULL));
+	assert_int_equal(R.c.bg_deploys, FG_BG_GREEN);
+	assert_true(R.c.bg_in_place);
+	assert_non_null(strstr(R.words, "TRANSITION while the transition to "
+					"green is in progress "
+					"(TRANSITIONING_TO_GREEN): the "
+					"operator applies it to green "
+					"(orders-green), the colour being "
+					"deployed"));
+	assert_non_null(strstr(R.words, "blue keeps serving"));
+	reset();
+	/* a suspend waits for it */
+	classify_bg(bg(TSPEC("flink:2.0", ",\"upgradeMode\":\"savepoint\","
+					  "\"state\":\"suspended\""),
+		       NULL, NULL, NULL),
+		    bg(TSPEC("flink:2.0", ",\"upgradeMode\":\"savepoint\""),
+		       "TRANSITIONING_TO_GREEN", "RECONCILING", NULL));
+	assert_true(R.c.bg_waits);
+	assert_non_null(strstr(R.words, "SUSPEND: waits until the transition "
+					"to green is done"));
+	reset();
+	/* in place on the active child */
+	classify_bg(bg(TSPEC("flink:2.0", ",\"upgradeMode\":\"savepoint\","
+					  "\"state\":\"suspended\""),
+		       NULL, NULL, NULL),
+		    bg(TSPEC("flink:2.0", ",\"upgradeMode\":\"savepoint\""),
+		       "ACTIVE_BLUE", "RUNNING", NULL));
+	assert_words("SUSPEND: blue (orders-blue), in place, suspends with a "
+		     "savepoint");
+	assert_true(R.c.suspend);
+	reset();
+	classify_bg(bg(TSPEC("flink:2.0", ",\"upgradeMode\":\"last-state\""),
+		       NULL, NULL, NULL),
+		    bg(TSPEC("flink:2.0", ",\"upgradeMode\":\"savepoint\""),
+		       "ACTIVE_BLUE", "RUNNING", NULL));
+	assert_words("PATCH_CHILD: patches blue (orders-blue) in place, no "
+		     "restart (the FlinkDeployment diff is IGNORE)");
+	assert_int_equal(R.c.type, FG_DIFF_IGNORE);
+	reset();
+	/* stateless from now on: the next transition takes no savepoint */
+	classify_bg(bg(TSPEC("flink:2.0", ",\"upgradeMode\":\"stateless\""),
+		       NULL, NULL, NULL),
+		    bg(TSPEC("flink:2.0", ",\"upgradeMode\":\"savepoint\""),
+		       "ACTIVE_BLUE", "RUNNING", NULL));
+	assert_true(R.c.arms_stateless);
+	assert_non_null(strstr(R.words, "WARNING: upgradeMode stateless makes "
+					"the next transition deploy WITHOUT "
+					"state"));
+	reset();
+}
+
+/* The operator transitions only from a READY active child. */
+static void test_classify__bluegreen_not_ready_is_refused(void **state)
+{
+	struct fg_flink_env env = { 0 };
+	json_t *desired = bg(TSPEC("flink:2.0", ",\"upgradeMode\":"
+						"\"savepoint\""),
+			     NULL, NULL, NULL);
+	json_t *live = bg(TSPEC("flink:1.20", ",\"upgradeMode\":"
+					      "\"savepoint\""),
+			  "ACTIVE_BLUE", "RUNNING", NULL);
+	json_t *blue = J("{\"apiVersion\":\"flink.apache.org/v1beta1\","
+			 "\"kind\":\"FlinkDeployment\",\"metadata\":{"
+			 "\"name\":\"orders-blue\"},\"spec\":{},\"status\":{"
+			 "\"lifecycleState\":\"DEPLOYED\",\"jobStatus\":{"
+			 "\"state\":\"RESTARTING\"}}}");
+
+	env.operator_conf_known = 1;
+	env.bg_children_known = 1;
+	env.bg_children[0] = blue;
+	change("/spec/template/spec/image", "\"flink:2.0\"", "\"flink:1.20\"");
+	assert_int_equal(fg_classify_env(desired, live, &env, &R.ch, &R.c), 0);
+	fg_classification_words(&R.c, R.words, sizeof(R.words));
+	assert_true(R.c.bg_not_ready);
+	assert_non_null(strstr(
+		R.words, "; BUT blue (orders-blue) is not STABLE with its "
+			 "job RUNNING (lifecycleState DEPLOYED, job "
+			 "RESTARTING): the operator refuses (\"Transition "
+			 "to GREEN not possible, current Flink Deployment "
+			 "'orders-blue' is not READY\")"));
+	reset();
+	/* gone altogether */
+	env.bg_children[0] = NULL;
+	change("/spec/template/spec/image", "\"flink:2.0\"", "\"flink:1.20\"");
+	assert_int_equal(fg_classify_env(desired, live, &env, &R.ch, &R.c), 0);
+	fg_classification_words(&R.c, R.words, sizeof(R.words));
+	assert_non_null(strstr(R.words, "; BUT blue (orders-blue) is not "
+					"there"));
+	reset();
+	json_decref(desired);
+	json_decref(live);
+	json_decref(blue);
+}
+
+/* Only what is under spec.template.spec reaches the children. */
+static void test_classify__bluegreen_changes_outside_the_template(void **st)
+{
+	change("/spec/configuration/kubernetes.operator.bluegreen.abort."
+	       "grace-period",
+	       "\"5 min\"", NULL);
+	change("/spec/template/metadata", "{\"labels\":{\"a\":\"b\"}}", NULL);
+	classify(bg(TSPEC("flink:2.0", ""), NULL, NULL, NULL),
+		 bg(TSPEC("flink:2.0", ""), "ACTIVE_BLUE", "RUNNING", NULL));
+	assert_int_equal(R.c.bg_diff, FG_BG_DIFF_IGNORE);
+	assert_int_equal(R.ch.v[0].type, FG_DIFF_IGNORE);
+	assert_int_equal(R.ch.v[1].type, FG_DIFF_IGNORE);
+	assert_words("no restart (IGNORE: the children's spec is unchanged; "
+		     "spec.configuration applies from the next transition; "
+		     "spec.template.metadata never reaches the children)");
+	reset();
+	change("/spec/template/spec/image", "\"flink:2.0\"", "\"flink:1.20\"");
+	classify(bg(TSPEC("flink:2.0", ""), NULL, NULL, NULL),
+		 bg(TSPEC("flink:1.20", ""), "ACTIVE_BLUE", "RUNNING", NULL));
+	assert_int_equal(R.ch.v[0].type, FG_DIFF_UPGRADE);
+	reset();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_classify__bluegreen_diff_as_the_operator),
+		cmocka_unit_test(
+			test_classify__bluegreen_words_name_the_colours),
+		cmocka_unit_test(
+			test_classify__bluegreen_changes_outside_the_template),
+		cmocka_unit_test(test_classify__bluegreen_not_ready_is_refused),
 		cmocka_unit_test(
 			test_classify__every_row_of_the_operator_table),
 		cmocka_unit_test(

@@ -285,7 +285,7 @@ static void test_cli__validate_the_example_repository(void **state)
 
 	run(&r, "--log-level=off", "validate", example, NULL);
 	assert_int_equal(r.code, 0);
-	assert_string_equal(r.out.ptr, "valid: 3 namespaces, 5 objects "
+	assert_string_equal(r.out.ptr, "valid: 3 namespaces, 6 objects "
 				       "(operator 1.15.0 CRDs)\n");
 	assert_string_equal(r.err.ptr, "");
 	run_release(&r);
@@ -396,7 +396,7 @@ static void test_cli__render_prints_yaml_or_a_json_list(void **state)
 	assert_non_null(o);
 	assert_string_equal(json_string_value(json_object_get(o, "kind")),
 			    "List");
-	assert_int_equal(json_array_size(json_object_get(o, "items")), 5);
+	assert_int_equal(json_array_size(json_object_get(o, "items")), 6);
 	json_decref(o);
 	run_release(&r);
 }
@@ -495,7 +495,7 @@ static void test_cli__a_command_prints_its_result_once(void **state)
 
 	run(&r, "validate", example, NULL);
 	assert_int_equal(r.code, 0);
-	assert_string_equal(r.out.ptr, "valid: 3 namespaces, 5 objects "
+	assert_string_equal(r.out.ptr, "valid: 3 namespaces, 6 objects "
 				       "(operator 1.15.0 CRDs)\n");
 	assert_string_equal(r.err.ptr, "");
 	run_release(&r);
@@ -507,7 +507,7 @@ static void test_cli__n_is_repeatable(void **state)
 
 	run(&r, "validate", "-n", "analytics", "-n", "sessions", example, NULL);
 	assert_int_equal(r.code, 0);
-	assert_string_equal(r.out.ptr, "valid: 2 namespaces, 4 objects "
+	assert_string_equal(r.out.ptr, "valid: 2 namespaces, 5 objects "
 				       "(operator 1.15.0 CRDs)\n");
 	run_release(&r);
 	run(&r, "render", "-n", "analytics", "--namespace=streaming", "-o",
@@ -515,6 +515,7 @@ static void test_cli__n_is_repeatable(void **state)
 	assert_int_equal(r.code, 0);
 	assert_non_null(strstr(r.out.ptr, "\"name\": \"fraud-detector\""));
 	assert_non_null(strstr(r.out.ptr, "\"name\": \"clickstream\""));
+	assert_non_null(strstr(r.out.ptr, "\"name\": \"payment-scoring\""));
 	assert_null(strstr(r.out.ptr, "shared-session"));
 	run_release(&r);
 }

@@ -15,11 +15,13 @@
 static const char *crd_dir; /* render/crds, for comparing with the files */
 
 static const char *const kinds[] = { "FlinkDeployment", "FlinkSessionJob",
-				     "FlinkStateSnapshot" };
+				     "FlinkStateSnapshot",
+				     "FlinkBlueGreenDeployment" };
 static const char *const files[] = {
 	"flinkdeployments.flink.apache.org-v1.yml",
 	"flinksessionjobs.flink.apache.org-v1.yml",
 	"flinkstatesnapshots.flink.apache.org-v1.yml",
+	"flinkbluegreendeployments.flink.apache.org-v1.yml",
 };
 
 static const json_t *schema_ok(const char *version, const char *kind)
@@ -118,7 +120,7 @@ static void test_crd__kind_known_for_flink_kinds_only(void **state)
 
 	for (k = 0; k < sizeof(kinds) / sizeof(*kinds); k++)
 		assert_true(fg_crd_kind_known(kinds[k]));
-	assert_false(fg_crd_kind_known("FlinkBlueGreenDeployment"));
+	assert_false(fg_crd_kind_known("FlinkBlueGreen"));
 	assert_false(fg_crd_kind_known("Deployment"));
 	assert_false(fg_crd_kind_known("flinkdeployment"));
 	assert_false(fg_crd_kind_known(NULL));
@@ -151,6 +153,22 @@ static void test_crd__flink_v2_3_and_v2_4_are_only_on_main(void **state)
 	assert_true(enum_has(cur, "v2_4"));
 }
 
+static void test_crd__bluegreen_template_is_a_deployment_spec(void **state)
+{
+	const json_t *old = schema_ok("1.15.0", "FlinkBlueGreenDeployment");
+	const json_t *cur = schema_ok("main", "FlinkBlueGreenDeployment");
+
+	assert_non_null(field(old, "spec.configuration"));
+	assert_non_null(field(old, "spec.ingress.template"));
+	assert_non_null(field(old, "spec.template.spec.job.upgradeMode"));
+	assert_non_null(field(old, "status.blueGreenState"));
+	assert_null(field(old, "status.reconciliationStatus"));
+	/* its template follows the FlinkDeployment schema of its release */
+	assert_null(field(old, "spec.template.spec.jobManager.resources"));
+	assert_non_null(
+		field(cur, "spec.template.spec.jobManager.resources.requests"));
+}
+
 static void test_crd__null_version_means_the_default(void **state)
 {
 	assert_ptr_equal(schema_ok(NULL, "FlinkSessionJob"),
@@ -166,10 +184,9 @@ static void test_crd__unknown_version_lists_the_bundled_ones(void **state)
 
 static void test_crd__unknown_kind_names_kind_and_version(void **state)
 {
-	assert_string_equal(
-		schema_err("1.15.0", "FlinkBlueGreenDeployment", API),
-		"no CRD for kind 'FlinkBlueGreenDeployment' in operator "
-		"version 1.15.0");
+	assert_string_equal(schema_err("1.15.0", "FlinkBlueGreen", API),
+			    "no CRD for kind 'FlinkBlueGreen' in operator "
+			    "version 1.15.0");
 	assert_string_equal(schema_err("main", "Deployment", "apps/v1"),
 			    "no CRD for kind 'Deployment' in operator "
 			    "version main");
@@ -292,6 +309,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_crd__resources_field_is_only_on_main),
 		cmocka_unit_test(
 			test_crd__flink_v2_3_and_v2_4_are_only_on_main),
+		cmocka_unit_test(
+			test_crd__bluegreen_template_is_a_deployment_spec),
 		cmocka_unit_test(test_crd__null_version_means_the_default),
 		cmocka_unit_test(
 			test_crd__unknown_version_lists_the_bundled_ones),

@@ -489,9 +489,161 @@ static void test_health__as_the_operator_means_it(void **state)
 	json_decref(live);
 }
 
+/* ---- FlinkBlueGreenDeployment ------------------------------------------- */
+
+#define BG_TEMPLATE                                                   \
+	"{\"template\":{\"spec\":{\"image\":\"flink:1.20\",\"job\":{" \
+	"\"jarURI\":\"local:///x.jar\",\"parallelism\":2}}}}"
+#define BG_LAST                                                          \
+	"{\\\"spec\\\":{\\\"template\\\":{\\\"spec\\\":{\\\"image\\\":"  \
+	"\\\"flink:1.20\\\",\\\"job\\\":{\\\"jarURI\\\":\\\"local:///x." \
+	"jar\\\",\\\"parallelism\\\":2}}}}}"
+
+/* The parent `orders` in state STATE, job JOB, error ERR (or NULL),
+ * having acted on its own spec. */
+static json_t *bgd(const char *state, const char *job, const char *err)
+{
+	char status[1024];
+
+	snprintf(status, sizeof(status),
+		 "{\"blueGreenState\":\"%s\",\"jobStatus\":{\"state\":\"%s\"},"
+		 "\"lastReconciledSpec\":\"" BG_LAST "\"%s%s%s}",
+		 state, job, err ? ",\"error\":\"" : "", err ? err : "",
+		 err ? "\"" : "");
+	return obj("FlinkBlueGreenDeployment",
+		   "{\"name\":\"orders\",\"uid\":\"u1\"}", BG_TEMPLATE, status);
+}
+
+/* A child of `orders` in lifecycle LC with job JOB. */
+static json_t *kid(const char *colour, const char *lc, const char *job)
+{
+	char meta[256], status[256];
+
+	snprintf(meta, sizeof(meta),
+		 "{\"name\":\"orders-%s\",\"generation\":1,"
+		 "\"ownerReferences\":[{\"kind\":\"FlinkBlueGreenDeployment\","
+		 "\"name\":\"orders\",\"uid\":\"u1\"}]}",
+		 colour);
+	snprintf(status, sizeof(status),
+		 "{\"observedGeneration\":1,\"lifecycleState\":\"%s\","
+		 "\"jobStatus\":{\"state\":\"%s\"},\"reconciliationStatus\":{"
+		 "\"lastReconciledSpec\":\"{}\",\"lastStableSpec\":\"{}\"}}",
+		 lc, job);
+	return obj("FlinkDeployment", meta, APP_SPEC, status);
+}
+
+static void expect_bg(json_t *live, json_t *blue, json_t *green, int known,
+		      enum fg_health want, const char *msg_part)
+{
+	struct fg_health_report r = FG_HEALTH_REPORT_INIT;
+	const json_t *kids[2] = { blue, green };
+
+	assert_int_equal(fg_health_of_bluegreen(live, NULL, kids, known, 0, &r),
+			 0);
+	if (r.health != want)
+		fail_msg("got %s (%s), want %s", fg_health_name(r.health),
+			 r.message, fg_health_name(want));
+	if (msg_part && !strstr(r.message, msg_part))
+		fail_msg("message '%s' lacks '%s'", r.message, msg_part);
+	fg_health_report_release(&r);
+	json_decref(live);
+	json_decref(blue);
+	json_decref(green);
+}
+
+static void test_health__bluegreen_states(void **state)
+{
+	expect_bg(bgd("ACTIVE_BLUE", "RUNNING", NULL), NULL, NULL, 0,
+		  FG_HEALTH_HEALTHY, "ACTIVE_BLUE: orders-blue runs the job");
+	expect_bg(bgd("ACTIVE_GREEN", "RUNNING", NULL), NULL,
+		  kid("green", "STABLE", "RUNNING"), 1, FG_HEALTH_HEALTHY,
+		  "ACTIVE_GREEN");
+	expect_bg(bgd("INITIALIZING_BLUE", "RECONCILING", NULL), NULL, NULL, 0,
+		  FG_HEALTH_PROGRESSING, "INITIALIZING_BLUE");
+	expect_bg(bgd("SAVEPOINTING_BLUE", "RUNNING", NULL), NULL, NULL, 0,
+		  FG_HEALTH_PROGRESSING,
+		  "SAVEPOINTING_BLUE: taking a savepoint of blue (orders-blue) "
+		  "before green is deployed from it");
+	expect_bg(bgd("TRANSITIONING_TO_GREEN", "RECONCILING", NULL),
+		  kid("blue", "STABLE", "RUNNING"),
+		  kid("green", "DEPLOYED", "RUNNING"), 1, FG_HEALTH_PROGRESSING,
+		  "TRANSITIONING_TO_GREEN: deploying green (orders-green): "
+		  "deployed, waiting for the job to become stable");
+	expect_bg(bgd("ACTIVE_BLUE", "SUSPENDED", NULL), NULL, NULL, 0,
+		  FG_HEALTH_SUSPENDED, "orders-blue is suspended");
+	expect_bg(bgd("INITIALIZING_BLUE", "SUSPENDED", NULL), NULL, NULL, 0,
+		  FG_HEALTH_PROGRESSING, NULL); /* Git wants it running */
+	expect_bg(bgd("ACTIVE_PURPLE", "RUNNING", NULL), NULL, NULL, 0,
+		  FG_HEALTH_UNKNOWN, "unknown blueGreenState ACTIVE_PURPLE");
+}
+
+static void test_health__bluegreen_children_feed_the_parent(void **state)
+{
+	/* the active child failed, the parent's status does not say */
+	expect_bg(bgd("ACTIVE_BLUE", "RUNNING", NULL),
+		  kid("blue", "FAILED", "FAILED"), NULL, 1, FG_HEALTH_DEGRADED,
+		  "ACTIVE_BLUE: orders-blue: failed");
+	expect_bg(bgd("ACTIVE_BLUE", "RUNNING", NULL), NULL, NULL, 1,
+		  FG_HEALTH_DEGRADED,
+		  "its active child orders-blue does not exist");
+	expect_bg(bgd("ACTIVE_BLUE", "RUNNING", NULL),
+		  kid("blue", "DEPLOYED", "RUNNING"), NULL, 1,
+		  FG_HEALTH_PROGRESSING, "orders-blue: deployed");
+}
+
+static void test_health__bluegreen_abort_is_drift(void **state)
+{
+	struct fg_health_report r = FG_HEALTH_REPORT_INIT;
+	json_t *live = bgd("ACTIVE_BLUE", "FAILING",
+			   "Aborting deployment 'orders-green', rolling B/G "
+			   "deployment back to ACTIVE_BLUE");
+
+	assert_int_equal(fg_health_of_bluegreen(live, NULL, NULL, 0, 0, &r), 0);
+	assert_int_equal(r.health, FG_HEALTH_DEGRADED);
+	assert_true(r.drifted_rollback);
+	assert_non_null(strstr(r.message, "transition to green aborted: the "
+					  "operator rolled back to blue "
+					  "(orders-blue), which runs the spec "
+					  "before Git's"));
+	fg_health_report_release(&r);
+	json_decref(live);
+	/* refused for a child that is not READY: the same drift */
+	live = bgd("ACTIVE_BLUE", "FAILING",
+		   "Transition to GREEN not possible, current Flink "
+		   "Deployment 'orders-blue' is not READY. FAILING 'orders'");
+	assert_int_equal(fg_health_of_bluegreen(live, NULL, NULL, 0, 0, &r), 0);
+	assert_true(r.drifted_rollback);
+	assert_non_null(strstr(r.message, "transition refused"));
+	fg_health_report_release(&r);
+	json_decref(live);
+	/* the first deployment aborted: nothing ran before, no drift */
+	live = bgd("INITIALIZING_BLUE", "FAILING",
+		   "Aborting deployment 'orders-blue', rolling B/G deployment "
+		   "back to INITIALIZING_BLUE");
+	assert_int_equal(fg_health_of_bluegreen(live, NULL, NULL, 0, 0, &r), 0);
+	assert_int_equal(r.health, FG_HEALTH_DEGRADED);
+	assert_false(r.drifted_rollback);
+	assert_non_null(strstr(r.message, "the first deployment of blue "
+					  "(orders-blue) failed"));
+	fg_health_report_release(&r);
+	json_decref(live);
+	/* another error: Degraded, but the spec was not recorded */
+	live = bgd("ACTIVE_BLUE", "FAILING",
+		   "Could not trigger Savepoint. Details: null");
+	assert_int_equal(fg_health_of_bluegreen(live, NULL, NULL, 0, 0, &r), 0);
+	assert_int_equal(r.health, FG_HEALTH_DEGRADED);
+	assert_false(r.drifted_rollback);
+	fg_health_report_release(&r);
+	json_decref(live);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_health__bluegreen_states),
+		cmocka_unit_test(
+			test_health__bluegreen_children_feed_the_parent),
+		cmocka_unit_test(test_health__bluegreen_abort_is_drift),
 		cmocka_unit_test(test_health__every_lifecycle_and_job_state),
 		cmocka_unit_test(test_health__missing_and_other_kinds),
 		cmocka_unit_test(test_health__no_status_yet_is_progressing),

@@ -97,6 +97,18 @@ static void sync_repo(struct fake_cluster *f, const struct fg_pass_opts *o)
 	fg_desired_free(d);
 }
 
+/* A running job with state, analytics/orders, that Git no longer has
+ * (analytics keeps a ConfigMap, so the namespace still renders). */
+static void job_gone_from_git(struct fake_cluster *f)
+{
+	fake_init(f);
+	cm("analytics", "keep", "k");
+	app("analytics", "orders", "flink:1.20", NULL);
+	sync_repo(f, NULL);
+	running(f, "analytics", "FlinkDeployment", "orders");
+	drop("analytics/orders.yaml");
+}
+
 static const struct fg_step *step(const struct fg_pass *p, const char *ns,
 				  const char *kind, const char *name)
 {
@@ -451,12 +463,7 @@ static void test_pass__deleting_a_running_job_is_held_unless_allowed(void **st)
 	const struct fg_step *s;
 
 	(void)st;
-	fake_init(&f);
-	cm("analytics", "keep", "k");
-	app("analytics", "orders", "flink:1.20", NULL);
-	sync_repo(&f, NULL);
-	running(&f, "analytics", "FlinkDeployment", "orders");
-	drop("analytics/orders.yaml");
+	job_gone_from_git(&f);
 	d = render();
 	p = plan_then_sync(&f, d, NULL);
 	s = step(p, "analytics", "FlinkDeployment", "orders");
@@ -874,12 +881,7 @@ static void test_pass__a_renamed_job_is_held_as_a_move(void **st)
 	const struct fg_step *c, *x;
 
 	(void)st;
-	fake_init(&f);
-	cm("analytics", "keep", "k");
-	app("analytics", "orders", "flink:1.20", NULL);
-	sync_repo(&f, NULL);
-	running(&f, "analytics", "FlinkDeployment", "orders");
-	drop("analytics/orders.yaml");
+	job_gone_from_git(&f);
 	app("analytics", "orders-v2", "flink:1.20", NULL);
 	d = render();
 	p = plan_then_sync(&f, d, NULL);
@@ -992,12 +994,7 @@ static void test_pass__a_move_allowed_to_start_empty(void **st)
 	json_t *made;
 
 	(void)st;
-	fake_init(&f);
-	cm("analytics", "keep", "k");
-	app("analytics", "orders", "flink:1.20", NULL);
-	sync_repo(&f, NULL);
-	running(&f, "analytics", "FlinkDeployment", "orders");
-	drop("analytics/orders.yaml");
+	job_gone_from_git(&f);
 	app("analytics", "orders-v2", "flink:1.20",
 	    "  annotations: {flink-gitops.io/policy: move=allow}\n");
 	d = render();

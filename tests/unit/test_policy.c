@@ -470,9 +470,132 @@ static void test_policy__bad_overrides_are_errors(void **state)
 	json_decref(conf);
 }
 
+/* A FlinkBlueGreenDeployment `bg` running template `tspec` as ACTIVE_X. */
+static json_t *bgdep(const char *tspec, const char *state, const char *job)
+{
+	json_t *o = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "apiVersion",
+			      "flink.apache.org/v1beta1", "kind",
+			      "FlinkBlueGreenDeployment", "metadata", "name",
+			      "bg", "namespace", "ns", "uid", "u1");
+	json_t *last = json_pack("{s:{s:{s:o}}}", "spec", "template", "spec",
+				 J(tspec));
+	char *text = json_dumps(last, JSON_COMPACT);
+
+	json_object_set_new(
+		o, "spec",
+		json_pack("{s:{s:o}}", "template", "spec", J(tspec)));
+	json_object_set_new(o, "status",
+			    json_pack("{s:s, s:{s:s}, s:s}", "blueGreenState",
+				      state, "jobStatus", "state", job,
+				      "lastReconciledSpec", text));
+	free(text);
+	json_decref(last);
+	return o;
+}
+
+/* A child `bg-COLOUR` of it, reconciled, in lifecycle LC and job JOB. */
+static json_t *bgkid(const char *colour, const char *tspec, const char *lc,
+		     const char *job, const char *savepoint)
+{
+	char name[64], status[1024];
+	json_t *o;
+
+	snprintf(name, sizeof(name), "bg-%s", colour);
+	snprintf(status, sizeof(status),
+		 "{\"lifecycleState\":\"%s\",\"jobStatus\":{\"state\":\"%s\""
+		 "%s%s%s},\"reconciliationStatus\":{\"lastReconciledSpec\":"
+		 "\"{\\\"spec\\\":{\\\"job\\\":{\\\"state\\\":\\\"%s\\\","
+		 "\\\"upgradeMode\\\":\\\"savepoint\\\"}}}\"}}",
+		 lc, job, savepoint ? ",\"upgradeSavepointPath\":\"" : "",
+		 savepoint ? savepoint : "", savepoint ? "\"" : "",
+		 strcmp(lc, "SUSPENDED") ? "running" : "suspended");
+	o = fd(tspec, status, NULL);
+	json_object_set_new(json_object_get(o, "metadata"), "name",
+			    json_string(name));
+	return o;
+}
+
+/* Deleting a FlinkBlueGreenDeployment deletes its children: guarded as
+ * each of them, named. */
+static void test_policy__deleting_a_bluegreen_deletes_its_children(void **s)
+{
+	struct fg_policy p = FG_POLICY_INIT;
+	struct fg_flink_env env = { 0 };
+	struct fg_verdict v;
+	json_t *live = bgdep(JOB("savepoint", ""), "ACTIVE_BLUE", "RUNNING");
+	json_t *blue =
+		bgkid("blue", JOB("savepoint", ""), "STABLE", "RUNNING", NULL);
+	json_t *done = bgkid("blue",
+			     JOB("savepoint", ",\"state\":"
+					      "\"suspended\""),
+			     "SUSPENDED", "FINISHED", "s3://b/sp/savepoint-1");
+
+	env.operator_conf_known = 1;
+	env.bg_children_known = 1;
+	env.bg_children[0] = blue;
+	fg_policy_check_delete_env(&v, &p, live, &env);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_int_equal(v.rule, FG_RULE_DELETE_RUNNING);
+	assert_string_equal(v.reason,
+			    "it deletes its child bg-blue (ownerReference): "
+			    "deleting a running job drops its checkpoint "
+			    "history");
+	/* its state held in the savepoint of the suspension: allowed */
+	env.bg_children[0] = done;
+	fg_policy_check_delete_env(&v, &p, live, &env);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_non_null(strstr(v.reason, "its state is in savepoint "
+					 "s3://b/sp/savepoint-1"));
+	/* children not known: the parent's status stands for them */
+	fg_policy_check_delete(&v, &p, live);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	p.del = FG_DELETE_SUSPEND_FIRST;
+	fg_policy_check_delete(&v, &p, live);
+	assert_int_equal(v.kind, FG_VERDICT_SUSPEND_FIRST);
+	json_decref(live);
+	json_decref(blue);
+	json_decref(done);
+}
+
+/* A TRANSITION that deploys the new colour without state. */
+static void test_policy__stateless_bluegreen_transition_is_held(void **s)
+{
+	json_t *desired =
+		bgdep(JOB2("stateless", ""), "ACTIVE_BLUE", "RUNNING");
+	struct fg_verdict v;
+
+	json_object_del(desired, "status");
+	v = update(desired,
+		   bgdep(JOB("savepoint", ""), "ACTIVE_BLUE", "RUNNING"), NULL);
+	assert_int_equal(v.kind, FG_VERDICT_BLOCK);
+	assert_int_equal(v.rule, FG_RULE_STATELESS_UPGRADE);
+	assert_non_null(strstr(v.reason, "a stateless transition would drop "
+					 "state: the new colour starts WITHOUT "
+					 "the job's state"));
+	/* with a savepoint, or allowed */
+	desired = bgdep(JOB2("savepoint", ""), "ACTIVE_BLUE", "RUNNING");
+	json_object_del(desired, "status");
+	v = update(desired,
+		   bgdep(JOB("savepoint", ""), "ACTIVE_BLUE", "RUNNING"), NULL);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	desired = bgdep(JOB2("stateless", ""), "ACTIVE_BLUE", "RUNNING");
+	json_object_del(desired, "status");
+	json_object_set_new(json_object_get(desired, "metadata"), "annotations",
+			    json_pack("{s:s}", FG_POLICY_ANNOTATION,
+				      "allow-stateless-upgrade"));
+	v = update(desired,
+		   bgdep(JOB("savepoint", ""), "ACTIVE_BLUE", "RUNNING"), NULL);
+	assert_int_equal(v.kind, FG_VERDICT_ALLOW);
+	assert_true(v.overridden);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_policy__deleting_a_bluegreen_deletes_its_children),
+		cmocka_unit_test(
+			test_policy__stateless_bluegreen_transition_is_held),
 		cmocka_unit_test(
 			test_policy__stateless_upgrade_of_a_stateful_job_is_blocked),
 		cmocka_unit_test(

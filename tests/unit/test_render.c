@@ -472,6 +472,108 @@ static void test_render__yaml11_bool_in_flink_configuration_warns(void **st)
 	fg_desired_free(d);
 }
 
+#define BLUEGREEN(name, extra)                                   \
+	"apiVersion: flink.apache.org/v1beta1\n"                 \
+	"kind: FlinkBlueGreenDeployment\n"                       \
+	"metadata: {name: " name "}\n"                           \
+	"spec:\n" extra "  template:\n    spec:\n"               \
+	"      flinkConfiguration:\n"                            \
+	"        execution: {checkpointing: {dir: s3://b/cp, "   \
+	"savepoint-dir: s3://b/sp}}\n"                           \
+	"      jobManager: {resource: {memory: 1g, cpu: 1}}\n"   \
+	"      taskManager: {resource: {memory: 1g, cpu: 1}}\n"  \
+	"      job: {jarURI: 'local:///a.jar', parallelism: 1, " \
+	"upgradeMode: last-state}\n"
+
+/* A FlinkBlueGreenDeployment is a Flink kind of its own: allowed, its
+ * defaults merged under it (its own, not FlinkDeployment's), its
+ * template's flinkConfiguration read flat as the operator reads it,
+ * applied with the application clusters. */
+static void test_render__bluegreen_is_a_flink_kind(void **state)
+{
+	struct fg_desired *d;
+	const struct fg_ns *ns;
+	json_t *o;
+
+	put("flink-gitops.yaml",
+	    "apiVersion: flink-gitops.io/v1alpha1\nkind: RepoConfig\n"
+	    "defaults:\n"
+	    "  FlinkDeployment:\n    spec: {image: not-for-bluegreen}\n"
+	    "  FlinkBlueGreenDeployment:\n    spec:\n      template:\n"
+	    "        spec:\n          image: flink:1.20\n"
+	    "          flinkVersion: v1_20\n"
+	    "          serviceAccount: flink\n");
+	put("team/cm.yaml", "apiVersion: v1\nkind: ConfigMap\n"
+			    "metadata: {name: settings}\n");
+	put("team/orders.yaml", BLUEGREEN("orders", ""));
+	d = render_at(root, NULL);
+	assert_no_diags(d);
+	ns = ns_named(d, "team");
+	assert_int_equal(ns->n, 2);
+	o = ns->objs[1].obj;
+	assert_string_equal(ns->objs[1].kind, "FlinkBlueGreenDeployment");
+	assert_int_equal(fg_apply_rank(o), 2);
+	assert_string_equal(str_at(o, "spec/template/spec/image"),
+			    "flink:1.20");
+	assert_string_equal(str_at(o, "spec/template/spec/flinkConfiguration/"
+				      "execution.checkpointing.savepoint-dir"),
+			    "s3://b/sp");
+	assert_string_equal(fg_flink_spec_pointer(o), "/spec/template/spec");
+	assert_ptr_equal(fg_flink_spec(o), at(o, "spec/template/spec"));
+	fg_desired_free(d);
+}
+
+/* Valid, but probably not what was meant: warnings at the line, and the
+ * namespace is applied. */
+static void test_render__bluegreen_hints_warn(void **state)
+{
+	struct fg_desired *d;
+	struct fg_buf all = FG_BUF_INIT;
+
+	put("team/orders.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\n"
+	    "kind: FlinkBlueGreenDeployment\n"
+	    "metadata: {name: orders}\n"
+	    "spec:\n"
+	    "  configuration:\n"
+	    "    kubernetes.operator.bluegreen.abort.grace-periods: 1 min\n"
+	    "  template:\n"
+	    "    metadata: {labels: {team: a}}\n"
+	    "    spec:\n"
+	    "      image: flink:1.20\n      flinkVersion: v1_20\n"
+	    "      serviceAccount: flink\n"
+	    "      flinkConfiguration: {execution.checkpointing.dir: s3://c}\n"
+	    "      jobManager: {resource: {memory: 1g, cpu: 1}}\n"
+	    "      taskManager: {resource: {memory: 1g, cpu: 1}}\n"
+	    "      job: {jarURI: 'local:///a.jar', parallelism: 1, "
+	    "upgradeMode: last-state}\n");
+	d = render_at(root, NULL);
+	assert_int_equal(fg_diags_errors(&d->diags), 0);
+	assert_false(d->ns[0].failed);
+	assert_int_equal(d->ns[0].n, 1);
+	for (size_t i = 0; i < d->diags.n; i++) {
+		assert_int_equal(d->diags.v[i].severity, FG_SEV_WARNING);
+		fg_diag_format(&all, &d->diags.v[i]);
+		fg_buf_putc(&all, '\n');
+	}
+	assert_int_equal(d->diags.n, 3);
+	assert_non_null(strstr(all.ptr, "team/orders.yaml:6:5: warning: "
+					"FlinkBlueGreenDeployment "
+					"team/orders: spec.configuration["
+					"kubernetes.operator.bluegreen.abort."
+					"grace-periods]: not a Blue/Green "
+					"option of the operator"));
+	assert_non_null(strstr(all.ptr, "team/orders.yaml:8:5: warning: "
+					"FlinkBlueGreenDeployment "
+					"team/orders: spec.template.metadata: "
+					"the operator does not copy"));
+	assert_non_null(strstr(all.ptr, "spec.template.spec.job.upgradeMode: "
+					"each transition starts with a "
+					"savepoint of the active child"));
+	fg_buf_release(&all);
+	fg_desired_free(d);
+}
+
 static void test_render__rendered_yaml_reads_back_the_same(void **state)
 {
 	struct fg_desired *d = render_at(FG_EXAMPLE_DIR, NULL);
@@ -685,6 +787,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render__example_repository_is_valid),
+		cmocka_unit_test_setup_teardown(
+			test_render__bluegreen_is_a_flink_kind, make_root,
+			remove_root),
+		cmocka_unit_test_setup_teardown(
+			test_render__bluegreen_hints_warn, make_root,
+			remove_root),
 		cmocka_unit_test_setup_teardown(
 			test_render__yaml11_bool_in_flink_configuration_warns,
 			make_root, remove_root),
