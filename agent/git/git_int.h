@@ -21,6 +21,7 @@ struct fg_git_mirror {
 	char *ca_file, *ssh_key_file, *known_hosts;
 	char **extra_specs; /* more refspecs to fetch (refs.c), or NULL */
 	size_t nextra;
+	int damaged; /* the last fetch failed on the mirror's own objects */
 };
 
 /* Fetch heads, tags, notes and remote-tracking refs into the mirror, and
@@ -53,5 +54,19 @@ void fg_git_mirror_sweep(struct fg_git_mirror *m);
 
 /* Translate the last libgit2 error into ours, prefixed by `what`. */
 int fg_git_error(int code, const char *what);
+
+/*
+ * 1 when the last libgit2 error is about the repository's own objects
+ * (a corrupt or missing object or pack, a delta whose base is not
+ * there) rather than the network or the disk being full.
+ */
+int fg_git_damage_error(void);
+
+/*
+ * An object of the mirror could not be read (`what` failed): the error
+ * for it, and the mirror marked damaged, so that the next fetch starts
+ * it anew (fg_git_update).
+ */
+int fg_git_read_error(struct fg_git_mirror *m, const char *what);
 
 #endif

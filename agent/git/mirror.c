@@ -21,6 +21,9 @@
 #include "render/base/banned.h"
 
 #define VERIFIED_PREFIX "refs/flink-gitops/verified/"
+/* A file in a mirror whose objects could not be read: the next fetch
+ * starts the mirror anew. */
+#define DAMAGED_MARK "flink-gitops-damaged"
 
 int fg_git_error(int code, const char *what)
 {
@@ -28,6 +31,38 @@ int fg_git_error(int code, const char *what)
 
 	return fg_error_set(code, "%s: %s", what,
 			    e && e->message ? e->message : "unknown error");
+}
+
+int fg_git_damage_error(void)
+{
+	const git_error *e = git_error_last();
+
+	return e &&
+	       (e->klass == GIT_ERROR_ODB || e->klass == GIT_ERROR_ZLIB ||
+		e->klass == GIT_ERROR_INDEXER || e->klass == GIT_ERROR_OBJECT);
+}
+
+int fg_git_read_error(struct fg_git_mirror *m, const char *what)
+{
+	struct fg_buf mark = FG_BUF_INIT;
+	char msg[FG_ERROR_MSG_MAX];
+	int fd, err = fg_git_error(FG_ERROR, what);
+
+	if (fg_git_url_is_local(m->url) ||
+	    fg_buf_printf(&mark, "%s/" DAMAGED_MARK, m->path) < 0) {
+		fg_buf_release(&mark);
+		return err;
+	}
+	if ((fd = open(mark.ptr, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+		close(fd);
+	fg_buf_release(&mark);
+	snprintf(msg, sizeof(msg), "%s", fg_error_last());
+	FG_LOG_WARN("git.mirror.damaged", FG_LOG_STR("url", m->url_safe),
+		    FG_LOG_STR("path", m->path), FG_LOG_STR("message", msg));
+	return fg_error_set(err,
+			    "%s (the mirror of %s is damaged: the next run "
+			    "fetches it anew)",
+			    msg, m->url_safe);
 }
 
 int fg_git_default_cache_dir(struct fg_buf *out)
@@ -571,6 +606,136 @@ static int verified_ref(struct fg_buf *out, const char *ref)
 	return 0;
 }
 
+/* Remove `path` and everything below it (no symbolic link followed). */
+static int rm_tree(const char *path, int depth)
+{
+	struct fg_buf p = FG_BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	int err = 0;
+	DIR *d;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	if (depth > FG_SOURCE_MAX_DEPTH || !(d = opendir(path)))
+		return -1;
+	while (!err && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		fg_buf_clear(&p);
+		err = fg_buf_printf(&p, "%s/%s", path, de->d_name) < 0 ||
+		      rm_tree(p.ptr, depth + 1) < 0;
+	}
+	closedir(d);
+	fg_buf_release(&p);
+	return err ? -1 : rmdir(path);
+}
+
+/* Refs `old` has under refs/flink-gitops/ (the last verified commits)
+ * whose commit the new mirror has too, into it. */
+static void keep_own_refs(git_repository *repo, const char *old)
+{
+	git_repository *o = NULL;
+	git_reference_iterator *it = NULL;
+	git_reference *r, *n;
+	git_odb *odb = NULL;
+
+	if (git_repository_open_bare(&o, old) < 0 ||
+	    git_repository_odb(&odb, repo) < 0 ||
+	    git_reference_iterator_glob_new(&it, o, "refs/flink-gitops/*") < 0)
+		goto done;
+	while (git_reference_next(&r, it) == 0) {
+		const git_oid *id = git_reference_target(r);
+
+		if (id && git_odb_exists(odb, id) &&
+		    git_reference_create(&n, repo, git_reference_name(r), id, 1,
+					 "flink-gitops: kept") == 0)
+			git_reference_free(n);
+		git_reference_free(r);
+	}
+done:
+	git_error_clear();
+	git_reference_iterator_free(it);
+	git_odb_free(odb);
+	git_repository_free(o);
+}
+
+/*
+ * The mirror's objects are damaged (a pack or an object that does not
+ * read, a delta base that is not there): a fetch cannot mend that, as
+ * the server sends only what we say we lack. Fetch into a new mirror
+ * instead; the old one stays aside until that worked, and comes back
+ * when it did not (a network error is not a reason to drop a mirror).
+ */
+static int refetch(struct fg_git_mirror *m, const char *why)
+{
+	struct fg_buf old = FG_BUF_INIT;
+	int err;
+
+	FG_LOG_WARN("git.mirror.refetch", FG_LOG_STR("url", m->url_safe),
+		    FG_LOG_STR("path", m->path), FG_LOG_STR("reason", why));
+	if ((err = fg_buf_printf(&old, "%s.damaged", m->path)) < 0)
+		return err;
+	git_repository_free(m->repo);
+	m->repo = NULL;
+	if (rm_tree(old.ptr, 0) < 0 || rename(m->path, old.ptr) < 0) {
+		err = fg_error_set_errno(FG_ERROR, errno,
+					 "cannot set the damaged mirror '%s' "
+					 "aside",
+					 m->path);
+		goto reopen;
+	}
+	if (git_repository_init(&m->repo, m->path, 1) < 0) {
+		err = fg_git_error(FG_ERROR, "cannot create mirror");
+		goto restore;
+	}
+	if ((err = fg_git_remote_fetch(m)) == 0) {
+		keep_own_refs(m->repo, old.ptr);
+		rm_tree(old.ptr, 0);
+		fg_buf_release(&old);
+		return 0;
+	}
+restore:
+	git_repository_free(m->repo);
+	m->repo = NULL;
+	rm_tree(m->path, 0);
+	rename(old.ptr, m->path);
+reopen:
+	if (git_repository_open_bare(&m->repo, m->path) < 0 &&
+	    git_repository_init(&m->repo, m->path, 1) < 0)
+		git_error_clear();
+	fg_buf_release(&old);
+	return err;
+}
+
+/* Fetch; a mirror found damaged (now, or by an earlier run's read) is
+ * fetched anew, once. */
+static int fetch_mended(struct fg_git_mirror *m)
+{
+	struct fg_buf mark = FG_BUF_INIT;
+	struct stat st;
+	int err, marked;
+
+	if (fg_git_url_is_local(m->url))
+		return fg_git_local_fetch(m);
+	if ((err = fg_buf_printf(&mark, "%s/" DAMAGED_MARK, m->path)) < 0)
+		return err;
+	marked = stat(mark.ptr, &st) == 0;
+	fg_buf_release(&mark);
+	if (marked)
+		return refetch(m, "an earlier run could not read objects");
+	m->damaged = 0;
+	if ((err = fg_git_remote_fetch(m)) < 0 && m->damaged) {
+		char why[FG_ERROR_MSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", fg_error_last());
+		err = refetch(m, why);
+	}
+	return err;
+}
+
 int fg_git_update(struct fg_git_mirror *m, const char *ref,
 		  enum fg_git_verify_mode mode,
 		  const struct fg_allowed_signers *signers,
@@ -582,8 +747,19 @@ int fg_git_update(struct fg_git_mirror *m, const char *ref,
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if ((err = fg_git_fetch(m)) < 0 ||
-	    (err = fg_git_resolve(m, ref, out->head)) < 0)
+	if ((err = fetch_mended(m)) < 0)
+		return err;
+	err = fg_git_resolve(m, ref, out->head);
+	/* a ref that is there and does not peel: its commit does not read */
+	if (err < 0 && err != FG_ENOTFOUND && err != FG_EINVALID &&
+	    !fg_git_url_is_local(m->url)) {
+		char reason[FG_ERROR_MSG_MAX];
+
+		snprintf(reason, sizeof(reason), "%s", fg_error_last());
+		if ((err = refetch(m, reason)) == 0)
+			err = fg_git_resolve(m, ref, out->head);
+	}
+	if (err < 0)
 		return err;
 	if (mode == FG_GIT_VERIFY_NONE) {
 		memcpy(out->commit, out->head, sizeof(out->head));

@@ -367,6 +367,7 @@ static int translate(struct op *op, int rc, const char *verb)
 
 struct result {
 	int32_t code;
+	int32_t damaged; /* the mirror's own objects are bad */
 	uint32_t len;
 	char msg[FG_ERROR_MSG_MAX];
 };
@@ -408,6 +409,7 @@ static void child_main(int fd, struct fg_git_mirror *m, netop_fn fn, void *arg,
 		rc = fn(&op, arg);
 	memset(&r, 0, sizeof(r));
 	r.code = rc < 0 ? rc : 0;
+	r.damaged = rc < 0 && fg_git_damage_error();
 	if (rc < 0) {
 		snprintf(r.msg, sizeof(r.msg), "%s", fg_error_last());
 		r.len = (uint32_t)strlen(r.msg);
@@ -489,8 +491,9 @@ static int run_bounded(struct fg_git_mirror *m, const char *verb, netop_fn fn,
 		if (r.len >= sizeof(r.msg))
 			r.len = sizeof(r.msg) - 1;
 		r.msg[r.len] = '\0';
-		if (r.code == FG_ETIMEOUT)
-			fg_git_mirror_sweep(m);
+		/* a pack cut short, a full disk: nothing half-written stays */
+		fg_git_mirror_sweep(m);
+		m->damaged = r.damaged;
 		return fg_error_set(r.code, "%s", r.msg);
 	}
 	return 0;

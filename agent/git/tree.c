@@ -15,7 +15,8 @@
 #include "render/base/banned.h"
 
 struct tree_source {
-	git_repository *repo; /* borrowed from the mirror */
+	struct fg_git_mirror *m; /* borrowed */
+	git_repository *repo;	 /* borrowed from the mirror */
 	git_tree *root;
 };
 
@@ -46,8 +47,8 @@ static int walk(struct tree_source *ts, const git_tree *tree,
 		case GIT_FILEMODE_TREE:
 			if (git_tree_lookup(&sub, ts->repo,
 					    git_tree_entry_id(e)) < 0)
-				return fg_git_error(FG_ERROR,
-						    "cannot read tree");
+				return fg_git_read_error(ts->m,
+							 "cannot read tree");
 			err = walk(ts, sub, rel, depth + 1, paths, n, cap,
 				   diags);
 			git_tree_free(sub);
@@ -103,7 +104,7 @@ static int tree_list(void *ctx, const char *sub, char ***paths, size_t *n,
 	}
 	if (git_tree_lookup(&tree, ts->repo, git_tree_entry_id(e)) < 0) {
 		git_tree_entry_free(e);
-		return fg_git_error(FG_ERROR, "cannot read tree");
+		return fg_git_read_error(ts->m, "cannot read tree");
 	}
 	git_tree_entry_free(e);
 	if ((err = fg_buf_puts(&rel, sub)) == 0)
@@ -137,7 +138,7 @@ static int tree_read(void *ctx, const char *path, struct fg_buf *out)
 	err = git_blob_lookup(&blob, ts->repo, git_tree_entry_id(e));
 	git_tree_entry_free(e);
 	if (err < 0)
-		return fg_git_error(FG_ERROR, "cannot read blob");
+		return fg_git_read_error(ts->m, "cannot read blob");
 	size = git_blob_rawsize(blob);
 	if (size > FG_GIT_BLOB_MAX || (size_t)size > out->max - out->len)
 		err = fg_error_set(FG_EINVALID,
@@ -185,9 +186,10 @@ int fg_git_source_new(struct fg_source **out, struct fg_git_mirror *m,
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto fail;
 	}
+	ts->m = m;
 	ts->repo = m->repo;
 	if (git_commit_tree(&ts->root, c) < 0) {
-		err = fg_git_error(FG_ERROR, "cannot read the commit's tree");
+		err = fg_git_read_error(m, "cannot read the commit's tree");
 		goto fail;
 	}
 	git_commit_free(c);
