@@ -304,7 +304,7 @@ int fg_pass_cli_save(const struct fg_pass_cli *c, const struct fg_pass *p)
 	struct fg_buf tmp = FG_BUF_INIT;
 	char cwd[PATH_MAX];
 	FILE *f = NULL;
-	int err = -1;
+	int err = -1, werr, saved_errno;
 
 	if (c->r.mirror)
 		src = json_pack("{s:s, s:s, s:s}", "repo",
@@ -327,17 +327,23 @@ int fg_pass_cli_save(const struct fg_pass_cli *c, const struct fg_pass *p)
 	/* whole or not at all: a temporary file, then renamed */
 	if (fg_buf_printf(&tmp, "%s.tmp", c->save) < 0)
 		goto done;
-	if (!(f = fopen(tmp.ptr, "w")) ||
-	    json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS) < 0 ||
-	    fputc('\n', f) == EOF || fclose(f) != 0) {
-		f = NULL;
-		fg_error_set_errno(FG_ERROR, errno, "cannot write '%s'",
-				   tmp.ptr);
-		goto done;
+	f = fopen(tmp.ptr, "w");
+	werr = !f || json_dumpf(doc, f, JSON_INDENT(2) | JSON_SORT_KEYS) < 0 ||
+	       fputc('\n', f) == EOF;
+	saved_errno = errno;
+	if (f && fclose(f) != 0 && !werr) {
+		werr = 1;
+		saved_errno = errno;
 	}
 	f = NULL;
-	if (rename(tmp.ptr, c->save) < 0) {
-		fg_error_set_errno(FG_ERROR, errno, "cannot write '%s'",
+	if (!werr && rename(tmp.ptr, c->save) < 0) {
+		werr = 1;
+		saved_errno = errno;
+	}
+	if (werr) {
+		/* a disk that filled up keeps no half of a plan */
+		unlink(tmp.ptr);
+		fg_error_set_errno(FG_ERROR, saved_errno, "cannot write '%s'",
 				   c->save);
 		goto done;
 	}

@@ -355,6 +355,12 @@ static int translate(struct op *op, int rc, const char *verb)
 		return fg_error_set(FG_ENOTFOUND,
 				    "%s %s: no repository there (%s)", verb,
 				    m->url_safe, msg);
+	/* the mirror's own folder failing (a full disk) is no network
+	   error: the message names a file of the mirror */
+	if (e && e->klass == GIT_ERROR_OS && strstr(msg, m->path))
+		return fg_error_set(FG_ERROR,
+				    "%s %s: cannot write the mirror: %s", verb,
+				    m->url_safe, msg);
 	if (e && (e->klass == GIT_ERROR_NET || e->klass == GIT_ERROR_OS ||
 		  e->klass == GIT_ERROR_SSH || e->klass == GIT_ERROR_SSL))
 		return fg_error_set(FG_ERROR,
