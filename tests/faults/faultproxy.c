@@ -17,10 +17,11 @@
  *   blackhole     as stall; new connections never reach the server
  *   reset N       after N more bytes from the server, reset (RST)
  *   cut N         after N more bytes from the server, close (FIN)
- *   status CODE K SECONDS [METHOD]
- *                 (--http, which knows only this and pass) answer the first K requests to each path (of
- *                 METHOD, or any) with CODE, Retry-After: SECONDS and a
- *                 Kubernetes Status body; relay the others
+ *   status CODE K SECONDS [METHOD [TEXT]]
+ *                 (--http, which knows only this and pass) answer the
+ *                 first K requests to each path (of METHOD, or any: *;
+ *                 whose path holds TEXT, or any) with CODE, Retry-After:
+ *                 SECONDS and a Kubernetes Status body; relay the others
  *
  * With --http the client speaks plain HTTP/1.1 to the proxy and the proxy
  * speaks TLS to the server (certificate checked against --ca), one
@@ -28,7 +29,8 @@
  * server's bearer token passes through unchanged.
  *
  * --log gets one line per event, "MILLISECONDS EVENT ...": "conn N open",
- * "conn N reset", "conn N cut", "req METHOD PATH STATUS" (--http).
+ * "conn N reset", "conn N cut", "req METHOD PATH STATUS" (--http; the
+ * time is when the request came in).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -69,6 +71,7 @@ struct control {
 	long n; /* RESET, CUT: bytes; STATUS: K */
 	int code, retry_after;
 	char method[16];
+	char text[256];
 };
 
 struct slot {
@@ -89,21 +92,41 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logf_(const char *fmt, ...)
+static void vlog(long long t, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void vlog(long long t, const char *fmt, va_list ap)
 {
 	char line[1024];
-	int n = snprintf(line, sizeof(line), "%lld ", now_ms());
-	va_list ap;
+	int n = snprintf(line, sizeof(line), "%lld ", t);
 
-	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
 	if (write(log_fd, line, (size_t)n) < 0)
 		perror("faultproxy: log");
+}
+
+/* One line of the log, now (logf_) or at time t (logat). */
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(now_ms(), fmt, ap);
+	va_end(ap);
+}
+
+static void logat(long long t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void logat(long long t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(t, fmt, ap);
+	va_end(ap);
 }
 
 static void die(const char *what) __attribute__((noreturn));
@@ -140,8 +163,8 @@ static int control_read(struct control *c)
 		c->mode = RESET;
 	else if (sscanf(buf, "cut %ld", &c->n) == 1)
 		c->mode = CUT;
-	else if (sscanf(buf, "status %d %ld %d %15s", &c->code, &c->n,
-			&c->retry_after, c->method) >= 3)
+	else if (sscanf(buf, "status %d %ld %d %15s %255s", &c->code, &c->n,
+			&c->retry_after, c->method, c->text) >= 3)
 		c->mode = STATUS;
 	else
 		c->mode = PASS;
@@ -452,6 +475,7 @@ static void http_conn(int client, int id)
 	for (;;) {
 		char method[16] = "", path[4096] = "", *cl, *body;
 		ssize_t hl = read_head(client, buf, sizeof(buf), &have);
+		long long t = now_ms();
 		size_t blen = 0, got;
 		int status;
 
@@ -476,9 +500,11 @@ static void http_conn(int client, int id)
 			got += (size_t)n;
 		}
 		if (c.mode == STATUS &&
-		    (!c.method[0] || !strcmp(c.method, method)) &&
+		    (!c.method[0] || !strcmp(c.method, "*") ||
+		     !strcmp(c.method, method)) &&
+		    (!c.text[0] || strstr(path, c.text)) &&
 		    seen(method, path) < c.n) {
-			logf_("req %s %s %d", method, path, c.code);
+			logat(t, "req %s %s %d", method, path, c.code);
 			free(body);
 			if (answer(client, &c) < 0)
 				_exit(0);
@@ -487,7 +513,7 @@ static void http_conn(int client, int id)
 			continue;
 		}
 		status = forward(client, buf, (size_t)hl, body, blen);
-		logf_("req %s %s %d", method, path, status);
+		logat(t, "req %s %s %d", method, path, status);
 		free(body);
 		close(client);
 		_exit(0);
