@@ -209,6 +209,22 @@ static int mirror_name(struct fg_buf *out, const char *safe_url)
 	return fg_buf_printf(out, "-%s.git", hex);
 }
 
+/*
+ * libgit2 keeps what it read for the life of the process: pack files
+ * mapped in windows (up to 8 GiB by default on 64-bit) and an object
+ * cache (256 MiB). The agent reads its mirror every pass for months, so
+ * both are bounded: what it reads is small and read again from the page
+ * cache when needed.
+ */
+static void bound_libgit2_memory(void)
+{
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
+			 (size_t)FG_GIT_MAPPED_LIMIT);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT,
+			 (size_t)FG_GIT_MAPPED_FILES);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)FG_GIT_CACHE_MAX);
+}
+
 int fg_git_mirror_open(struct fg_git_mirror **out, const struct fg_git_opts *o)
 {
 	struct fg_git_mirror *m;
@@ -227,7 +243,8 @@ int fg_git_mirror_open(struct fg_git_mirror **out, const struct fg_git_opts *o)
 	if (!(m = calloc(1, sizeof(*m))))
 		return fg_error_set(FG_ERROR, "out of memory");
 	m->lockfd = -1;
-	git_libgit2_init();
+	if (git_libgit2_init() == 1)
+		bound_libgit2_memory();
 	m->timeout_ms =
 		o->timeout_ms > 0 ? o->timeout_ms : FG_GIT_TIMEOUT_DEFAULT_MS;
 	if (!(m->url = strdup(o->url)) || fg_git_url_strip(&b, o->url) < 0 ||
