@@ -33,7 +33,8 @@ static int emit_string(yaml_emitter_t *e, const char *s, size_t len)
 
 	if (memchr(s, '\n', len) && !memchr(s, '\0', len))
 		return emit_scalar(e, s, len, YAML_LITERAL_SCALAR_STYLE);
-	fg_scalar_resolve_plain(s, len, &r);
+	if (fg_scalar_resolve_plain(s, len, &r) < 0)
+		return -1;
 	if (r.type != FG_SCALAR_STR || fg_scalar_is_timestamp(s, len) ||
 	    !strcmp(s, "<<"))
 		return emit_scalar(e, s, len, YAML_DOUBLE_QUOTED_SCALAR_STYLE);

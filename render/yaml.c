@@ -496,10 +496,9 @@ static int resolve(struct loader *L, struct ynode *n, struct fg_scalar *r,
 
 	memset(r, 0, sizeof(*r));
 	r->type = FG_SCALAR_STR;
-	if (n->plain) {
-		fg_scalar_resolve_plain(n->value, n->len, r);
-		return 0;
-	}
+	if (n->plain)
+		return fg_scalar_resolve_plain(n->value, n->len, r) < 0 ? oom(L)
+									: 0;
 	if (!n->tag)
 		return 0; /* quoted or block scalar: a string */
 	st = short_tag(n->tag, sbuf, sizeof(sbuf));
@@ -536,10 +535,12 @@ static int resolve(struct loader *L, struct ynode *n, struct fg_scalar *r,
 	if (!strcmp(st, "!!timestamp")) {
 		if (fg_scalar_is_timestamp(n->value, n->len))
 			return 0;
-		fg_scalar_resolve_plain(n->value, n->len, r);
+		if (fg_scalar_resolve_plain(n->value, n->len, r) < 0)
+			return oom(L);
 		goto mismatch;
 	}
-	fg_scalar_resolve_plain(n->value, n->len, r);
+	if (fg_scalar_resolve_plain(n->value, n->len, r) < 0)
+		return oom(L);
 	if (!strcmp(st, type_tag(r->type)))
 		return 0;
 	if (!strcmp(st, "!!float") && r->type == FG_SCALAR_INT) {
@@ -1005,6 +1006,10 @@ static void parser_error(struct loader *L, int after_end_marker)
 	size_t off;
 
 	switch (p->error) {
+	case YAML_NO_ERROR:
+		/* libyaml 0.2.5's scanner fails some allocations of a tag
+		 * (`handle = YAML_MALLOC(1); if (!handle) goto error;`)
+		 * without setting an error: nothing else fails unsaid */
 	case YAML_MEMORY_ERROR:
 		oom(L);
 		return;

@@ -58,7 +58,7 @@ static const struct {
 	{ "-.INF", FG_SCALAR_FLOAT, 0, -INFINITY },
 };
 
-enum { P_OK = 0, P_SYNTAX = -1, P_RANGE = -2 };
+enum { P_OK = 0, P_SYNTAX = -1, P_RANGE = -2, P_NOMEM = -3 };
 
 /* strconv.ParseUint(s, base, 64); base 0 reads 0x, 0o, 0b and 0 prefixes */
 static int go_parse_uint(const char *s, size_t len, int base,
@@ -167,7 +167,8 @@ static int yaml_style_float(const char *s, size_t len)
 
 /*
  * strconv.ParseFloat on a string already known to be plain decimal: only
- * overflow is an error (underflow rounds to zero, as Go does).
+ * overflow is an error (underflow rounds to zero, as Go does); P_NOMEM
+ * when a long one could not be copied.
  */
 static int go_parse_float(const char *s, size_t len, double *out)
 {
@@ -177,7 +178,7 @@ static int go_parse_float(const char *s, size_t len, double *out)
 
 	tmp = len < sizeof(small) ? small : malloc(len + 1);
 	if (!tmp)
-		return P_SYNTAX;
+		return P_NOMEM;
 	memcpy(tmp, s, len);
 	tmp[len] = '\0';
 	errno = 0;
@@ -193,13 +194,14 @@ static int go_parse_float(const char *s, size_t len, double *out)
 	return r;
 }
 
-static void resolve_number(const char *plain, size_t n, struct fg_scalar *out);
+static int resolve_number(const char *plain, size_t n, struct fg_scalar *out);
 
-void fg_scalar_resolve_plain(const char *s, size_t len, struct fg_scalar *out)
+int fg_scalar_resolve_plain(const char *s, size_t len, struct fg_scalar *out)
 {
 	char small[128], *p;
 	size_t i, n;
 	char hint;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->type = FG_SCALAR_STR;
@@ -215,7 +217,7 @@ void fg_scalar_resolve_plain(const char *s, size_t len, struct fg_scalar *out)
 	else if (s[0] == '.')
 		hint = '.';
 	else
-		return;
+		return 0;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		if (strlen(words[i].word) == len &&
@@ -223,51 +225,61 @@ void fg_scalar_resolve_plain(const char *s, size_t len, struct fg_scalar *out)
 			out->type = words[i].type;
 			out->b = words[i].b;
 			out->d = words[i].d;
-			return;
+			return 0;
 		}
 	}
 
 	if (hint == '.') {
 		/* strconv.ParseFloat(in): only ".digits[exp]" starts with '.' */
-		if (yaml_style_float(s, len) &&
-		    go_parse_float(s, len, &out->d) == P_OK)
+		if (!yaml_style_float(s, len))
+			return 0;
+		r = go_parse_float(s, len, &out->d);
+		if (r == P_OK)
 			out->type = FG_SCALAR_FLOAT;
-		return;
+		return r == P_NOMEM ? -1 : 0;
 	}
 	if (hint != 'D' && hint != 'S')
-		return;
+		return 0;
 
 	/* timestamps stay strings when decoded into interface{} */
 	if (fg_scalar_is_timestamp(s, len))
-		return;
+		return 0;
 
 	/* strings.Replace(in, "_", "", -1) */
 	p = len < sizeof(small) ? small : malloc(len + 1);
 	if (!p)
-		return; /* out of memory: leave it a string */
+		return -1; /* not known: a number or a string */
 	for (i = n = 0; i < len; i++)
 		if (s[i] != '_')
 			p[n++] = s[i];
 	p[n] = '\0';
-	resolve_number(p, n, out);
+	r = resolve_number(p, n, out);
 	if (p != small)
 		free(p);
+	return r;
 }
 
-static void resolve_number(const char *plain, size_t n, struct fg_scalar *out)
+/* 0, or -1 when memory ran out before the type was known. */
+static int resolve_number(const char *plain, size_t n, struct fg_scalar *out)
 {
+	int r;
+
 	if (go_parse_int(plain, n, 0, &out->i) == P_OK) {
 		out->type = FG_SCALAR_INT;
-		return;
+		return 0;
 	}
 	if (go_parse_uint(plain, n, 0, &out->u) == P_OK) {
 		out->type = FG_SCALAR_UINT;
-		return;
+		return 0;
 	}
-	if (yaml_style_float(plain, n) &&
-	    go_parse_float(plain, n, &out->d) == P_OK) {
-		out->type = FG_SCALAR_FLOAT;
-		return;
+	if (yaml_style_float(plain, n)) {
+		r = go_parse_float(plain, n, &out->d);
+		if (r == P_NOMEM)
+			return -1;
+		if (r == P_OK) {
+			out->type = FG_SCALAR_FLOAT;
+			return 0;
+		}
 	}
 	/* go-yaml v2's own binary forms, checked last */
 	if (n > 2 && !memcmp(plain, "0b", 2)) {
@@ -281,6 +293,7 @@ static void resolve_number(const char *plain, size_t n, struct fg_scalar *out)
 			out->type = FG_SCALAR_INT;
 		}
 	}
+	return 0;
 }
 
 /* Reads 1 to `max` digits; returns count read (0 when none). */

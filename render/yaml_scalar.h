@@ -24,8 +24,10 @@ struct fg_scalar {
 	double d;
 };
 
-/* Resolve the text of a plain (unquoted, untagged) scalar. */
-void fg_scalar_resolve_plain(const char *s, size_t len, struct fg_scalar *out);
+/* Resolve the text of a plain (unquoted, untagged) scalar: 0, or -1
+ * when memory ran out before its type was known (`out` is then not to
+ * be used: a long number is no string). */
+int fg_scalar_resolve_plain(const char *s, size_t len, struct fg_scalar *out);
 
 /* True when `s` is a YAML timestamp go-yaml v2 would recognise. */
 int fg_scalar_is_timestamp(const char *s, size_t len);
