@@ -948,7 +948,7 @@ int fg_agent_config_schema(struct fg_buf *out)
 			}
 		}
 	}
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = fg_json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (!text)
 		return fg_error_set(FG_ERROR, "out of memory");

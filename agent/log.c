@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "render/base/json.h"
 #include "agent/log.h"
 #include "render/base/buf.h"
 #include "render/base/error.h"
@@ -230,7 +231,7 @@ static int format_json(struct fg_buf *b, const char *ts, const char *level,
 			v = json_string("[invalid UTF-8]");
 		json_object_set_new(o, f[i].key, v);
 	}
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	s = fg_json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!s)
 		return fg_error_set(FG_ERROR, "out of memory");

@@ -140,9 +140,9 @@ int fg_object_hash(const json_t *obj, char hex[65])
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	char *canon;
 
-	canon = json_dumps(obj, JSON_SORT_KEYS | JSON_COMPACT |
-					JSON_ENCODE_ANY |
-					JSON_REAL_PRECISION(17));
+	canon = fg_json_dumps(obj, JSON_SORT_KEYS | JSON_COMPACT |
+					   JSON_ENCODE_ANY |
+					   JSON_REAL_PRECISION(17));
 	if (!canon)
 		return fg_error_set(FG_ERROR, "out of memory");
 	crypto_hash_sha256(digest, (const unsigned char *)canon, strlen(canon));

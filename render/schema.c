@@ -66,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/base/json.h"
 #include "render/base/buf.h"
 #include "render/base/error.h"
 #include "render/schema.h"
@@ -1316,7 +1317,7 @@ static int show_json(struct fg_buf *b, const json_t *v)
 	default:
 		break;
 	}
-	s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	s = fg_json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (!s)
 		return FG_ERROR;
 	if (strlen(s) > VALUE_SHOWN_MAX)
@@ -1577,7 +1578,8 @@ static void check_enum(struct vctx *c, const struct node *n, const json_t *v)
 			err = go_quote(&c->aux, json_string_value(e),
 				       json_string_length(e));
 		} else if (!err) {
-			char *js = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS |
+			char *js =
+				fg_json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS |
 							 JSON_ENCODE_ANY);
 
 			err = js ? go_quote(&c->aux, js, strlen(js)) : FG_ERROR;

@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "render/base/json.h"
 #include "render/base/error.h"
 #include "render/render.h"
 #include "render/secret.h"
@@ -71,7 +72,7 @@ static json_t *data_marker(const json_t *v)
 
 	call_once(&key_once, key_init); /* libsodium ready for its malloc */
 	if (!s) {
-		char *dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		char *dump = fg_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 		fg_secret_marker(m, dump ? dump : "", dump ? strlen(dump) : 0);
 		if (dump) {
 			sodium_memzero(dump, strlen(dump));
@@ -100,7 +101,7 @@ static json_t *string_marker(const json_t *v)
 				 json_string_length(v));
 		return json_string(m);
 	}
-	dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	dump = fg_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 	fg_secret_marker(m, dump ? dump : "", dump ? strlen(dump) : 0);
 	if (dump) {
 		sodium_memzero(dump, strlen(dump));

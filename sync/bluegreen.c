@@ -168,7 +168,8 @@ json_t *fg_bg_as_deployment(const json_t *bg)
 		json_t *w = json_pack("{s:o}", "spec", last);
 
 		last = NULL;
-		text = w ? json_dumps(w, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		text = w ? fg_json_dumps(w, JSON_COMPACT | JSON_SORT_KEYS)
+			 : NULL;
 		json_decref(w);
 		if (!text ||
 		    json_object_set_new(st, "reconciliationStatus",

@@ -91,7 +91,7 @@ void fg_plan_value(const json_t *v, char *buf, size_t n)
 		snprintf(buf, n, "(absent)");
 		return;
 	}
-	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	s = fg_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 	if (!s) {
 		snprintf(buf, n, "?");
 		return;
@@ -129,7 +129,7 @@ static int is_big(const json_t *v)
 	if (json_is_string(v))
 		return json_string_length(v) > FG_PLAN_VALUE_MAX ||
 		       strchr(json_string_value(v), '\n');
-	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+	s = fg_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 	n = s ? strlen(s) : 0;
 	free(s);
 	return n > FG_PLAN_VALUE_MAX;

@@ -504,7 +504,7 @@ static int dump_file(struct fg_status_files *out, const char *path,
 		     const json_t *j)
 {
 	struct fg_buf b = FG_BUF_INIT;
-	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	char *text = fg_json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 	int err;
 
 	if (!text)

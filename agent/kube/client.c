@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "render/base/json.h"
 #include "render/base/buf.h"
 #include "render/base/error.h"
 #include "agent/kube/client_int.h"
@@ -905,7 +906,7 @@ int fg_kube_request(struct fg_kube *k, const char *method, const char *path,
 	r.path = path;
 	r.idempotent = idempotent;
 	if (body) {
-		if (!(text = json_dumps(body, JSON_COMPACT)))
+		if (!(text = fg_json_dumps(body, JSON_COMPACT)))
 			return fg_error_set(FG_ERROR, "out of memory");
 		r.body = text;
 		r.body_len = strlen(text);

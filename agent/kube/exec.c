@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "render/base/json.h"
 #include "render/base/buf.h"
 #include "render/base/error.h"
 #include "agent/kube/kube_int.h"
@@ -101,7 +102,7 @@ static char *exec_info(const struct fg_kube_config *cfg)
 			 "ExecCredential", "spec", spec);
 	if (!info)
 		return NULL;
-	dumped = json_dumps(info, JSON_COMPACT | JSON_SORT_KEYS);
+	dumped = fg_json_dumps(info, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(info);
 	if (dumped) {
 		struct fg_buf b = FG_BUF_INIT;

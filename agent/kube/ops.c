@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "render/base/json.h"
 #include "render/base/buf.h"
 #include "render/base/error.h"
 #include "agent/kube/client_int.h"
@@ -457,7 +458,7 @@ int fg_kube_apply(struct fg_kube *k, const json_t *obj,
 			   &res, ns, name)) < 0)
 		goto done;
 	/* JSON is YAML: the apply-patch+yaml body is the object as JSON */
-	if (!(body = json_dumps(obj, JSON_COMPACT))) {
+	if (!(body = fg_json_dumps(obj, JSON_COMPACT))) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto done;
 	}
@@ -513,7 +514,7 @@ int fg_kube_delete(struct fg_kube *k, const struct fg_kube_kind *kind,
 		json_object_set(dopt, "preconditions", pre);
 	if (opts && opts->dry_run)
 		json_object_set_new(dopt, "dryRun", json_pack("[s]", "All"));
-	if (!(body = json_dumps(dopt, JSON_COMPACT))) {
+	if (!(body = fg_json_dumps(dopt, JSON_COMPACT))) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto done;
 	}
@@ -549,7 +550,7 @@ int fg_kube_can_i(struct fg_kube *k, const char *verb, const char *group,
 		"authorization.k8s.io/v1", "kind", "SelfSubjectAccessReview",
 		"spec", "resourceAttributes", "verb", verb, "group",
 		group ? group : "", "resource", resource, "namespace", ns);
-	if (!review || !(body = json_dumps(review, JSON_COMPACT))) {
+	if (!review || !(body = fg_json_dumps(review, JSON_COMPACT))) {
 		json_decref(review);
 		return fg_error_set(FG_ERROR, "out of memory");
 	}
@@ -631,7 +632,7 @@ static int on_watch_line(void *ctx, const char *line, size_t len)
 		if (code == 410) {
 			w->gone = 1;
 			rc = 1;
-		} else if ((s = json_dumps(obj, JSON_COMPACT))) {
+		} else if ((s = fg_json_dumps(obj, JSON_COMPACT))) {
 			rc = fg_kube_status_error(code, s, strlen(s), w->what);
 			free(s);
 		} else {

@@ -2,8 +2,35 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "render/base/buf.h"
 #include "render/base/json.h"
 #include "render/base/banned.h"
+
+struct dump {
+	struct fg_buf b;
+	int failed; /* sticky: no append after a failed one */
+};
+
+static int dump_add(const char *s, size_t n, void *arg)
+{
+	struct dump *d = arg;
+
+	if (d->failed || fg_buf_add(&d->b, s, n) < 0)
+		d->failed = 1;
+	return d->failed ? -1 : 0;
+}
+
+char *fg_json_dumps(const json_t *v, size_t flags)
+{
+	struct dump d = { .failed = 0 };
+
+	fg_buf_init(&d.b, SIZE_MAX);
+	if (json_dump_callback(v, dump_add, &d, flags) < 0 || d.failed) {
+		fg_buf_release(&d.b);
+		return NULL;
+	}
+	return fg_buf_detach(&d.b, NULL);
+}
 
 json_t *fg_json_mut(const json_t *v)
 {

@@ -12,6 +12,14 @@
 
 #include <jansson.h>
 
+/*
+ * json_dumps, or NULL when memory ran out at any point of the dump.
+ * jansson 2.14 goes on after a failed append of an object's key and
+ * returns a text without it; every dump whose bytes leave the process
+ * or are compared goes through here. Free the text with free().
+ */
+char *fg_json_dumps(const json_t *v, size_t flags);
+
 /* `v` without its const, for jansson's non-const iteration APIs. */
 json_t *fg_json_mut(const json_t *v);
 
