@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "render/base/json.h"
 #include "render/base/buf.h"
 #include "render/base/error.h"
 #include "render/render.h"
@@ -118,7 +119,10 @@ const struct fg_inv_member *fg_inventory_find(const struct fg_inventory *inv,
 	json_t *at;
 	size_t i;
 
-	if (!inv->index) {
+	/* without the index, or without memory for its key: a scan (a
+	   member must never look absent: it would not be pruned) */
+	if (!inv->index || member_key(&key, group, kind, name) < 0) {
+		fg_buf_release(&key);
 		for (i = 0; i < inv->n && !m; i++)
 			if (!strcmp(inv->v[i].group, group) &&
 			    !strcmp(inv->v[i].kind, kind) &&
@@ -126,8 +130,7 @@ const struct fg_inv_member *fg_inventory_find(const struct fg_inventory *inv,
 				m = &inv->v[i];
 		return m;
 	}
-	if (member_key(&key, group, kind, name) == 0 &&
-	    (at = json_object_get(inv->index, key.ptr)))
+	if ((at = json_object_get(inv->index, key.ptr)))
 		m = &inv->v[json_integer_value(at)];
 	fg_buf_release(&key);
 	return m;
@@ -243,6 +246,10 @@ int fg_inventory_parse(struct fg_inventory *inv, const json_t *cm)
 				    "inventory %s: no data key '%s'", cm_name,
 				    FG_INVENTORY_KEY);
 	list = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!list && json_error_code(&jerr) == json_error_out_of_memory) {
+		err = fg_error_set(FG_ERROR, "out of memory");
+		goto done;
+	}
 	if (!json_is_array(list)) {
 		err = fg_error_set(FG_EINVALID,
 				   "inventory %s: '%s' is not a JSON list: %s",
@@ -309,7 +316,7 @@ int fg_inventory_to_configmap(json_t **out, struct fg_inventory *inv,
 			      *m->group ? "." : "", m->group);
 	}
 	if (!list || i < inv->n ||
-	    !(text = json_dumps(list, JSON_SORT_KEYS | JSON_COMPACT))) {
+	    !(text = fg_json_dumps(list, JSON_SORT_KEYS | JSON_COMPACT))) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto done;
 	}

@@ -50,7 +50,11 @@ int fg_live_observe_kind(struct fg_live *l, const struct fg_cluster_port *port,
 				    *group ? "." : "", group, l->ns);
 		goto done;
 	}
-	json_object_set_new(l->listed, key.ptr, json_true());
+	/* an object left out of the index would be taken as missing */
+	if (json_object_set_new(l->listed, key.ptr, json_true()) < 0) {
+		err = fg_error_set(FG_ERROR, "out of memory");
+		goto done;
+	}
 	json_array_foreach (items, i, it) {
 		const char *name = meta_str(it, "name");
 
@@ -58,7 +62,10 @@ int fg_live_observe_kind(struct fg_live *l, const struct fg_cluster_port *port,
 			continue;
 		if ((err = live_key(&key, group, kind, name)) < 0)
 			goto done;
-		json_object_set(l->index, key.ptr, it);
+		if (json_object_set(l->index, key.ptr, it) < 0) {
+			err = fg_error_set(FG_ERROR, "out of memory");
+			goto done;
+		}
 	}
 done:
 	json_decref(items);

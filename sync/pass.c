@@ -388,31 +388,40 @@ static void observe_one(void *arg, size_t i)
 /*
  * Which namespaces of the scope the cluster does not have: one LIST of
  * namespaces. When it may not be listed (a namespace-scoped identity) or
- * fails, each is taken to exist: the writes say what is wrong.
+ * fails, each is taken to exist: the writes say what is wrong. Memory
+ * running out is an error: a namespace left out of `names` would be
+ * taken as absent.
  */
-static void observe_namespaces(struct fg_pass *p,
-			       const struct fg_cluster_port *port)
+static int observe_namespaces(struct fg_pass *p,
+			      const struct fg_cluster_port *port)
 {
 	struct fg_obj_ref ref = { "", "Namespace", NULL, NULL };
 	json_t *items = NULL, *names = json_object(), *it;
 	size_t i;
+	int err = 0;
 
-	if (!names || port->list(port->ctx, &ref, NULL, &items) < 0) {
+	if (!names)
+		return fg_error_set(FG_ERROR, "out of memory");
+	if (port->list(port->ctx, &ref, NULL, &items) < 0) {
 		fg_error_clear();
 		json_decref(names);
-		return;
+		return 0;
 	}
 	json_array_foreach (items, i, it) {
 		const char *name = fg_meta_str(it, "name");
 
-		if (name)
-			json_object_set_new(names, name, json_true());
+		if (name && json_object_set_new(names, name, json_true()) < 0) {
+			err = fg_error_set(FG_ERROR, "out of memory");
+			goto done;
+		}
 	}
 	for (i = 0; i < p->n; i++)
 		p->v[i].absent = !p->v[i].failed &&
 				 !json_object_get(names, p->v[i].name);
+done:
 	json_decref(items);
 	json_decref(names);
+	return err;
 }
 
 int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
@@ -437,7 +446,8 @@ int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
 		goto fail;
 	json_decref(inv);
 	inv = NULL;
-	observe_namespaces(p, ports->cluster);
+	if ((err = observe_namespaces(p, ports->cluster)) < 0)
+		goto fail;
 	c.p = p;
 	c.ports = ports;
 	fg_ports_parallel(ports, p->n,
