@@ -245,9 +245,9 @@ int fg_inventory_parse(struct fg_inventory *inv, const json_t *cm)
 		return fg_error_set(FG_EINVALID,
 				    "inventory %s: no data key '%s'", cm_name,
 				    FG_INVENTORY_KEY);
-	list = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-	if (!list && json_error_code(&jerr) == json_error_out_of_memory) {
-		err = fg_error_set(FG_ERROR, "out of memory");
+	if (fg_json_loads(&list, text, JSON_REJECT_DUPLICATES, &jerr) ==
+	    FG_ERROR) {
+		err = FG_ERROR; /* memory */
 		goto done;
 	}
 	if (!json_is_array(list)) {
@@ -312,8 +312,10 @@ int fg_inventory_to_configmap(json_t **out, struct fg_inventory *inv,
 		if (i && !strcmp(m->group, inv->v[i - 1].group) &&
 		    !strcmp(m->kind, inv->v[i - 1].kind))
 			continue;
-		fg_buf_printf(&gks, "%s%s%s%s", gks.len ? "," : "", m->kind,
-			      *m->group ? "." : "", m->group);
+		/* a kind left out would hide its objects from a prune */
+		if (fg_buf_printf(&gks, "%s%s%s%s", gks.len ? "," : "", m->kind,
+				  *m->group ? "." : "", m->group) < 0)
+			break;
 	}
 	if (!list || i < inv->n ||
 	    !(text = fg_json_dumps(list, JSON_SORT_KEYS | JSON_COMPACT))) {

@@ -38,38 +38,39 @@ static int step_line(struct fg_buf *out, const char *ns,
 		     const struct fg_step *s, int dry_run, unsigned flags)
 {
 	const char *act = fg_action_name(s->wanted);
-	int err;
+	int err = 0;
 
 	if (s->verdict.kind == FG_VERDICT_BLOCK) {
-		fg_buf_printf(out, "%s %s/%s: %s blocked: %s", ns, s->kind,
-			      s->name, act, s->verdict.reason);
+		/* every append checked: a line cut short is an error */
+		err |= fg_buf_printf(out, "%s %s/%s: %s blocked: %s", ns,
+				     s->kind, s->name, act, s->verdict.reason);
 		if (s->verdict.unblock)
-			fg_buf_printf(out, " (to allow: %s)",
-				      s->verdict.unblock);
+			err |= fg_buf_printf(out, " (to allow: %s)",
+					     s->verdict.unblock);
 		if (degraded(s))
-			fg_buf_printf(out, "; health Degraded: %s",
-				      s->health.message);
-		return fg_buf_putc(out, '\n');
+			err |= fg_buf_printf(out, "; health Degraded: %s",
+					     s->health.message);
+		return err | fg_buf_putc(out, '\n');
 	}
 	switch (s->outcome) {
 	case FG_OUTCOME_DONE:
 		/* the Flink impact, as plan said it; then what came of it */
-		fg_buf_printf(out, "%s %s/%s: %s: %s", ns, s->kind, s->name,
-			      act, s->impact);
+		err |= fg_buf_printf(out, "%s %s/%s: %s: %s", ns, s->kind,
+				     s->name, act, s->impact);
 		if (s->message && strcmp(s->message, "dry run") &&
 		    strcmp(s->message, s->impact))
-			fg_buf_printf(out, " (%s)", s->message);
+			err |= fg_buf_printf(out, " (%s)", s->message);
 		for (size_t i = 0; i < s->drift.n; i++)
-			fg_buf_printf(out, "%s%s (%s)",
-				      i ? ", " : "; drift taken back: ",
-				      s->drift.v[i].field,
-				      s->drift.v[i].manager
-					      ? s->drift.v[i].manager
-					      : "removed");
+			err |= fg_buf_printf(out, "%s%s (%s)",
+					     i ? ", " : "; drift taken back: ",
+					     s->drift.v[i].field,
+					     s->drift.v[i].manager
+						     ? s->drift.v[i].manager
+						     : "removed");
 		if (degraded(s))
-			fg_buf_printf(out, "; it was Degraded: %s",
-				      s->health.message);
-		err = fg_buf_printf(out, "%s\n", dry_run ? " (dry run)" : "");
+			err |= fg_buf_printf(out, "; it was Degraded: %s",
+					     s->health.message);
+		err |= fg_buf_printf(out, "%s\n", dry_run ? " (dry run)" : "");
 		if (!err && (flags & FG_REPORT_FIELDS) &&
 		    s->wanted == FG_ACTION_UPDATE)
 			err = fg_plan_fields_text(s, "    ", out);

@@ -1,8 +1,10 @@
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render/base/buf.h"
+#include "render/base/error.h"
 #include "render/base/json.h"
 #include "render/base/banned.h"
 
@@ -30,6 +32,34 @@ char *fg_json_dumps(const json_t *v, size_t flags)
 		return NULL;
 	}
 	return fg_buf_detach(&d.b, NULL);
+}
+
+/* Whether one of jansson's allocations failed on this thread since the
+ * flag was last cleared: jansson allocates through json_malloc. */
+static _Thread_local int json_alloc_failed;
+
+static void *json_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (!p)
+		json_alloc_failed = 1;
+	return p;
+}
+
+__attribute__((constructor)) static void json_alloc_funcs(void)
+{
+	json_set_alloc_funcs(json_malloc, free);
+}
+
+int fg_json_loads(json_t **out, const char *s, size_t flags, json_error_t *e)
+{
+	json_alloc_failed = 0;
+	if ((*out = json_loads(s, flags, e)))
+		return 0;
+	if (json_alloc_failed || json_error_code(e) == json_error_out_of_memory)
+		return fg_error_set(FG_ERROR, "out of memory");
+	return FG_EINVALID;
 }
 
 json_t *fg_json_mut(const json_t *v)

@@ -20,6 +20,14 @@
  */
 char *fg_json_dumps(const json_t *v, size_t flags);
 
+/*
+ * json_loads that tells memory running out from bad text: 0 with *out a
+ * new value; FG_EINVALID with `e` saying what is wrong; FG_ERROR "out of
+ * memory" (jansson 2.14 reports a failed allocation in its lexer as a
+ * syntax error).
+ */
+int fg_json_loads(json_t **out, const char *s, size_t flags, json_error_t *e);
+
 /* `v` without its const, for jansson's non-const iteration APIs. */
 json_t *fg_json_mut(const json_t *v);
 
