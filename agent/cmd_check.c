@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "render/base/json.h"
 #include "agent/cli.h"
 #include "agent/kube_opts.h"
 #include "agent/log.h"
@@ -104,7 +105,7 @@ static int crd_matches(json_t *crd, const char *v, const char *kind)
 		snprintf(api, sizeof(api), "flink.apache.org/%s", name);
 		if (fg_crd_schema(&ours, v, kind, api) < 0 || !live)
 			return 0;
-		copy = json_deep_copy(live);
+		copy = fg_json_deep_copy(live);
 		strip_descriptions(copy);
 		eq = json_equal(copy, (json_t *)(uintptr_t)ours);
 		json_decref(copy);

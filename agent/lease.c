@@ -122,7 +122,7 @@ static void tick(struct fg_lease *l)
 	}
 	transitions = (int)json_integer_value(
 		json_object_get(spec, "leaseTransitions"));
-	body = json_deep_copy(cur);
+	body = fg_json_deep_copy(cur);
 	json_object_set_new(body, "spec",
 			    json_pack("{s:s,s:i,s:s,s:s,s:i}", "holderIdentity",
 				      l->identity, "leaseDurationSeconds",

@@ -374,8 +374,8 @@ static int config_load(struct pass *p, struct config *c, const char *path,
 	int err;
 
 	memset(c, 0, sizeof(*c));
-	c->vars =
-		inherited_vars ? json_deep_copy(inherited_vars) : json_object();
+	c->vars = inherited_vars ? fg_json_deep_copy(inherited_vars)
+				 : json_object();
 	if (!c->vars || !(c->file = strdup(path)))
 		return fg_error_set(FG_ERROR, "out of memory");
 	fg_buf_init(&data, FG_YAML_MAX_BYTES);
@@ -679,7 +679,7 @@ static json_t *defaults_layer(const struct config *c, const char *kind,
 
 	if (!json_is_object(d))
 		return NULL;
-	d = json_deep_copy(d);
+	d = fg_json_deep_copy(d);
 	if (!d)
 		return NULL;
 	fg_flatten_object_config(d, probs);
@@ -1046,7 +1046,7 @@ static int one_object(struct ns_pass *np, struct fg_yaml_file *yf, size_t di,
 			report(p, &layers[nlayers - 2], 1, NULL, NULL, &probs);
 		fg_problems_release(&probs);
 	}
-	if (!(layer_obj = json_deep_copy(doc))) {
+	if (!(layer_obj = fg_json_deep_copy(doc))) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto done;
 	}
@@ -1547,7 +1547,8 @@ static int merge_policy(json_t **out, const json_t *repo, const json_t *ns)
 	*out = NULL;
 	if (!json_is_object(rp) && !json_is_object(np))
 		return 0;
-	if (!(*out = json_is_object(rp) ? json_deep_copy(rp) : json_object()))
+	if (!(*out = json_is_object(rp) ? fg_json_deep_copy(rp)
+					: json_object()))
 		return fg_error_set(FG_ERROR, "out of memory");
 	if (json_is_object(np) &&
 	    json_object_update(*out, (json_t *)(uintptr_t)np) < 0)

@@ -36,6 +36,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "render/base/json.h"
 #include "render/base/buf.h"
 #include "render/base/error.h"
 #include "render/flink_config.h"
@@ -1245,7 +1246,7 @@ static json_t *bg_child(const json_t *bg, const json_t *tspec,
 	const json_t *meta = get(bg, "metadata");
 	const char *name = json_string_value(get(meta, "name"));
 	const char *ns = json_string_value(get(meta, "namespace"));
-	json_t *child, *spec = json_deep_copy(tspec), *ingress;
+	json_t *child, *spec = fg_json_deep_copy(tspec), *ingress;
 	const char *t;
 
 	if (!spec)

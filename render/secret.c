@@ -163,7 +163,7 @@ json_t *fg_secret_redacted(const json_t *obj)
 
 	if (!fg_secret_is_secret(obj))
 		return json_incref((json_t *)(uintptr_t)obj);
-	if (!(copy = json_deep_copy(obj)))
+	if (!(copy = fg_json_deep_copy(obj)))
 		return NULL;
 	if (fg_secret_redact(copy) < 0) {
 		json_decref(copy);
@@ -193,7 +193,7 @@ json_t *fg_secret_redact_field(const json_t *obj, const char *pointer,
 	if (!strcmp(pointer, "/data") || !strcmp(pointer, "/stringData")) {
 		if (!json_is_object(value))
 			return string_marker(value);
-		if (!(copy = json_deep_copy(value)) ||
+		if (!(copy = fg_json_deep_copy(value)) ||
 		    redact_map(copy, pointer[1] == 'd') < 0) {
 			json_decref(copy);
 			return NULL;
@@ -209,10 +209,11 @@ json_t *fg_secret_redact_field(const json_t *obj, const char *pointer,
 		json_t *meta, *w, *inner;
 		if (!json_is_object(value))
 			return json_incref((json_t *)(uintptr_t)value);
-		if (!(meta = whole ? json_deep_copy(value) : json_object()))
+		if (!(meta = whole ? fg_json_deep_copy(value) : json_object()))
 			return NULL;
-		if (!whole && json_object_set_new(meta, "annotations",
-						  json_deep_copy(value)) < 0) {
+		if (!whole &&
+		    json_object_set_new(meta, "annotations",
+					fg_json_deep_copy(value)) < 0) {
 			json_decref(meta);
 			return NULL;
 		}

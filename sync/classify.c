@@ -369,8 +369,8 @@ static int same_jobmanager(char **rest, size_t n, const json_t *d,
 		       (is_null(d) || is_null(l) || same(d, l));
 	if (n || !json_is_object(d) || !json_is_object(l))
 		return 0;
-	dc = json_deep_copy(d);
-	lc = json_deep_copy(l);
+	dc = fg_json_deep_copy(d);
+	lc = fg_json_deep_copy(l);
 	if (dc && !json_object_get(dc, "replicas"))
 		json_object_set_new(dc, "replicas", json_integer(1));
 	if (lc && !json_object_get(lc, "replicas"))
@@ -763,7 +763,8 @@ static void strip_nulls(json_t *v)
  */
 static json_t *java_spec(const json_t *spec)
 {
-	json_t *s = json_is_object(spec) ? json_deep_copy(spec) : json_object();
+	json_t *s =
+		json_is_object(spec) ? fg_json_deep_copy(spec) : json_object();
 	json_t *job, *jm, *flat;
 	static const char *const fields[] = { "parallelism", "args", "state",
 					      "upgradeMode" };

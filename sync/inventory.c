@@ -378,7 +378,7 @@ int fg_inventory_member_object(json_t **out, const json_t *obj, const char *id)
 {
 	json_t *meta, *labels;
 
-	if (!(*out = json_deep_copy(obj)))
+	if (!(*out = fg_json_deep_copy(obj)))
 		return fg_error_set(FG_ERROR, "out of memory");
 	meta = json_object_get(*out, "metadata");
 	labels = json_object_get(meta, "labels");

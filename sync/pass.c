@@ -499,7 +499,7 @@ static json_t *as_applied(const json_t *obj, const char *id)
 
 	if (fg_inventory_member_object(&c, obj, id) < 0)
 		return NULL;
-	spec = json_deep_copy(c);
+	spec = fg_json_deep_copy(c);
 	json_object_del(spec, "apiVersion");
 	json_object_del(spec, "kind");
 	json_object_del(spec, "status");

@@ -134,7 +134,7 @@ int fg_saved_plan_new(json_t **out, const struct fg_pass *p,
 				    "a saved plan is made against the cluster, "
 				    "not offline (--base)");
 	fg_desired_digest(p->desired, digest);
-	src = source ? json_deep_copy(source) : json_object();
+	src = source ? fg_json_deep_copy(source) : json_object();
 	if (src)
 		json_object_set_new(src, "digest", json_string(digest));
 	for (size_t i = 0; nss && i < p->n; i++)

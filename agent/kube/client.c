@@ -531,8 +531,8 @@ int fg_kube_clone(struct fg_kube **out, const struct fg_kube *k)
 		return err;
 	json_decref(c->groups);
 	json_decref(c->resources);
-	c->groups = json_deep_copy(k->groups);
-	c->resources = json_deep_copy(k->resources);
+	c->groups = fg_json_deep_copy(k->groups);
+	c->resources = fg_json_deep_copy(k->resources);
 	if (!c->groups || !c->resources) {
 		fg_kube_free(c);
 		return fg_error_set(FG_ERROR, "out of memory");
@@ -549,8 +549,8 @@ void fg_kube_adopt_discovery(struct fg_kube *dst, const struct fg_kube *src)
 		    json_object_size(dst->resources) &&
 	    json_object_size(src->groups) <= json_object_size(dst->groups))
 		return;
-	g = json_deep_copy(src->groups);
-	r = json_deep_copy(src->resources);
+	g = fg_json_deep_copy(src->groups);
+	r = fg_json_deep_copy(src->resources);
 	if (!g || !r) {
 		json_decref(g);
 		json_decref(r);

@@ -55,11 +55,29 @@ __attribute__((constructor)) static void json_alloc_funcs(void)
 int fg_json_loads(json_t **out, const char *s, size_t flags, json_error_t *e)
 {
 	json_alloc_failed = 0;
-	if ((*out = json_loads(s, flags, e)))
-		return 0;
-	if (json_alloc_failed || json_error_code(e) == json_error_out_of_memory)
+	*out = json_loads(s, flags, e);
+	/* jansson's lexer goes on after a failed append to a token: a
+	   value parsed while an allocation failed may lack characters */
+	if (json_alloc_failed ||
+	    (!*out && json_error_code(e) == json_error_out_of_memory)) {
+		json_decref(*out);
+		*out = NULL;
 		return fg_error_set(FG_ERROR, "out of memory");
-	return FG_EINVALID;
+	}
+	return *out ? 0 : FG_EINVALID;
+}
+
+json_t *fg_json_deep_copy(const json_t *v)
+{
+	json_t *c;
+
+	json_alloc_failed = 0;
+	c = json_deep_copy(v);
+	if (json_alloc_failed) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
 }
 
 json_t *fg_json_mut(const json_t *v)

@@ -24,9 +24,16 @@ char *fg_json_dumps(const json_t *v, size_t flags);
  * json_loads that tells memory running out from bad text: 0 with *out a
  * new value; FG_EINVALID with `e` saying what is wrong; FG_ERROR "out of
  * memory" (jansson 2.14 reports a failed allocation in its lexer as a
- * syntax error).
+ * syntax error, or goes on and returns a string short of characters).
  */
 int fg_json_loads(json_t **out, const char *s, size_t flags, json_error_t *e);
+
+/*
+ * json_deep_copy, or NULL when memory ran out at any point: jansson
+ * 2.14 leaves out of the copy a member it could not copy, and returns
+ * the rest.
+ */
+json_t *fg_json_deep_copy(const json_t *v);
 
 /* `v` without its const, for jansson's non-const iteration APIs. */
 json_t *fg_json_mut(const json_t *v);
