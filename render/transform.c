@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render/base/json.h"
 #include "render/base/buf.h"
 #include "render/base/error.h"
 #include "render/transform.h"
@@ -24,7 +25,7 @@ int fg_merge(json_t *base, const json_t *over)
 		} else if (json_is_object(v) && json_is_object(b)) {
 			if (fg_merge(b, v) < 0)
 				return FG_ERROR;
-		} else if (json_object_set_new(base, k, json_deep_copy(v)) <
+		} else if (json_object_set_new(base, k, fg_json_deep_copy(v)) <
 			   0) {
 			return fg_error_set(FG_ERROR, "out of memory");
 		}
@@ -118,17 +119,17 @@ static int flatten_into(json_t *out, const json_t *in, struct fg_buf *prefix,
 				if (err)
 					break;
 			}
-			if (!err)
-				err = json_object_set_new(
-					out, prefix->ptr,
-					json_stringn(val.ptr, val.len));
+			if (!err && json_object_set_new(
+					    out, prefix->ptr,
+					    json_stringn(val.ptr, val.len)) < 0)
+				err = fg_error_set(FG_ERROR, "out of memory");
 		} else {
 			if (scalar_text(&val, v) < 0)
 				err = FG_ERROR;
-			else
-				err = json_object_set_new(
-					out, prefix->ptr,
-					json_stringn(val.ptr, val.len));
+			else if (json_object_set_new(
+					 out, prefix->ptr,
+					 json_stringn(val.ptr, val.len)) < 0)
+				err = fg_error_set(FG_ERROR, "out of memory");
 		}
 		fg_buf_release(&val);
 		fg_buf_release(&ptr);

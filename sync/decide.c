@@ -342,9 +342,12 @@ json_t *fg_pass_comparable(const json_t *obj, const json_t *live,
 		const json_t *v = fg_json_path(live, "metadata", "annotations",
 					       keep[i], NULL);
 
-		if (json_is_string(v))
-			json_object_set(ann, keep[i], fg_json_mut(v));
-		else
+		if (json_is_string(v) &&
+		    json_object_set(ann, keep[i], fg_json_mut(v)) < 0) {
+			json_decref(c); /* memory: not a difference */
+			return NULL;
+		}
+		if (!json_is_string(v))
 			json_object_del(ann, keep[i]);
 	}
 	return c;
@@ -368,9 +371,19 @@ static int drop_normalised(struct fg_changes *ch, const json_t *live)
 
 	for (i = 0; i < ch->n; i++) {
 		struct fg_field_change *c = &ch->v[i];
+		int t = c->desired && c->live
+				? fg_field_touched_by_others(live, c->pointer,
+							     NULL, NULL)
+				: 1;
 
-		if (c->desired && c->live &&
-		    !fg_field_touched_by_others(live, c->pointer, NULL, NULL)) {
+		if (t < 0) {
+			/* keep the rest: every change stays owned */
+			for (; i < ch->n; i++)
+				ch->v[k++] = ch->v[i];
+			ch->n = k;
+			return t;
+		}
+		if (!t) {
 			free(c->pointer);
 			free(c->field);
 			json_decref(c->desired);
@@ -395,8 +408,13 @@ static int collect_drift(struct fg_step *s, int same, const json_t *live)
 	for (size_t i = 0; i < s->changes.n && !err; i++) {
 		const struct fg_field_change *c = &s->changes.v[i];
 
-		if (same ||
-		    fg_field_touched_by_others(live, c->pointer, NULL, NULL))
+		int t = same ? 1
+			     : fg_field_touched_by_others(live, c->pointer,
+							  NULL, NULL);
+
+		if (t < 0)
+			err = t;
+		else if (t)
 			err = fg_changes_add(&mine, c->pointer, c->desired,
 					     c->live);
 	}
@@ -406,26 +424,33 @@ static int collect_drift(struct fg_step *s, int same, const json_t *live)
 	return err;
 }
 
-/* "spec.a (kubectl-edit), spec.b (helm)" for the conflicting fields. */
-static size_t conflicts(const struct fg_step *s, const json_t *live,
-			struct fg_buf *out)
+/* "spec.a (kubectl-edit), spec.b (helm)" for the conflicting fields:
+ * how many, or FG_ERROR when memory ran out. */
+static long conflicts(const struct fg_step *s, const json_t *live,
+		      struct fg_buf *out)
 {
-	size_t n = 0;
+	long n = 0;
+	int t, err = 0;
 
-	for (size_t i = 0; i < s->changes.n; i++) {
+	for (size_t i = 0; i < s->changes.n && !err; i++) {
 		const struct fg_field_change *c = &s->changes.v[i];
 		const char *who = NULL;
 
-		if (!c->desired ||
-		    !fg_field_touched_by_others(live, c->pointer, NULL, &who))
+		if (!c->desired)
 			continue;
+		if ((t = fg_field_touched_by_others(live, c->pointer, NULL,
+						    &who)) <= 0) {
+			err = t;
+			continue;
+		}
 		if (n++ < 8)
-			fg_buf_printf(out, "%s%s (%s)", out->len ? ", " : "",
-				      c->field, who ? who : "?");
+			err = fg_buf_printf(out, "%s%s (%s)",
+					    out->len ? ", " : "", c->field,
+					    who ? who : "?");
 	}
-	if (n > 8)
-		fg_buf_printf(out, " and %zu more", n - 8);
-	return n;
+	if (!err && n > 8)
+		err = fg_buf_printf(out, " and %ld more", n - 8);
+	return err < 0 ? err : n;
 }
 
 /* Does another manager own one of the annotations flink-gitops keeps? */
@@ -436,10 +461,11 @@ static int bookkeeping_taken(const json_t *live)
 		"/metadata/annotations/flink-gitops.io~1source",
 	};
 
-	for (size_t i = 0; i < sizeof(ptrs) / sizeof(*ptrs); i++)
-		if (fg_field_touched_by_others(live, ptrs[i], NULL, NULL))
-			return 1;
-	return 0;
+	int t = 0;
+
+	for (size_t i = 0; i < sizeof(ptrs) / sizeof(*ptrs) && !t; i++)
+		t = fg_field_touched_by_others(live, ptrs[i], NULL, NULL);
+	return t; /* 1, 0, or FG_ERROR */
 }
 
 static int nonce_drift(const struct fg_step *s, struct fg_buf *out)
@@ -543,7 +569,8 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	json_t *live, *want = NULL;
 	const struct fg_step *ns_step;
 	struct fg_step *s;
-	int err = 0, same, force;
+	int err = 0, same, force, t;
+	long nc;
 
 	fg_object_group(o->obj, group, sizeof(group));
 	if (!(s = new_step(ns, group, o->kind, o->name)))
@@ -748,9 +775,18 @@ static int decide_desired(struct fg_pass_ns *ns, const struct fg_object *o,
 	force = pol.force || (s->ours && opts->mode != FG_PASS_APPLY_ONLY);
 	/* our own annotations, taken by someone (kubectl annotate): ours
 	   to take back, or the apply conflicts on bookkeeping alone */
-	if (force && bookkeeping_taken(live))
+	if (force && (t = bookkeeping_taken(live)) != 0) {
+		if (t < 0) {
+			err = t;
+			goto done;
+		}
 		s->force = 1;
-	if (conflicts(s, live, &why)) {
+	}
+	if ((nc = conflicts(s, live, &why)) < 0) {
+		err = (int)nc;
+		goto done;
+	}
+	if (nc) {
 		if (force)
 			s->force = 1;
 		else if (s->verdict.kind != FG_VERDICT_BLOCK)

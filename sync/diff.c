@@ -189,15 +189,17 @@ static int ignored(const struct ctx *c, const char *ptr)
 	return c->hpa && has_prefix_ptr(ptr, IGNORED_HPA_REPLICAS);
 }
 
-/* Remove the member at `ptr` (objects only) from `root`, if present. */
-static void remove_at(json_t *root, const char *ptr)
+/* Remove the member at `ptr` (objects only) from `root`, if present;
+ * FG_ERROR when memory ran out (a member left would be a change). */
+static int remove_at(json_t *root, const char *ptr)
 {
 	struct fg_buf tok = FG_BUF_INIT;
 	const char *p = ptr;
 	json_t *node = root;
+	int err = 0;
 
 	while (*p == '/' && json_is_object(node)) {
-		if (pointer_next(&p, &tok) < 0)
+		if ((err = pointer_next(&p, &tok)) < 0)
 			break;
 		if (!*p) {
 			json_object_del(node, tok.ptr);
@@ -206,6 +208,7 @@ static void remove_at(json_t *root, const char *ptr)
 		node = json_object_get(node, tok.ptr);
 	}
 	fg_buf_release(&tok);
+	return err;
 }
 
 /*
@@ -213,7 +216,8 @@ static void remove_at(json_t *root, const char *ptr)
  * or a scalar before the end and sets `*covered`: Git sets that atomic
  * value whole. With `arrays`, list indexes are followed.
  */
-static json_t *lookup(json_t *root, const char *ptr, int arrays, int *covered)
+static json_t *lookup(json_t *root, const char *ptr, int arrays, int *covered,
+		      int *err)
 {
 	struct fg_buf tok = FG_BUF_INIT;
 	const char *p = ptr;
@@ -221,6 +225,7 @@ static json_t *lookup(json_t *root, const char *ptr, int arrays, int *covered)
 	size_t i;
 
 	*covered = 0;
+	*err = 0;
 	while (*p == '/' && node) {
 		int is_list = json_is_array(node);
 
@@ -229,8 +234,8 @@ static json_t *lookup(json_t *root, const char *ptr, int arrays, int *covered)
 			node = NULL;
 			break;
 		}
-		if (pointer_next(&p, &tok) < 0) {
-			node = NULL;
+		if ((*err = pointer_next(&p, &tok)) < 0) {
+			node = NULL; /* memory: not "absent" */
 			break;
 		}
 		if (!is_list)
@@ -299,18 +304,24 @@ static int normalise(json_t **out, const struct ctx *c, const json_t *obj)
 	int err = 0;
 
 	*out = NULL;
-	if (!(copy = json_deep_copy(obj)))
+	if (!(copy = fg_json_deep_copy(obj)))
 		return fg_error_set(FG_ERROR, "out of memory");
 	if ((err = fold_string_data(copy)) < 0) {
 		json_decref(copy);
 		return err;
 	}
-	for (i = 0; i < sizeof(ignored_always) / sizeof(ignored_always[0]); i++)
-		remove_at(copy, ignored_always[i]);
-	if (c->session_job)
-		remove_at(copy, IGNORED_SESSION_LABEL);
-	if (c->hpa)
-		remove_at(copy, IGNORED_HPA_REPLICAS);
+	for (i = 0;
+	     i < sizeof(ignored_always) / sizeof(ignored_always[0]) && !err;
+	     i++)
+		err = remove_at(copy, ignored_always[i]);
+	if (!err && c->session_job)
+		err = remove_at(copy, IGNORED_SESSION_LABEL);
+	if (!err && c->hpa)
+		err = remove_at(copy, IGNORED_HPA_REPLICAS);
+	if (err < 0) {
+		json_decref(copy);
+		return err;
+	}
 
 	spec = json_object_get(copy, "spec");
 	conf = json_object_get(spec, "flinkConfiguration");
@@ -477,6 +488,7 @@ static int is_member(const json_t *fields)
  * Does the set `fields` (at the node `live`) own the rest of a pointer
  * `p`? `conf` is 1 while inside spec.flinkConfiguration, where a flat key
  * may be stored nested (and 2 at spec, 0 elsewhere, -1 at the root).
+ * 1, 0, or FG_ERROR when memory ran out (never taken as "not owned").
  */
 static int fields_own(const json_t *fields, const json_t *live, const char *p,
 		      int conf, int depth, int touch)
@@ -490,7 +502,7 @@ static int fields_own(const json_t *fields, const json_t *live, const char *p,
 		return touch ? 1 : is_member(fields);
 	if (json_object_size(fields) == 0)
 		return 1; /* an ancestor owned whole: an atomic value */
-	if (pointer_next(&p, &tok) < 0)
+	if ((own = pointer_next(&p, &tok)) < 0)
 		goto done;
 
 	if (json_is_array(live)) {
@@ -504,10 +516,9 @@ static int fields_own(const json_t *fields, const json_t *live, const char *p,
 			goto done;
 		json_object_foreach (mut(fields), k, sub)
 			if (item_matches(k, item, i) &&
-			    fields_own(sub, item, p, 0, depth + 1, touch)) {
-				own = 1;
+			    (own = fields_own(sub, item, p, 0, depth + 1,
+					      touch)) != 0)
 				break;
-			}
 		goto done;
 	}
 
@@ -516,8 +527,10 @@ static int fields_own(const json_t *fields, const json_t *live, const char *p,
 	       : conf == 2 && !strcmp(tok.ptr, "flinkConfiguration") ? 1
 								     : 0;
 	if (fg_buf_puts(&name, "f:") < 0 ||
-	    fg_buf_add(&name, tok.ptr, tok.len) < 0)
+	    fg_buf_add(&name, tok.ptr, tok.len) < 0) {
+		own = FG_ERROR;
 		goto done;
+	}
 	own = fields_own(json_object_get(fields, name.ptr),
 			 json_object_get(live, tok.ptr), p, next, depth + 1,
 			 touch);
@@ -531,8 +544,10 @@ static int fields_own(const json_t *fields, const json_t *live, const char *p,
 		if (fg_buf_puts(&name, "f:") < 0 ||
 		    fg_buf_add(&name, tok.ptr, j) < 0 ||
 		    fg_json_pointer_push(&rest, tok.ptr + j + 1) < 0 ||
-		    fg_buf_puts(&rest, p) < 0)
+		    fg_buf_puts(&rest, p) < 0) {
+			own = FG_ERROR;
 			goto done;
+		}
 		own = fields_own(json_object_get(fields, name.ptr),
 				 json_object_get(live, name.ptr + 2), rest.ptr,
 				 1, depth + 1, touch);
@@ -567,9 +582,9 @@ static int is_apply_entry(const json_t *entry, const char *manager)
 }
 
 /* The newest entry that owns `pointer`, skipping `skip_manager`'s Apply
- * set when it is not NULL. */
+ * set when it is not NULL; NULL with *err < 0 when memory ran out. */
 static const json_t *owner_entry(const json_t *live, const char *pointer,
-				 const char *skip_manager)
+				 const char *skip_manager, int *err)
 {
 	const json_t *mf = json_object_get(json_object_get(live, "metadata"),
 					   "managedFields");
@@ -578,15 +593,22 @@ static const json_t *owner_entry(const json_t *live, const char *pointer,
 	json_t *entry;
 	size_t i;
 
+	*err = 0;
 	json_array_foreach (mut(mf), i, entry) {
 		const char *t;
+		int own;
 
 		if (!json_is_object(entry) ||
 		    !json_string_value(json_object_get(entry, "manager")))
 			continue;
 		if (skip_manager && is_apply_entry(entry, skip_manager))
 			continue;
-		if (!fields_own(entry_fields(entry), live, pointer, -1, 0, 0))
+		own = fields_own(entry_fields(entry), live, pointer, -1, 0, 0);
+		if (own < 0) {
+			*err = own;
+			return NULL;
+		}
+		if (!own)
 			continue;
 		t = json_string_value(json_object_get(entry, "time"));
 		/* RFC 3339 in UTC ("...Z"), as the API server writes it,
@@ -621,7 +643,12 @@ int fg_field_touched_by_others(const json_t *live, const char *pointer,
 		    is_apply_entry(entry, manager) ||
 		    (sub && !strcmp(sub, "status")))
 			continue;
-		if (fields_own(entry_fields(entry), live, pointer, -1, 0, 1)) {
+		int own = fields_own(entry_fields(entry), live, pointer, -1, 0,
+				     1);
+
+		if (own < 0)
+			return own;
+		if (own) {
 			if (who)
 				*who = m;
 			return 1;
@@ -633,10 +660,13 @@ int fg_field_touched_by_others(const json_t *live, const char *pointer,
 int fg_field_owner(const json_t *live, const char *pointer,
 		   const char **manager, const char **time)
 {
-	const json_t *e = owner_entry(live, pointer, NULL);
+	int err;
+	const json_t *e = owner_entry(live, pointer, NULL, &err);
 
 	*manager = NULL;
 	*time = NULL;
+	if (err < 0)
+		return err;
 	if (!e)
 		return fg_error_set(FG_ENOTFOUND, "no field manager owns '%s'",
 				    pointer);
@@ -763,13 +793,21 @@ static int removals(struct ctx *c, const json_t *live, json_t *nd, json_t *nl)
 			break;
 		if (ignored(c, np.ptr))
 			continue;
-		if (!absent_in(c->strict, lookup(nd, np.ptr, 0, &covered)) ||
-		    covered)
+		lv = lookup(nd, np.ptr, 0, &covered, &err);
+		if (err < 0)
+			break;
+		if (!absent_in(c->strict, lv) || covered)
 			continue; /* Git still sets it, or sets it whole */
-		if (absent_in(c->strict, lv = lookup(nl, np.ptr, 1, &covered)))
+		lv = lookup(nl, np.ptr, 1, &covered, &err);
+		if (err < 0)
+			break;
+		if (absent_in(c->strict, lv))
 			continue; /* nothing left to remove */
-		if (owner_entry(live, p, c->manager))
+		if (owner_entry(live, p, c->manager, &err) || err < 0) {
+			if (err < 0)
+				break;
 			continue; /* co-owned: SSA keeps it */
+		}
 		fg_buf_clear(&c->ptr);
 		if (fg_buf_puts(&c->ptr, np.ptr) < 0)
 			err = fg_error_set(FG_ERROR, "out of memory");
@@ -861,6 +899,8 @@ int fg_diff_operator_created(const json_t *live, const char *manager)
 int fg_drift_build(struct fg_drift *out, const struct fg_changes *changes,
 		   const json_t *live)
 {
+	int err;
+
 	for (size_t i = 0; i < changes->n; i++) {
 		const struct fg_field_change *ch = &changes->v[i];
 		struct fg_drift_item *it;
@@ -883,10 +923,13 @@ int fg_drift_build(struct fg_drift *out, const struct fg_changes *changes,
 		}
 		it->desired = ch->desired ? json_incref(ch->desired) : NULL;
 		it->live = ch->live ? json_incref(ch->live) : NULL;
-		if (live)
-			fg_field_owner(live, ch->pointer, &it->manager,
-				       &it->time);
 		out->n++;
+		/* no owner is "removed"; memory is an error */
+		if (live &&
+		    (err = fg_field_owner(live, ch->pointer, &it->manager,
+					  &it->time)) < 0 &&
+		    err != FG_ENOTFOUND)
+			return err;
 	}
 	fg_error_clear();
 	return 0;

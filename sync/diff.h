@@ -87,7 +87,8 @@ int fg_field_owner(const json_t *live, const char *pointer,
  * subresource an HPA writes counts). *who (when not NULL) is that
  * manager's name, borrowed from `live`. The API server's own rewrites
  * (defaulting, normalised values) have no manager: a difference on a
- * field nobody else touches is not someone's change.
+ * field nobody else touches is not someone's change. 1, 0, or FG_ERROR
+ * when memory ran out.
  */
 int fg_field_touched_by_others(const json_t *live, const char *pointer,
 			       const char *manager, const char **who);

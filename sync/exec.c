@@ -89,8 +89,14 @@ static void apply_from(struct xctx *x, struct fg_step *s, const char *isp)
 			free(s->uid);
 			s->uid = strdup(uid);
 		}
-		outcome(s, FG_OUTCOME_DONE,
-			x->p->opts.dry_run ? "dry run" : NULL);
+		/* without its uid the inventory cannot record it as done */
+		if (!x->p->opts.dry_run && uid && !s->uid)
+			outcome(s, FG_OUTCOME_FAILED,
+				"applied, but out of memory before its uid "
+				"was kept");
+		else
+			outcome(s, FG_OUTCOME_DONE,
+				x->p->opts.dry_run ? "dry run" : NULL);
 	}
 	fg_error_clear();
 	json_decref(stored);
@@ -964,8 +970,10 @@ int fg_pass_execute(struct fg_pass *p, const struct fg_ports *ports)
 	x.wait_ms = p->opts.wait_ms > 0 ? p->opts.wait_ms : FG_PASS_WAIT_MS;
 	x.poll_ms = p->opts.poll_ms > 0 ? p->opts.poll_ms : FG_PASS_POLL_MS;
 	fg_ports_parallel(ports, p->n, width, exec_writes, &x);
-	err = exec_moves(&x);
-	fg_ports_parallel(ports, p->n, width, exec_deletes, &x);
+	/* no delete without the moves first (a moved job's old one); the
+	   next pass does both */
+	if ((err = exec_moves(&x)) == 0)
+		fg_ports_parallel(ports, p->n, width, exec_deletes, &x);
 	fg_pass_count(p);
 	return err;
 }

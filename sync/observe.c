@@ -73,28 +73,34 @@ done:
 	return err;
 }
 
+/*
+ * Lookups build their key on the stack: a lookup that failed for memory
+ * would say "not there" (an inventory not found is a new one, an object
+ * not found is created). Groups, kinds and names are DNS names of at
+ * most 253 bytes, so no key the server can hold is longer.
+ */
+#define LOOKUP_KEY_MAX 1024
+
 json_t *fg_live_find(const struct fg_live *l, const char *group,
 		     const char *kind, const char *name)
 {
-	struct fg_buf key = FG_BUF_INIT;
-	json_t *o = NULL;
+	char key[LOOKUP_KEY_MAX];
+	int n = snprintf(key, sizeof(key), "%s/%s/%s", group, kind,
+			 name ? name : "");
 
-	if (live_key(&key, group, kind, name) == 0)
-		o = json_object_get(l->index, key.ptr);
-	fg_buf_release(&key);
-	return o;
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return NULL;
+	return json_object_get(l->index, key);
 }
 
 int fg_live_hpa_owns(const struct fg_live *l, const char *kind,
 		     const char *name)
 {
-	struct fg_buf key = FG_BUF_INIT;
-	int owns;
+	char key[LOOKUP_KEY_MAX];
+	int n = snprintf(key, sizeof(key), "%s/%s", kind, name);
 
-	fg_buf_printf(&key, "%s/%s", kind, name);
-	owns = json_object_get(l->hpa_targets, key.ptr) != NULL;
-	fg_buf_release(&key);
-	return owns;
+	return n >= 0 && (size_t)n < sizeof(key) &&
+	       json_object_get(l->hpa_targets, key) != NULL;
 }
 
 /*

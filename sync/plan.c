@@ -93,7 +93,7 @@ void fg_plan_value(const json_t *v, char *buf, size_t n)
 	}
 	s = fg_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 	if (!s) {
-		snprintf(buf, n, "?");
+		snprintf(buf, n, "(out of memory)");
 		return;
 	}
 	if (strlen(s) > FG_PLAN_VALUE_MAX)
