@@ -272,6 +272,8 @@ int fg_kube_delete(struct fg_kube *k, const struct fg_kube_kind *kind,
  */
 struct fg_kube_watch_opts {
 	const char *label_selector;
+	const char *field_selector; /* "metadata.name=N": RBAC resourceNames
+				       may allow it */
 	const char *resource_version;
 	unsigned timeout_seconds; /* per watch request; 0: 300 */
 	long duration_ms;	  /* whole watch; 0: until stopped */

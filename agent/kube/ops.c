@@ -697,7 +697,8 @@ int fg_kube_watch(struct fg_kube *k, const struct fg_kube_kind *kind,
 
 			err = list_res(k, &res, ns,
 				       &(struct fg_kube_list_opts){
-					       o->label_selector, NULL, 0 },
+					       o->label_selector,
+					       o->field_selector, 0 },
 				       &list);
 			if (err == 0) {
 				err = set_rv(
@@ -736,7 +737,10 @@ int fg_kube_watch(struct fg_kube *k, const struct fg_kube_kind *kind,
 						 num)) < 0 ||
 			    (o->label_selector &&
 			     (err = fg_kube_query(&path, "labelSelector",
-						  o->label_selector)) < 0))
+						  o->label_selector)) < 0) ||
+			    (o->field_selector &&
+			     (err = fg_kube_query(&path, "fieldSelector",
+						  o->field_selector)) < 0))
 				break;
 			r.method = "GET";
 			r.path = path.ptr;
