@@ -292,10 +292,12 @@ int fg_kube_watch(struct fg_kube *k, const struct fg_kube_kind *kind,
 
 /*
  * SelfSubjectAccessReview: may the current identity do `verb` on
- * `resource` (plural) of `group` in `ns`? *allowed is 1 or 0.
+ * `resource` (plural) of `group` in `ns` (NULL: cluster-scoped, or all
+ * namespaces), on the object `name` (NULL: any)? *allowed is 1 or 0.
  */
 int fg_kube_can_i(struct fg_kube *k, const char *verb, const char *group,
-		  const char *resource, const char *ns, int *allowed);
+		  const char *resource, const char *ns, const char *name,
+		  int *allowed);
 
 /* ---- pure helpers, exposed for tests ---- */
 

@@ -536,7 +536,8 @@ done:
 }
 
 int fg_kube_can_i(struct fg_kube *k, const char *verb, const char *group,
-		  const char *resource, const char *ns, int *allowed)
+		  const char *resource, const char *ns, const char *name,
+		  int *allowed)
 {
 	struct kube_req r = { 0 };
 	json_t *review, *res = NULL;
@@ -544,11 +545,12 @@ int fg_kube_can_i(struct fg_kube *k, const char *verb, const char *group,
 	int err;
 
 	*allowed = 0;
-	review = json_pack(
-		"{s:s,s:s,s:{s:{s:s,s:s,s:s,s:s?}}}", "apiVersion",
-		"authorization.k8s.io/v1", "kind", "SelfSubjectAccessReview",
-		"spec", "resourceAttributes", "verb", verb, "group",
-		group ? group : "", "resource", resource, "namespace", ns);
+	review = json_pack("{s:s,s:s,s:{s:{s:s,s:s,s:s,s:s?,s:s?}}}",
+			   "apiVersion", "authorization.k8s.io/v1", "kind",
+			   "SelfSubjectAccessReview", "spec",
+			   "resourceAttributes", "verb", verb, "group",
+			   group ? group : "", "resource", resource,
+			   "namespace", ns, "name", name);
 	if (!review || !(body = json_dumps(review, JSON_COMPACT))) {
 		json_decref(review);
 		return fg_error_set(FG_ERROR, "out of memory");
