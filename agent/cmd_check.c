@@ -219,12 +219,21 @@ done:
 }
 
 /* 0 when the cluster has no namespace `ns`; 1 when it has, or when that
- * cannot be read (then the rights tell). */
+ * cannot be read (then the rights tell: an identity confined to
+ * namespaces may not read them, and is not asked to, so the API server
+ * records no refusal). */
 static int exists(struct fg_kube *k, const char *ns)
 {
 	struct fg_kube_kind kind = { "", NULL, "Namespace" };
 	json_t *o = NULL;
-	int err = fg_kube_get(k, &kind, NULL, ns, &o);
+	int err, allowed = 0;
+
+	if (fg_kube_can_i(k, "get", "", "namespaces", NULL, ns, &allowed) < 0 ||
+	    !allowed) {
+		fg_error_clear();
+		return 1;
+	}
+	err = fg_kube_get(k, &kind, NULL, ns, &o);
 
 	json_decref(o);
 	fg_error_clear();
@@ -560,8 +569,10 @@ int fg_cmd_check(int argc, char **argv)
 		fg_agent_config_free(cfg);
 		return FG_EXIT_ERROR;
 	}
-	for (i = 0; !nns && cfg && i < cfg->nnamespaces; i++)
-		nss[nns++] = cfg->namespaces[i];
+	if (!nns && cfg)
+		for (i = 0; i < cfg->nnamespaces && i < FG_CLI_MAX_NAMESPACES;
+		     i++)
+			nss[nns++] = cfg->namespaces[i];
 	if (!nns && !nd.cluster)
 		nss[nns++] = fg_kube_config_namespace(fg_kube_get_config(k));
 	r.j = json_pack("{s:s,s:s,s:s,s:O,s:[],s:[],s:[]}", "server",
