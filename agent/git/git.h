@@ -35,6 +35,10 @@
 #include "render/source.h"
 
 #define FG_GIT_TIMEOUT_DEFAULT_MS 60000
+/* What libgit2 may keep of a mirror in memory, process-wide. */
+#define FG_GIT_MAPPED_LIMIT (64L << 20) /* pack windows mapped */
+#define FG_GIT_MAPPED_FILES 64		/* pack files open at once */
+#define FG_GIT_CACHE_MAX (32L << 20)	/* the object cache */
 #define FG_GIT_STATUS_BRANCH "flink-gitops/status"
 #define FG_GIT_NOTES_REF "refs/notes/flink-gitops"
 #define FG_GIT_PUSH_ATTEMPTS 8

@@ -209,6 +209,22 @@ static int mirror_name(struct fg_buf *out, const char *safe_url)
 	return fg_buf_printf(out, "-%s.git", hex);
 }
 
+/*
+ * libgit2 keeps what it read for the life of the process: pack files
+ * mapped in windows (up to 8 GiB by default on 64-bit) and an object
+ * cache (256 MiB). The agent reads its mirror every pass for months, so
+ * both are bounded: what it reads is small and read again from the page
+ * cache when needed.
+ */
+static void bound_libgit2_memory(void)
+{
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT,
+			 (size_t)FG_GIT_MAPPED_LIMIT);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT,
+			 (size_t)FG_GIT_MAPPED_FILES);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)FG_GIT_CACHE_MAX);
+}
+
 int fg_git_mirror_open(struct fg_git_mirror **out, const struct fg_git_opts *o)
 {
 	struct fg_git_mirror *m;
@@ -227,7 +243,8 @@ int fg_git_mirror_open(struct fg_git_mirror **out, const struct fg_git_opts *o)
 	if (!(m = calloc(1, sizeof(*m))))
 		return fg_error_set(FG_ERROR, "out of memory");
 	m->lockfd = -1;
-	git_libgit2_init();
+	if (git_libgit2_init() == 1)
+		bound_libgit2_memory();
 	m->timeout_ms =
 		o->timeout_ms > 0 ? o->timeout_ms : FG_GIT_TIMEOUT_DEFAULT_MS;
 	if (!(m->url = strdup(o->url)) || fg_git_url_strip(&b, o->url) < 0 ||
@@ -417,18 +434,100 @@ static int peel_ref(git_repository *repo, const char *name, git_oid *oid)
 	return rc;
 }
 
+/* An abbreviated commit id: 4 to 40 hex digits. */
+static int lookup_prefix(git_repository *repo, const char *hex, size_t len,
+			 git_oid *oid)
+{
+	git_object *o = NULL, *c = NULL;
+	git_oid prefix;
+	int rc;
+
+	if (len < 4 || len > 40 || strspn(hex, "0123456789abcdefABCDEF") < len)
+		return GIT_ENOTFOUND;
+	if ((rc = git_oid_fromstrn(&prefix, hex, len)) == 0 &&
+	    (rc = git_object_lookup_prefix(&o, repo, &prefix, len,
+					   GIT_OBJECT_ANY)) == 0 &&
+	    (rc = git_object_peel(&c, o, GIT_OBJECT_COMMIT)) == 0)
+		git_oid_cpy(oid, git_object_id(c));
+	git_object_free(c);
+	git_object_free(o);
+	return rc;
+}
+
+/*
+ * A name without history operators as `git rev-parse` reads it: a
+ * reference (HEAD, main, v1, origin/main, refs/...), an abbreviated id,
+ * or what `git describe` prints (v1-3-gabc1234).
+ *
+ * Read here rather than by git_revparse_single: libgit2 1.5 leaks a
+ * pcre2 match block for every name that holds "-g" but is not describe
+ * output (flink-gitops/status, feature-gate), once per pass in the agent.
+ */
+static int resolve_name(git_repository *repo, const char *spec, git_oid *oid)
+{
+	git_reference *ref = NULL;
+	git_object *obj = NULL;
+	const char *g = NULL, *p, *d;
+	int rc;
+
+	if ((rc = git_reference_dwim(&ref, repo, spec)) == 0) {
+		rc = git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT);
+		if (rc == 0)
+			git_oid_cpy(oid, git_object_id(obj));
+		git_object_free(obj);
+		git_reference_free(ref);
+		return rc;
+	}
+	if (rc != GIT_ENOTFOUND && rc != GIT_EINVALIDSPEC)
+		return rc;
+	if (lookup_prefix(repo, spec, strlen(spec), oid) == 0)
+		return 0;
+	for (p = spec; (p = strstr(p, "-g")); p++)
+		g = p;
+	if (!g || g == spec)
+		return GIT_ENOTFOUND;
+	for (d = g; d > spec && isdigit((unsigned char)d[-1]); d--)
+		;
+	if (d == g || d - 1 <= spec || d[-1] != '-')
+		return GIT_ENOTFOUND;
+	return lookup_prefix(repo, g + 2, strlen(g + 2), oid);
+}
 /* The commit `spec` names as `git rev-parse` reads it (HEAD~2, main^,
  * origin/main, a short id, refs/...), peeled. */
 static int revparse(git_repository *repo, const char *spec, git_oid *oid)
 {
 	git_object *o = NULL, *c = NULL;
+	struct fg_buf walk = FG_BUF_INIT;
+	size_t base = strcspn(spec, "~^");
+	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
 
+	if (!strpbrk(spec, "~^:@{}"))
+		return resolve_name(repo, spec, oid);
+	/* a walk from a plain name (main~2, feature-gate^): the name read
+	   here, the walk by libgit2 from its id */
+	if (base && !strpbrk(spec, ":@{}")) {
+		if (fg_buf_add(&walk, spec, base) < 0)
+			return GIT_ERROR;
+		rc = resolve_name(repo, walk.ptr, oid);
+		fg_buf_clear(&walk);
+		if (rc < 0) {
+			fg_buf_release(&walk);
+			return rc;
+		}
+		git_oid_tostr(hex, sizeof(hex), oid);
+		if (fg_buf_printf(&walk, "%s%s", hex, spec + base) < 0) {
+			fg_buf_release(&walk);
+			return GIT_ERROR;
+		}
+		spec = walk.ptr;
+	}
 	if ((rc = git_revparse_single(&o, repo, spec)) == 0 &&
 	    (rc = git_object_peel(&c, o, GIT_OBJECT_COMMIT)) == 0)
 		git_oid_cpy(oid, git_object_id(c));
 	git_object_free(c);
 	git_object_free(o);
+	fg_buf_release(&walk);
 	return rc;
 }
 
