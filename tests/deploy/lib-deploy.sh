@@ -14,11 +14,11 @@ helm_bin() {
 }
 
 # render OUT [--set ...]: the chart, as helm renders it for release
-# "fg" in namespace $release_ns.
+# $release (default "fg") in namespace $release_ns.
 render() {
 	local out=$1
 	shift
-	"$helm" template fg "$chart" --namespace "$release_ns" "$@" >"$out" ||
+	"$helm" template "${release:-fg}" "$chart" --namespace "$release_ns" "$@" >"$out" ||
 		fail "helm template $* failed"
 }
 

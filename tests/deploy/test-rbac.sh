@@ -16,8 +16,13 @@ set -euo pipefail
 fg=${3:?usage: $0 K8S_ENV GIT_ENV FLINK_GITOPS HELM_PATH_FILE}
 work=$(mktemp -d "$k8s_dir/test-rbac.XXXXXX")
 agent_pid=
+release=
 cleanup() {
 	[[ -n $agent_pid ]] && kill -9 "$agent_pid" 2>/dev/null
+	# the chart's cluster-wide objects: the cluster is shared with other
+	# tests (test_deploy_manifests installs the chart as release "fg")
+	[[ -z $release ]] || kc delete clusterrole,clusterrolebinding \
+		-l "app.kubernetes.io/instance=$release" >/dev/null 2>&1 || true
 	[[ -n ${FG_RUN_KEEP:-} ]] && echo "kept $work" || rm -rf "$work"
 	rm -rf "$KUBECACHEDIR"
 }
@@ -158,6 +163,8 @@ no403 "$user" "deploy/kubernetes"
 
 # ==== 2. the chart, confined to two namespaces ===========================
 release_ns=fg-rbac-$$-rel
+# a release of its own: its ClusterRoles and bindings are named after it
+release=fg-rbac-$$
 a2=fg-rbac-$$-x b2=fg-rbac-$$-y c2=fg-rbac-$$-z
 for n in "$release_ns" "$a2" "$b2" "$c2"; do kc create namespace "$n" >/dev/null; done
 plain_src=$src
@@ -175,7 +182,7 @@ render "$work/chart.yaml" --set "namespaces={$a2,$b2}" --set operatorNamespace=f
 	--set source.url="$url"
 kc apply -f "$work/chart.yaml" >/dev/null
 dry_run "$work/chart.yaml" "$work/chart.json"
-sa=fg-flink-gitops
+sa=$release-flink-gitops
 token_kubeconfig "$release_ns" "$sa" "$work/chart.kubeconfig"
 user=system:serviceaccount:$release_ns:$sa
 agent_yaml "$work/chart.json" "$work/chart.kubeconfig" "$work/chart-agent.yaml"
