@@ -29,52 +29,13 @@ die() {
 
 out_dir=$cache_root/helm/$HELM_VERSION
 bin=$out_dir/helm
-if [[ -x $bin ]]; then
-	printf '%s\n' "$bin"
-	exit 0
-fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-# run CMD...: run quietly; on failure show its output and stop.
-run() {
-	if ! "$@" >"$log" 2>&1; then
-		tail -n 100 "$log" >&2
-		die "failed: $*"
-	fi
-}
-
-mkdir -p "$out_dir" "$cache_root/go/mod" "$cache_root/go/build" 2>"$log" ||
-	die "cannot create $cache_root (set FG_CACHE_DIR): $(cat "$log")"
-
-# One build at a time per version (two CTest runs, or a user and CI).
-exec 9>"$out_dir/.lock"
-flock 9
-if [[ -x $bin ]]; then # built while we waited
-	printf '%s\n' "$bin"
-	exit 0
-fi
-
-find_go() {
-	if command -v go >/dev/null 2>&1; then
-		command -v go
-	elif [[ -x /usr/local/go/bin/go ]]; then
-		echo /usr/local/go/bin/go
-	elif [[ -x /usr/lib/go/bin/go ]]; then
-		echo /usr/lib/go/bin/go
-	else
-		return 1
-	fi
-}
-go=$(find_go) || die "no Go toolchain found (need go in PATH or /usr/local/go)"
-
-export GOMODCACHE=$cache_root/go/mod
-export GOCACHE=$cache_root/go/build
-export GOFLAGS=-buildvcs=false
-export CGO_ENABLED=0
+# shellcheck source=../lib-go.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib-go.sh"
+go_begin "$out_dir" "$bin"
 # A local Go older than helm's go.mod asks for fetches the right toolchain
 # through the module proxy.
-export GOTOOLCHAIN=auto
+go_find
+export GOFLAGS=-buildvcs=false
 
 # What helm's Makefile sets, so `helm version` names the release.
 ldflags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
