@@ -268,10 +268,15 @@ static int port_list(void *ctx, const struct fg_obj_ref *ref,
 	struct fg_kube_kind kind;
 	struct fg_kube *k;
 	json_t *list = NULL;
+	char field[300];
 	size_t slot;
 	int err;
 
 	*out = NULL;
+	if (ref->name) {
+		snprintf(field, sizeof(field), "metadata.name=%s", ref->name);
+		lo.field_selector = field;
+	}
 	kind_of(ref, &kind);
 	do {
 		LEND(ctx, k, slot);

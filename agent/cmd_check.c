@@ -2,8 +2,11 @@
  * flink-gitops check: the first thing a user runs against a cluster.
  * Connects, reports the server version, whether the Flink operator's CRDs
  * are installed and which bundled version they match, and whether the
- * current identity holds every right the agent needs in each target
- * namespace (SelfSubjectAccessReview), naming each missing one.
+ * current identity holds every right the agent needs (agent/rights.h:
+ * in each target namespace, and with --config FILE exactly what that
+ * agent's configuration needs: across namespaces, its Lease, the
+ * operator's ConfigMap), asked with SelfSubjectAccessReview, naming each
+ * missing one.
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -16,8 +19,10 @@
 
 #include "render/base/json.h"
 #include "agent/cli.h"
+#include "agent/config.h"
 #include "agent/kube_opts.h"
 #include "agent/log.h"
+#include "agent/rights.h"
 #include "render/base/error.h"
 #include "render/crd.h"
 #include "agent/kube/kube.h"
@@ -40,14 +45,6 @@ static const struct managed managed[] = {
 };
 #define NMANAGED (sizeof(managed) / sizeof(managed[0]))
 #define NCRDS 4 /* the first NMANAGED are the operator's CRDs */
-
-/*
- * Server-side apply is authorised as "patch", and as "create" too when the
- * object does not exist yet, so both are needed.
- */
-static const char *const verbs[] = { "get",    "list",	"watch",
-				     "create", "patch", "delete" };
-#define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
 
 /* Drop `description` from a schema and every schema below it. */
 static void strip_descriptions(json_t *schema)
@@ -223,26 +220,189 @@ done:
 }
 
 /* 0 when the cluster has no namespace `ns`; 1 when it has, or when that
- * cannot be read (then the rights tell). */
+ * cannot be read (then the rights tell: an identity confined to
+ * namespaces may not read them, and is not asked to, so the API server
+ * records no refusal). */
 static int exists(struct fg_kube *k, const char *ns)
 {
 	struct fg_kube_kind kind = { "", NULL, "Namespace" };
 	json_t *o = NULL;
-	int err = fg_kube_get(k, &kind, NULL, ns, &o);
+	int err, allowed = 0;
+
+	if (fg_kube_can_i(k, "get", "", "namespaces", NULL, ns, &allowed) < 0 ||
+	    !allowed) {
+		fg_error_clear();
+		return 1;
+	}
+	err = fg_kube_get(k, &kind, NULL, ns, &o);
 
 	json_decref(o);
 	fg_error_clear();
 	return err != FG_ENOTFOUND;
 }
 
+/* What the agent needs, from --config (or the defaults without it). */
+struct needs {
+	unsigned when;	   /* FG_RIGHTS_IF_* that are required */
+	unsigned optional; /* FG_RIGHTS_IF_* reviewed, never required */
+	const char *lease_ns, *lease_name; /* with FG_RIGHTS_IF_LEADER */
+	const char *operator_ns;	   /* NULL: none */
+	int cluster;			   /* every namespace */
+};
+
+/* The needs of agent configuration `cfg` (NULL: an agent with the
+ * defaults, in the namespaces named: Events; the optional kinds
+ * reviewed, not required). */
+static void needs_of(struct needs *nd, const struct fg_agent_config *cfg)
+{
+	memset(nd, 0, sizeof(*nd));
+	nd->optional = FG_RIGHTS_IF_ROLES | FG_RIGHTS_IF_CREATE_NS |
+		       FG_RIGHTS_IF_SECRETS;
+	if (!cfg) {
+		nd->when = FG_RIGHTS_IF_EVENTS;
+		return;
+	}
+	if (cfg->events)
+		nd->when |= FG_RIGHTS_IF_EVENTS;
+	if (cfg->nage_identities) {
+		nd->when |= FG_RIGHTS_IF_SECRETS;
+		nd->optional &= ~(unsigned)FG_RIGHTS_IF_SECRETS;
+	}
+	if (cfg->le_enabled) {
+		nd->when |= FG_RIGHTS_IF_LEADER;
+		nd->lease_ns = cfg->le_namespace;
+		nd->lease_name = cfg->le_name;
+	}
+	nd->operator_ns = cfg->operator_ns;
+	nd->cluster = !cfg->nnamespaces;
+}
+
+/* Is row `r` reviewed, and is it required? */
+static int wanted(const struct needs *nd, const struct fg_right *r,
+		  int *required)
+{
+	/* what check itself reads is a note when missing: the agent
+	   never needs it */
+	*required =
+		r->scope != FG_RIGHTS_CHECK && (r->when & nd->when) == r->when;
+	return *required || r->scope == FG_RIGHTS_CHECK ||
+	       (r->when & nd->optional);
+}
+
+/* One review of `verb` on row `r` in `ns` (NULL: cluster or all
+ * namespaces), recorded in the JSON; 0, or < 0 when it could not be
+ * made. */
+static int review(struct fg_kube *k, struct report *r,
+		  const struct fg_right *rt, const char *verb, const char *ns,
+		  int required, int *allowed)
+{
+	const char *name = rt->names[0];
+	json_t *j;
+	int err;
+
+	/* a right on named objects is asked for one of them: each name is
+	   granted alike (deploy/ lists them together) */
+	if ((err = fg_kube_can_i(k, verb, rt->group, rt->resource, ns, name,
+				 allowed)) < 0)
+		return err;
+	j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:b}", "scope",
+		      fg_rights_scope_name(rt->scope), "group", rt->group,
+		      "resource", rt->resource, "kind", rt->kind, "verb", verb,
+		      "required", required, "allowed", *allowed);
+	if (j) {
+		json_object_set_new(j, "namespace",
+				    ns ? json_string(ns) : json_null());
+		if (name) {
+			json_t *names = json_array();
+
+			for (size_t i = 0;
+			     i < FG_RIGHTS_MAX_NAMES && rt->names[i]; i++)
+				json_array_append_new(
+					names, json_string(rt->names[i]));
+			json_object_set_new(j, "resourceNames", names);
+		}
+		json_array_append_new(json_object_get(r->j, "rights"), j);
+	}
+	return 0;
+}
+
+/*
+ * Review every row of `scope` in `ns` (NULL: cluster-wide, or all
+ * namespaces). `where` names it in messages ("analytics", "all
+ * namespaces", "lease flink-gitops/flink-gitops"); missing required
+ * rights are problems (and `missing`, when not NULL, lists them), missing
+ * optional ones a note. *nmissing counts the required ones missing.
+ */
+static int review_scope(struct fg_kube *k, struct report *r,
+			const struct needs *nd, enum fg_rights_scope scope,
+			const char *ns, const char *where, json_t *missing,
+			size_t *nmissing, size_t *nkinds, int text)
+{
+	size_t n, i, j;
+	const struct fg_right *rights = fg_rights(&n);
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		const struct fg_right *rt = &rights[i];
+		char line[256] = "";
+		size_t nv = 0;
+		int required;
+
+		if (rt->scope != scope || !wanted(nd, rt, &required))
+			continue;
+		for (j = 0; j < FG_RIGHTS_MAX_VERBS && rt->verbs[j] && !err;
+		     j++) {
+			int allowed = 0;
+
+			err = review(k, r, rt, rt->verbs[j], ns, required,
+				     &allowed);
+			if (err < 0 || allowed)
+				continue;
+			if (required && missing)
+				json_array_append_new(
+					missing,
+					json_pack("{s:s,s:s,s:s,s:s}", "kind",
+						  rt->kind, "verb",
+						  rt->verbs[j], "resource",
+						  rt->resource, "group",
+						  rt->group));
+			snprintf(line + strlen(line),
+				 sizeof(line) - strlen(line), "%s%s",
+				 nv ? ", " : "", rt->verbs[j]);
+			nv++;
+		}
+		if (!nv) {
+			if (required)
+				(*nkinds)++;
+			continue;
+		}
+		if (!required) {
+			if (text)
+				printf("  note: %s: cannot %s %s%s%s (%s): "
+				       "needed only for %s\n",
+				       where, line, rt->resource,
+				       *rt->group ? "." : "", rt->group,
+				       rt->kind, rt->why);
+			continue;
+		}
+		if (!*nmissing && text && ns && scope == FG_RIGHTS_MANAGED)
+			printf("namespace %s: missing rights\n", ns);
+		*nmissing += nv;
+		problem(r, text, "%s: cannot %s %s%s%s (%s)", where, line,
+			rt->resource, *rt->group ? "." : "", rt->group,
+			rt->kind);
+	}
+	return err;
+}
+
 /* Every right in `ns`; 0, or < 0 when a review could not be made. */
-static int check_namespace(struct fg_kube *k, struct report *r, const char *ns,
-			   int text)
+static int check_namespace(struct fg_kube *k, struct report *r,
+			   const struct needs *nd, const char *ns, int text)
 {
 	json_t *jn = json_pack("{s:s,s:[]}", "name", ns, "missing");
 	json_t *missing = json_object_get(jn, "missing");
-	size_t i, j, nmissing = 0;
-	int err = 0;
+	size_t nmissing = 0, nkinds = 0;
+	int err;
 
 	json_array_append_new(json_object_get(r->j, "namespaces"), jn);
 	if (!exists(k, ns)) {
@@ -257,46 +417,67 @@ static int check_namespace(struct fg_kube *k, struct report *r, const char *ns,
 		return 0;
 	}
 	json_object_set_new(jn, "exists", json_true());
-	for (i = 0; i < NMANAGED && !err; i++) {
-		char line[256] = "";
-		size_t n = 0;
-
-		for (j = 0; j < NVERBS && !err; j++) {
-			int allowed = 0;
-
-			err = fg_kube_can_i(k, verbs[j], managed[i].group,
-					    managed[i].resource, ns, &allowed);
-			if (err < 0 || allowed)
-				continue;
-			json_array_append_new(
-				missing,
-				json_pack("{s:s,s:s,s:s,s:s}", "kind",
-					  managed[i].kind, "verb", verbs[j],
-					  "resource", managed[i].resource,
-					  "group", managed[i].group));
-			snprintf(line + strlen(line),
-				 sizeof(line) - strlen(line), "%s%s",
-				 n ? ", " : "", verbs[j]);
-			n++;
-		}
-		if (n) {
-			if (!nmissing && text)
-				printf("namespace %s: missing rights\n", ns);
-			nmissing += n;
-			problem(r, text, "%s: cannot %s %s%s%s (%s)", ns, line,
-				managed[i].resource,
-				*managed[i].group ? "." : "", managed[i].group,
-				managed[i].kind);
-		}
-	}
-	if (err < 0)
+	if ((err = review_scope(k, r, nd, FG_RIGHTS_MANAGED, ns, ns, missing,
+				&nmissing, &nkinds, text)) < 0)
 		return err;
 	if (!nmissing && text)
-		printf("namespace %s: ok (get, list, watch, create, patch, "
-		       "delete on "
-		       "%zu kinds)\n",
-		       ns, NMANAGED);
+		printf("namespace %s: ok (every right on %zu kinds)\n", ns,
+		       nkinds);
 	return 0;
+}
+
+/* The rights outside the target namespaces: across all of them, the
+ * Lease, the operator's ConfigMap, and what check itself reads. */
+static int check_others(struct fg_kube *k, struct report *r,
+			const struct needs *nd, int text)
+{
+	char where[300];
+	size_t nmissing = 0, nkinds = 0, before;
+	int err = 0;
+
+	if (nd->cluster) {
+		if ((err = review_scope(k, r, nd, FG_RIGHTS_MANAGED, NULL,
+					"all namespaces", NULL, &nmissing,
+					&nkinds, text)) < 0)
+			return err;
+		if (!nmissing && text)
+			printf("all namespaces: ok (every right on %zu "
+			       "kinds)\n",
+			       nkinds);
+		before = nmissing;
+		if ((err = review_scope(k, r, nd, FG_RIGHTS_CLUSTER, NULL,
+					"cluster", NULL, &nmissing, &nkinds,
+					text)) < 0)
+			return err;
+		if (nmissing == before && text)
+			printf("cluster: ok (namespaces; inventories and the "
+			       "operator's configuration across namespaces)\n");
+	}
+	if (nd->when & FG_RIGHTS_IF_LEADER) {
+		snprintf(where, sizeof(where), "lease %s/%s", nd->lease_ns,
+			 nd->lease_name);
+		before = nmissing;
+		if ((err = review_scope(k, r, nd, FG_RIGHTS_LEASE, nd->lease_ns,
+					where, NULL, &nmissing, &nkinds,
+					text)) < 0)
+			return err;
+		if (nmissing == before && text)
+			printf("%s: ok\n", where);
+	}
+	if (nd->operator_ns) {
+		snprintf(where, sizeof(where),
+			 "operator configuration %s/flink-operator-config",
+			 nd->operator_ns);
+		before = nmissing;
+		if ((err = review_scope(k, r, nd, FG_RIGHTS_OPERATOR,
+					nd->operator_ns, where, NULL, &nmissing,
+					&nkinds, text)) < 0)
+			return err;
+		if (nmissing == before && text)
+			printf("%s: ok\n", where);
+	}
+	return review_scope(k, r, nd, FG_RIGHTS_CHECK, NULL, "cluster", NULL,
+			    &nmissing, &nkinds, text);
 }
 
 int fg_cmd_check(int argc, char **argv)
@@ -305,6 +486,7 @@ int fg_cmd_check(int argc, char **argv)
 		FG_KUBE_CLI_OPTIONS,
 		{ "namespace", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -313,6 +495,9 @@ int fg_cmd_check(int argc, char **argv)
 	size_t nns = 0, i;
 	struct fg_kube *k = NULL;
 	struct report r = { 0, NULL };
+	struct fg_agent_config *cfg = NULL;
+	const char *config = NULL;
+	struct needs nd;
 	json_t *ver = NULL;
 	int c, rc, text = 1, err;
 
@@ -322,6 +507,9 @@ int fg_cmd_check(int argc, char **argv)
 		return rc;
 	while ((c = getopt_long(argc, argv, "+:n:o:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
 		case 'h':
 			fputs(fg_cmd_find("check")->help, stdout);
 			return FG_EXIT_OK;
@@ -356,22 +544,44 @@ int fg_cmd_check(int argc, char **argv)
 	if (optind < argc)
 		return fg_usage_error("check", "unexpected argument '%s'",
 				      argv[optind]);
+	if (config) {
+		struct fg_buf errors = FG_BUF_INIT;
+
+		if (fg_agent_config_load(&cfg, config, &errors) < 0) {
+			fprintf(stderr, "%s", errors.ptr);
+			fg_buf_release(&errors);
+			return FG_EXIT_ERROR;
+		}
+		fg_buf_release(&errors);
+		if (!kc.kubeconfig)
+			kc.kubeconfig = cfg->kubeconfig;
+		if (!kc.context)
+			kc.context = cfg->context;
+	}
+	needs_of(&nd, cfg);
 	if ((err = fg_kube_cli_connect(&kc, &k)) < 0) {
 		fprintf(stderr, "flink-gitops: check: %s\n", fg_error_last());
+		fg_agent_config_free(cfg);
 		return FG_EXIT_ERROR;
 	}
 	if (fg_kube_server_version(k, &ver) < 0) {
 		fprintf(stderr, "flink-gitops: check: %s\n", fg_error_last());
 		fg_kube_free(k);
+		fg_agent_config_free(cfg);
 		return FG_EXIT_ERROR;
 	}
-	if (!nns)
+	if (!nns && cfg)
+		for (i = 0; i < cfg->nnamespaces && i < FG_CLI_MAX_NAMESPACES;
+		     i++)
+			nss[nns++] = cfg->namespaces[i];
+	if (!nns && !nd.cluster)
 		nss[nns++] = fg_kube_config_namespace(fg_kube_get_config(k));
-	r.j = json_pack("{s:s,s:s,s:s,s:O,s:[],s:[]}", "server",
+	r.j = json_pack("{s:s,s:s,s:s,s:O,s:[],s:[],s:[]}", "server",
 			fg_kube_config_server(fg_kube_get_config(k)), "context",
 			fg_kube_config_context(fg_kube_get_config(k)), "user",
 			fg_kube_config_user(fg_kube_get_config(k)),
-			"serverVersion", ver, "namespaces", "problems");
+			"serverVersion", ver, "namespaces", "problems",
+			"rights");
 	if (text) {
 		printf("context: %s (user %s, %s)\n",
 		       fg_kube_config_context(fg_kube_get_config(k)),
@@ -386,14 +596,25 @@ int fg_cmd_check(int argc, char **argv)
 					 json_object_get(ver, "gitVersion"))
 			       : "(unknown version)");
 	}
+	if (text && cfg)
+		printf("agent configuration: %s (%s%s)\n", config,
+		       nd.cluster ? "every namespace"
+				  : "the namespaces of sync.namespaces",
+		       nd.when & FG_RIGHTS_IF_LEADER ? ", leader election"
+						     : "");
 	check_crds(k, &r, text);
 	for (i = 0; i < nns; i++) {
-		if ((err = check_namespace(k, &r, nss[i], text)) < 0) {
+		if ((err = check_namespace(k, &r, &nd, nss[i], text)) < 0) {
 			fprintf(stderr, "flink-gitops: check: %s\n",
 				fg_error_last());
 			rc = FG_EXIT_ERROR;
 			goto done;
 		}
+	}
+	if ((err = check_others(k, &r, &nd, text)) < 0) {
+		fprintf(stderr, "flink-gitops: check: %s\n", fg_error_last());
+		rc = FG_EXIT_ERROR;
+		goto done;
 	}
 	json_object_set_new(r.j, "ok", json_boolean(r.problems == 0));
 	if (text) {
@@ -419,5 +640,6 @@ done:
 	json_decref(r.j);
 	json_decref(ver);
 	fg_kube_free(k);
+	fg_agent_config_free(cfg);
 	return rc;
 }

@@ -29,6 +29,7 @@ enum opt_type {
 	O_INT,	    /* an integer, stored as long */
 	O_ENUM,	    /* one of `choices` ("a|b|c") */
 	O_LIST,	    /* a list of strings */
+	O_NAMES,    /* a list of names, each once */
 	O_LISTEN,   /* "HOST:PORT" */
 };
 
@@ -45,6 +46,7 @@ struct opt {
 };
 
 #define OFF(f) offsetof(struct fg_agent_config, f)
+#define IS_LIST(o) ((o)->type == O_LIST || (o)->type == O_NAMES)
 #define S(n, f, d, h)                                       \
 	{                                                   \
 		n, O_STRING, OFF(f), 0, d, 0, 0, NULL, 0, h \
@@ -117,6 +119,15 @@ static const struct opt opts[] = {
 	  "bound of one API request"),
 	I("cluster.connections", connections, "8", 1, 256,
 	  "connections to the API server for writes, besides the watches"),
+	{ "cluster.operatorNamespace", O_NAME, OFF(operator_ns), 0, NULL, 0, 0,
+	  NULL, 0,
+	  "namespace of the Flink operator's flink-operator-config, read by "
+	  "name (absent: found across namespaces; with sync.namespaces, not "
+	  "read)" },
+	{ "sync.namespaces", O_NAMES, OFF(namespaces), OFF(nnamespaces), NULL,
+	  0, 0, NULL, 0,
+	  "the only namespaces the agent reads and writes (a namespaced Role "
+	  "in each is enough); absent: every namespace (a ClusterRole)" },
 	B("sync.selfHeal", self_heal, "false",
 	  "take drift back (else drift is only reported)"),
 	B("sync.prune", prune, "false",
@@ -486,8 +497,17 @@ static int store(struct parse *ps, struct fg_agent_config *c,
 		}
 		return set_string(c, o->off, text);
 	case O_LIST:
+	case O_NAMES:
 		break;
 	}
+	return 0;
+}
+
+static int listed(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return 1;
 	return 0;
 }
 
@@ -516,6 +536,19 @@ static int store_list(struct parse *ps, struct fg_agent_config *c,
 		    strlen(json_string_value(it)) > FG_CONFIG_MAX_STRING) {
 			problem(ps, ptr, 0, o->name,
 				"item %zu: want a non-empty string", i);
+			continue;
+		}
+		if (o->type == O_NAMES && !is_name(json_string_value(it))) {
+			problem(ps, ptr, 0, o->name,
+				"item %zu: '%s' is not a name (lowercase "
+				"letters, digits and '-', at most 63)",
+				i, json_string_value(it));
+			continue;
+		}
+		if (o->type == O_NAMES &&
+		    listed(*slot, *n, json_string_value(it))) {
+			problem(ps, ptr, 0, o->name, "item %zu: '%s' twice", i,
+				json_string_value(it));
 			continue;
 		}
 		if (!((*slot)[(*n)++] = strdup(json_string_value(it))))
@@ -561,7 +594,7 @@ static int walk(struct parse *ps, struct fg_agent_config *c, const json_t *map,
 			continue;
 		if ((o = find_opt(name))) {
 			ps->set[o - opts] = 1;
-			if (o->type == O_LIST) {
+			if (IS_LIST(o)) {
 				if ((err = store_list(ps, c, o, v, ptr)) < 0)
 					return err;
 				continue;
@@ -725,7 +758,7 @@ void fg_agent_config_free(struct fg_agent_config *c)
 	for (size_t i = 0; i < NOPTS; i++) {
 		const struct opt *o = &opts[i];
 
-		if (o->type == O_LIST) {
+		if (IS_LIST(o)) {
 			char **v = *(char ***)field(c, o->off);
 			size_t n = *(size_t *)field(c, o->noff);
 
@@ -762,6 +795,8 @@ static const char *type_word(const struct opt *o)
 		return o->choices;
 	case O_LIST:
 		return "list of strings";
+	case O_NAMES:
+		return "list of names";
 	case O_LISTEN:
 		return "HOST:PORT";
 	}
@@ -857,6 +892,16 @@ static json_t *schema_of(const struct opt *o)
 				    json_pack("{s:s,s:i}", "type", "string",
 					      "minLength", 1));
 		break;
+	case O_NAMES:
+		json_object_set_new(s, "type", json_string("array"));
+		json_object_set_new(s, "maxItems",
+				    json_integer(FG_CONFIG_MAX_LIST));
+		json_object_set_new(s, "uniqueItems", json_true());
+		json_object_set_new(
+			s, "items",
+			json_pack("{s:s,s:s}", "type", "string", "pattern",
+				  "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"));
+		break;
 	case O_NAME:
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(
@@ -868,7 +913,7 @@ static json_t *schema_of(const struct opt *o)
 		json_object_set_new(s, "maxLength",
 				    json_integer(FG_CONFIG_MAX_STRING));
 	}
-	if (o->def && o->type != O_LIST) {
+	if (o->def && !IS_LIST(o)) {
 		if (o->type == O_BOOL)
 			json_object_set_new(
 				s, "default",

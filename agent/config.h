@@ -46,7 +46,10 @@ struct fg_agent_config {
 	char *kubeconfig, *context; /* NULL: KUBECONFIG..., in-cluster */
 	long request_timeout_ms;
 	long connections;
+	char *operator_ns; /* NULL: found across namespaces */
 	/* sync: the core's settings */
+	char **namespaces; /* the only ones touched; none: all */
+	size_t nnamespaces;
 	int self_heal;
 	int prune;	  /* prune namespaces that render to nothing */
 	int allow_delete; /* policy delete: allow for every object */

@@ -20,12 +20,17 @@ struct fg_lease {
 	char *ns, *name, *identity;
 	long duration_ms, renew_ms, retry_ms;
 	void (*changed)(void *arg, int leader);
+	void (*fetch)(void *arg);
 	void *arg;
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int stop;
 	atomic_int leader;
+	atomic_int standby; /* another holder renews, and we read it */
+	atomic_int ask;	    /* a standby: hand a fetch to the leader */
+	char *asked_seen;   /* the leader: the fetch annotation last seen */
+	int asked_known;    /* ... once it has looked */
 	/* what we last saw of another holder, and when (our clock) */
 	char *seen;
 	long long seen_at, renewed_at;
@@ -64,11 +69,61 @@ static void set_leader(struct fg_lease *l, int v)
 {
 	if (atomic_exchange(&l->leader, v) == v)
 		return;
+	l->asked_known = 0; /* a new leader starts from what it sees */
 	FG_LOG_INFO(v ? "lease.acquired" : "lease.lost",
 		    FG_LOG_STR("lease", l->name),
 		    FG_LOG_STR("identity", l->identity));
 	if (l->changed)
 		l->changed(l->arg, v);
+}
+
+/* The leader: a standby set the fetch annotation since we last looked
+ * (what it says when we start leading is history). */
+static void fetch_asked(struct fg_lease *l, const json_t *lease)
+{
+	const char *v = fg_json_str(
+		fg_json_path(lease, "metadata", "annotations", NULL),
+		FG_LEASE_FETCH_ANNOTATION);
+
+	if (l->asked_known && fg_str_is(l->asked_seen, v))
+		return;
+	if (l->asked_known && v && l->fetch) {
+		FG_LOG_INFO("lease.fetch_asked", FG_LOG_STR("lease", l->name),
+			    FG_LOG_STR("at", v));
+		l->fetch(l->arg);
+	}
+	free(l->asked_seen);
+	l->asked_seen = v ? strdup(v) : NULL;
+	l->asked_known = 1;
+}
+
+/* A standby: put the fetch annotation on the Lease `cur` (an update
+ * with its resourceVersion; on conflict, asked again at the next try). */
+static void ask_leader(struct fg_lease *l, const json_t *cur, const char *now)
+{
+	struct fg_buf p = FG_BUF_INIT;
+	json_t *body = fg_json_deep_copy(cur), *meta, *ann;
+
+	meta = json_object_get(body, "metadata");
+	if (!json_is_object(meta))
+		goto done;
+	if (!json_is_object(ann = json_object_get(meta, "annotations"))) {
+		ann = json_object();
+		json_object_set_new(meta, "annotations", ann);
+	}
+	json_object_set_new(ann, FG_LEASE_FETCH_ANNOTATION, json_string(now));
+	path(&p, l, 1);
+	if (fg_kube_request(l->k, "PUT", p.ptr, body, 0, NULL) == 0) {
+		FG_LOG_INFO("lease.ask_fetch", FG_LOG_STR("lease", l->name));
+		goto done;
+	}
+	FG_LOG_DEBUG("lease.ask_fetch", FG_LOG_STR("lease", l->name),
+		     FG_LOG_STR("message", fg_error_last()));
+	fg_error_clear();
+	atomic_store(&l->ask, 1);
+done:
+	json_decref(body);
+	fg_buf_release(&p);
 }
 
 /* One attempt to acquire or renew. */
@@ -118,8 +173,12 @@ static void tick(struct fg_lease *l)
 	}
 	if (!mine && holder && *holder && t - l->seen_at < l->duration_ms) {
 		set_leader(l, 0); /* someone else holds it, and renews */
+		atomic_store(&l->standby, 1);
+		if (atomic_exchange(&l->ask, 0))
+			ask_leader(l, cur, now);
 		goto done;
 	}
+	atomic_store(&l->standby, 0);
 	transitions = (int)json_integer_value(
 		json_object_get(spec, "leaseTransitions"));
 	body = fg_json_deep_copy(cur);
@@ -138,9 +197,11 @@ static void tick(struct fg_lease *l)
 	if (err == 0) {
 		l->renewed_at = t;
 		set_leader(l, 1);
+		fetch_asked(l, cur);
 	}
 done:
 	if (err < 0) {
+		atomic_store(&l->standby, 0);
 		FG_LOG_DEBUG("lease.attempt", FG_LOG_STR("lease", l->name),
 			     FG_LOG_STR("message", fg_error_last()));
 		fg_error_clear();
@@ -228,8 +289,11 @@ int fg_lease_start(struct fg_lease **out, struct fg_kube *k,
 	l->renew_ms = o->renew_ms;
 	l->retry_ms = o->retry_ms;
 	l->changed = o->changed;
+	l->fetch = o->fetch;
 	l->arg = o->arg;
 	atomic_init(&l->leader, 0);
+	atomic_init(&l->standby, 0);
+	atomic_init(&l->ask, 0);
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->cv, NULL);
 	if (!l->ns || !l->name || !l->identity ||
@@ -250,6 +314,21 @@ int fg_lease_leader(struct fg_lease *l)
 	return l ? atomic_load(&l->leader) : 1;
 }
 
+int fg_lease_standby(struct fg_lease *l)
+{
+	return l && !atomic_load(&l->leader) && atomic_load(&l->standby);
+}
+
+void fg_lease_ask_fetch(struct fg_lease *l)
+{
+	if (!l)
+		return;
+	pthread_mutex_lock(&l->mu);
+	atomic_store(&l->ask, 1);
+	pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
 void fg_lease_stop(struct fg_lease *l)
 {
 	if (!l)
@@ -266,5 +345,6 @@ void fg_lease_stop(struct fg_lease *l)
 	free(l->name);
 	free(l->identity);
 	free(l->seen);
+	free(l->asked_seen);
 	free(l);
 }

@@ -543,7 +543,8 @@ int fg_pass_cli_render(struct fg_pass_cli *c)
 			return -1;
 		/* what the operator runs with, as the cluster holds it; when
 		   it cannot be read, the repository's operatorDefaults */
-		if (fg_observe_operator_conf(&c->ap.cluster, &c->operator_conf,
+		if (fg_observe_operator_conf(&c->ap.cluster, NULL,
+					     &c->operator_conf,
 					     &c->operator_conf_source) == 0) {
 			c->r.opts.operator_conf = c->operator_conf;
 			c->r.opts.operator_conf_source =

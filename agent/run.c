@@ -90,11 +90,13 @@ int fg_run_leader(struct fg_run *r)
 	return !r->lease || fg_lease_leader(r->lease);
 }
 
+/* Ready: the leader (or the only replica) after its first successful
+ * pass; a standby while it reads the Lease another replica renews. */
 static int http_ready(void *arg)
 {
 	struct fg_run *r = arg;
 
-	return atomic_load(&r->ready);
+	return atomic_load(&r->ready) || fg_lease_standby(r->lease);
 }
 
 static int http_push(void *arg, enum fg_hook_provider p, const char *ref)
@@ -105,7 +107,9 @@ static int http_push(void *arg, enum fg_hook_provider p, const char *ref)
 	(void)p;
 	for (size_t i = 0; !hit && i < r->cfg->nproposals; i++)
 		hit = fg_run_proposal_match(r->cfg->proposals[i], ref);
-	if (hit)
+	if (hit && !fg_run_leader(r))
+		fg_lease_ask_fetch(r->lease); /* the leader fetches */
+	else if (hit)
 		wake(r, FG_WAKE_FETCH);
 	return hit;
 }
@@ -127,6 +131,11 @@ static void on_watch_restart(void *arg)
 	(void)arg;
 	if (hook_metrics)
 		fg_metrics_watch_restart(hook_metrics);
+}
+
+static void on_fetch_asked(void *arg)
+{
+	wake(arg, FG_WAKE_FETCH);
 }
 
 static void on_lease(void *arg, int leader)
@@ -354,6 +363,7 @@ static int setup_cluster(struct fg_run *r)
 		lo.renew_ms = c->le_renew_ms;
 		lo.retry_ms = c->le_retry_ms;
 		lo.changed = on_lease;
+		lo.fetch = on_fetch_asked;
 		lo.arg = r;
 		if ((err = fg_lease_start(&r->lease, lk, &lo)) < 0)
 			return err;

@@ -145,6 +145,28 @@ done:
 	return err;
 }
 
+/* Say once per commit which namespaces of Git lie outside
+ * sync.namespaces: the agent neither reads nor writes them. */
+static void outside(const struct fg_run *r, const struct fg_desired *d)
+{
+	struct fg_buf names = FG_BUF_INIT;
+	struct fg_pass_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.within = (const char *const *)r->cfg->namespaces;
+	o.nwithin = r->cfg->nnamespaces;
+	for (size_t i = 0; i < d->nns; i++)
+		if (!fg_pass_within(&o, d->ns[i].name))
+			fg_buf_printf(&names, "%s%s", names.len ? "," : "",
+				      d->ns[i].name);
+	if (names.len)
+		FG_LOG_WARN("source.outside", FG_LOG_STR("commit", r->good),
+			    FG_LOG_STR("namespaces", names.ptr),
+			    FG_LOG_STR("message",
+				       "not in sync.namespaces: not synced"));
+	fg_buf_release(&names);
+}
+
 /* A head that is not applied: remembered, logged, noted (once). */
 static void refuse(struct fg_run *r, const char *hex, const char *why)
 {
@@ -212,6 +234,7 @@ static int update_source(struct fg_run *r, int *new_commit)
 	*new_commit = 1;
 	FG_LOG_INFO("source.commit", FG_LOG_STR("commit", r->good),
 		    FG_LOG_INT("namespaces", d->nns));
+	outside(r, d);
 	fg_buf_release(&why);
 	return 0;
 }
@@ -360,7 +383,9 @@ static void prune_all(struct fg_run *r, const char *repo, struct prune_list *pl)
 	memset(pl, 0, sizeof(*pl));
 	if (!r->cfg->prune)
 		return;
-	if (fg_pass_inventory_namespaces(&r->cport, repo, &pl->names) < 0) {
+	if (fg_pass_inventory_namespaces(
+		    &r->cport, repo, (const char *const *)r->cfg->namespaces,
+		    r->cfg->nnamespaces, &pl->names) < 0) {
 		fg_error_clear();
 		pl->names = json_array();
 	}
@@ -390,6 +415,9 @@ static void pass_opts(struct fg_run *r, struct fg_pass_opts *o,
 	o->wait_ms = r->cfg->wait_timeout_ms;
 	o->parallel_ns = (size_t)r->cfg->parallel;
 	o->parallel_objects = (size_t)r->cfg->connections;
+	o->within = (const char *const *)r->cfg->namespaces;
+	o->nwithin = r->cfg->nnamespaces;
+	o->operator_ns = r->cfg->operator_ns;
 	prune_all(r, repo, pl);
 	o->allow_prune = pl->v;
 	o->nallow_prune = pl->n;

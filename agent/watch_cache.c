@@ -20,6 +20,8 @@
 struct watch {
 	struct fg_watch_cache *c;
 	char *group, *kind, *ns, *selector; /* ns, selector may be NULL */
+	char *name;	 /* NULL, or only this object (metadata.name) */
+	char field[300]; /* its field selector, "" for none */
 	char *key;
 	struct fg_kube *k;
 	pthread_t th;
@@ -169,6 +171,7 @@ static void *run(void *arg)
 
 		memset(&o, 0, sizeof(o));
 		o.label_selector = w->selector;
+		o.field_selector = *w->field ? w->field : NULL;
 		o.on_list = on_list;
 		o.on_event = on_event;
 		o.ctx = w;
@@ -202,6 +205,7 @@ static void watch_free(struct watch *w)
 	free(w->kind);
 	free(w->ns);
 	free(w->selector);
+	free(w->name);
 	free(w->key);
 	free(w);
 }
@@ -224,10 +228,15 @@ static int start(struct fg_watch_cache *c, const struct fg_obj_ref *ref,
 	w->kind = strdup(ref->kind);
 	w->ns = dup_or_null(ref->ns);
 	w->selector = dup_or_null(selector);
+	w->name = dup_or_null(ref->name);
+	if (ref->name)
+		snprintf(w->field, sizeof(w->field), "metadata.name=%s",
+			 ref->name);
 	w->key = strdup(key);
 	w->items = json_object();
 	if (!w->group || !w->kind || (ref->ns && !w->ns) ||
-	    (selector && !w->selector) || !w->key || !w->items) {
+	    (selector && !w->selector) || (ref->name && !w->name) || !w->key ||
+	    !w->items) {
 		watch_free(w);
 		return fg_error_set(FG_ERROR, "out of memory");
 	}
@@ -259,8 +268,9 @@ static int cache_list(void *ctx, const struct fg_obj_ref *ref,
 	size_t i;
 
 	*out = NULL;
-	snprintf(key, sizeof(key), "%s/%s/%s/%s", ref->group, ref->kind,
-		 ref->ns ? ref->ns : "*", selector ? selector : "");
+	snprintf(key, sizeof(key), "%s/%s/%s/%s/%s", ref->group, ref->kind,
+		 ref->ns ? ref->ns : "*", selector ? selector : "",
+		 ref->name ? ref->name : "");
 	pthread_mutex_lock(&c->mu);
 	for (i = 0; i < c->n; i++)
 		if (!strcmp(c->v[i]->key, key))
@@ -330,6 +340,7 @@ static void stored(struct fg_watch_cache *c, const json_t *obj)
 	const char *av = fg_json_str(obj, "apiVersion");
 	const char *kind = fg_json_str(obj, "kind");
 	const char *ns = fg_meta_str(obj, "namespace");
+	const char *name = fg_meta_str(obj, "name");
 	const json_t *labels = fg_json_path(obj, "metadata", "labels", NULL);
 	const char *slash = av ? strchr(av, '/') : NULL;
 
@@ -343,7 +354,8 @@ static void stored(struct fg_watch_cache *c, const json_t *obj)
 
 		if (!w->synced || strcmp(w->group, group) ||
 		    strcmp(w->kind, kind) ||
-		    (w->ns && (!ns || strcmp(w->ns, ns))))
+		    (w->ns && (!ns || strcmp(w->ns, ns))) ||
+		    (w->name && (!name || strcmp(w->name, name))))
 			continue;
 		if (w->selector &&
 		    !fg_label_selector_matches(w->selector, labels))

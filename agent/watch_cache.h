@@ -4,7 +4,8 @@
  * through LISTs and cannot tell the difference.
  *
  * A LIST of a kind (in a namespace or across all, with or without a
- * label selector) starts a WATCH of exactly that query on its own
+ * label selector, of one name or all) starts a WATCH of exactly that
+ * query on its own
  * connection and thread, and falls through to the API server until the
  * watch has listed; after that, LISTs are answered from memory. The
  * client's watch does bookmarks, resumes after a lost stream and lists

@@ -264,11 +264,17 @@ static const struct {
 	"(b | bytes) / (k | kb | kibibytes) / (m | mb | mebibytes) / " \
 	"(g | gb | gibibytes) / (t | tb | tebibytes)"
 
-int fg_flink_memory_parse(const char *s, unsigned long long *bytes)
+/*
+ * A number and its unit as Flink's MemorySize.parse and
+ * TimeUtils.parseDuration split them: trimmed, digits first (at most
+ * Long.MAX_VALUE), then the unit, trimmed and in lower case (at most
+ * unit_size - 1 bytes of it kept).
+ */
+static int split_number_unit(const char *s, unsigned long long *value,
+			     char *unit, size_t unit_size)
 {
 	const char *b = s, *e = s + strlen(s), *p, *ub, *ue;
-	unsigned long long v = 0, mult = 0;
-	char unit[64];
+	unsigned long long v = 0;
 	size_t ulen;
 
 	fg_java_trim(&b, &e);
@@ -293,12 +299,24 @@ int fg_flink_memory_parse(const char *s, unsigned long long *bytes)
 	ue = e;
 	fg_java_trim(&ub, &ue);
 	ulen = (size_t)(ue - ub);
-	if (ulen >= sizeof(unit))
-		ulen = sizeof(unit) - 1;
+	if (ulen >= unit_size)
+		ulen = unit_size - 1;
 	for (size_t i = 0; i < ulen; i++)
 		unit[i] = (char)tolower((unsigned char)ub[i]);
 	unit[ulen] = '\0';
-	if (ulen == 0)
+	*value = v;
+	return 0;
+}
+
+int fg_flink_memory_parse(const char *s, unsigned long long *bytes)
+{
+	unsigned long long v, mult = 0;
+	char unit[64];
+	int rc;
+
+	if ((rc = split_number_unit(s, &v, unit, sizeof(unit))) < 0)
+		return rc;
+	if (!*unit)
 		mult = 1;
 	for (size_t i = 0;
 	     !mult && i < sizeof(flink_units) / sizeof(flink_units[0]); i++)
@@ -307,9 +325,9 @@ int fg_flink_memory_parse(const char *s, unsigned long long *bytes)
 				mult = flink_units[i].mult;
 	if (!mult)
 		return fg_error_set(FG_EINVALID,
-				    "Memory size unit '%.*s' does not match "
+				    "Memory size unit '%s' does not match "
 				    "any of the recognized units: %s",
-				    (int)(ue - ub), unit, FLINK_UNITS_TEXT);
+				    unit, FLINK_UNITS_TEXT);
 	if (v > (unsigned long long)LLONG_MAX / mult)
 		return fg_error_set(
 			FG_EINVALID,
@@ -478,39 +496,14 @@ static const struct {
 
 int fg_flink_duration_parse(const char *s, struct fg_flink_duration *out)
 {
-	const char *b = s, *e = s + strlen(s), *p, *ub, *ue;
-	unsigned long long v = 0;
+	unsigned long long v;
 	char unit[32];
-	size_t ulen, u = sizeof(time_units) / sizeof(time_units[0]);
+	size_t u = sizeof(time_units) / sizeof(time_units[0]);
+	int rc;
 
-	fg_java_trim(&b, &e);
-	if (b == e)
-		return fg_error_set(
-			FG_EINVALID,
-			"argument is an empty- or whitespace-only string");
-	for (p = b; p < e && isdigit((unsigned char)*p); p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (v > ((unsigned long long)LLONG_MAX - d) / 10)
-			return fg_error_set(
-				FG_EINVALID,
-				"The value '%.*s' cannot be re represented as "
-				"64bit number (numeric overflow).",
-				(int)(e - b), b);
-		v = v * 10 + d;
-	}
-	if (p == b)
-		return fg_error_set(FG_EINVALID,
-				    "text does not start with a number");
-	ub = p;
-	ue = e;
-	fg_java_trim(&ub, &ue);
-	ulen = (size_t)(ue - ub);
-	if (ulen >= sizeof(unit))
-		ulen = sizeof(unit) - 1;
-	for (size_t i = 0; i < ulen; i++)
-		unit[i] = (char)tolower((unsigned char)ub[i]);
-	unit[ulen] = '\0';
-	if (ulen == 0) {
+	if ((rc = split_number_unit(s, &v, unit, sizeof(unit))) < 0)
+		return rc;
+	if (!*unit) {
 		u = 4; /* milliseconds */
 	} else {
 		for (size_t i = 0;

@@ -240,10 +240,11 @@ void fg_live_release(struct fg_live *l)
 	memset(l, 0, sizeof(*l));
 }
 
-int fg_observe_operator_conf(const struct fg_cluster_port *port, json_t **out,
-			     char **where)
+int fg_observe_operator_conf(const struct fg_cluster_port *port, const char *ns,
+			     json_t **out, char **where)
 {
-	struct fg_obj_ref ref = { "", "ConfigMap", NULL, NULL };
+	struct fg_obj_ref ref = { "", "ConfigMap", ns,
+				  ns ? FG_OPERATOR_CONFIGMAP : NULL };
 	struct fg_yaml_file *yf = NULL;
 	struct fg_buf w = FG_BUF_INIT;
 	json_t *items = NULL, *it, *cm = NULL;
@@ -253,8 +254,8 @@ int fg_observe_operator_conf(const struct fg_cluster_port *port, json_t **out,
 
 	*out = NULL;
 	*where = NULL;
-	if ((err = port->list(port->ctx, &ref, FG_OPERATOR_LABEL, &items)) <
-	    0) {
+	if ((err = port->list(port->ctx, &ref, ns ? NULL : FG_OPERATOR_LABEL,
+			      &items)) < 0) {
 		err = fg_error_wrap(FG_ENOTFOUND,
 				    "the operator's configuration");
 		goto done;

@@ -65,14 +65,15 @@ void fg_live_release(struct fg_live *l);
 /*
  * The Flink operator's own configuration, as the operator runs with it:
  * its ConfigMap FG_OPERATOR_CONFIGMAP (found with one LIST of ConfigMaps
- * across namespaces by FG_OPERATOR_LABEL), key config.yaml, else
- * flink-conf.yaml, parsed as YAML (flat or nested keys). *out a new
- * object, *where a new "ConfigMap NS/flink-operator-config". FG_ENOTFOUND
- * when there is none, it cannot be listed (no right) or does not parse:
- * the configuration is then unknown.
+ * across namespaces by FG_OPERATOR_LABEL; or, `ns` not NULL, the LIST of
+ * that one name in `ns`, which RBAC can allow by resourceNames), key
+ * config.yaml, else flink-conf.yaml, parsed as YAML (flat or nested
+ * keys). *out a new object, *where a new "ConfigMap NS/flink-operator-
+ * config". FG_ENOTFOUND when there is none, it cannot be listed (no
+ * right) or does not parse: the configuration is then unknown.
  */
-int fg_observe_operator_conf(const struct fg_cluster_port *port, json_t **out,
-			     char **where);
+int fg_observe_operator_conf(const struct fg_cluster_port *port, const char *ns,
+			     json_t **out, char **where);
 
 /* The API group of `obj`'s apiVersion into `out`: "" for "v1". */
 void fg_object_group(const json_t *obj, char *out, size_t n);

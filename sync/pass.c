@@ -118,7 +118,9 @@ static int operator_env(struct fg_pass *p, const struct fg_cluster_port *port)
 		src = p->opts.operator_conf_source
 			      ? p->opts.operator_conf_source
 			      : "the cluster";
-	} else if (port && fg_observe_operator_conf(port, &conf, &where) == 0) {
+	} else if (port && (p->opts.operator_ns || !p->opts.nwithin) &&
+		   fg_observe_operator_conf(port, p->opts.operator_ns, &conf,
+					    &where) == 0) {
 		src = where;
 	} else if (p->desired && p->desired->operator_defaults) {
 		fg_error_clear();
@@ -146,6 +148,14 @@ static int allowed_prune(const struct fg_pass_opts *o, const char *ns)
 		if (!strcmp(o->allow_prune[i], ns))
 			return 1;
 	return 0;
+}
+
+int fg_pass_within(const struct fg_pass_opts *o, const char *ns)
+{
+	for (size_t i = 0; i < o->nwithin; i++)
+		if (!strcmp(o->within[i], ns))
+			return 1;
+	return !o->nwithin;
 }
 
 /* Is `ns` one of -n's (all are when none is given)? */
@@ -215,8 +225,10 @@ static int build_scope(struct fg_pass *p, const json_t *inv)
 	int err = 0;
 
 	for (i = 0; i < d->nns && !err; i++)
-		err = add_ns(p, d->ns[i].name, &d->ns[i], d->ns[i].policy,
-			     d->ns[i].failed || d->config_failed);
+		if (fg_pass_within(&p->opts, d->ns[i].name))
+			err = add_ns(p, d->ns[i].name, &d->ns[i],
+				     d->ns[i].policy,
+				     d->ns[i].failed || d->config_failed);
 	json_array_foreach (fg_json_mut(inv), j, it) {
 		int rendered = 0;
 
@@ -225,7 +237,8 @@ static int build_scope(struct fg_pass *p, const json_t *inv)
 		name = json_string_value(it);
 		for (i = 0; i < d->nns && !rendered; i++)
 			rendered = !strcmp(d->ns[i].name, name);
-		if (rendered || !selected(&p->opts, name))
+		if (rendered || !selected(&p->opts, name) ||
+		    !fg_pass_within(&p->opts, name))
 			continue;
 		err = add_ns(p, name, NULL, d->policy, d->config_failed);
 	}
@@ -247,26 +260,13 @@ static int build_scope(struct fg_pass *p, const json_t *inv)
 	return err;
 }
 
-int fg_pass_inventory_namespaces(const struct fg_cluster_port *port,
-				 const char *repository, json_t **out)
+/* Add the namespaces of `items` holding inventory `name` to `names`. */
+static void inventory_names(const json_t *items, const char *name,
+			    json_t *names, json_t *seen)
 {
-	struct fg_obj_ref ref = { "", "ConfigMap", NULL, NULL };
-	char name[FG_INVENTORY_NAME_SIZE];
-	json_t *items = NULL, *it, *names, *seen;
+	const json_t *it;
 	size_t i;
-	int err;
 
-	*out = NULL;
-	if ((err = fg_inventory_name(name, repository)) < 0)
-		return err;
-	err = port->list(port->ctx, &ref,
-			 FG_LABEL_MANAGED_BY "=" FG_MANAGER
-					     "," FG_APPLYSET_LABEL_ID,
-			 &items);
-	if (err < 0)
-		return fg_error_wrap(err, "list inventories");
-	names = json_array();
-	seen = json_object();
 	json_array_foreach (items, i, it) {
 		const char *ns = fg_meta_str(it, "namespace");
 
@@ -276,12 +276,48 @@ int fg_pass_inventory_namespaces(const struct fg_cluster_port *port,
 		json_object_set_new(seen, ns, json_true());
 		json_array_append_new(names, json_string(ns));
 	}
-	json_decref(seen);
-	json_decref(items);
-	if (!names)
-		return oom();
+}
+
+int fg_pass_inventory_namespaces(const struct fg_cluster_port *port,
+				 const char *repository,
+				 const char *const *within, size_t nwithin,
+				 json_t **out)
+{
+	struct fg_obj_ref ref = { "", "ConfigMap", NULL, NULL };
+	char name[FG_INVENTORY_NAME_SIZE];
+	json_t *items = NULL, *names, *seen;
+	size_t i = 0;
+	int err = 0;
+
+	*out = NULL;
+	if ((err = fg_inventory_name(name, repository)) < 0)
+		return err;
+	names = json_array();
+	seen = json_object();
+	if (!names || !seen) {
+		err = oom();
+		goto done;
+	}
+	do {
+		ref.ns = nwithin ? within[i] : NULL;
+		err = port->list(port->ctx, &ref,
+				 FG_LABEL_MANAGED_BY "=" FG_MANAGER
+						     "," FG_APPLYSET_LABEL_ID,
+				 &items);
+		if (err < 0) {
+			err = fg_error_wrap(err, "list inventories");
+			goto done;
+		}
+		inventory_names(items, name, names, seen);
+		json_decref(items);
+		items = NULL;
+	} while (++i < nwithin);
 	*out = names;
-	return 0;
+	names = NULL;
+done:
+	json_decref(seen);
+	json_decref(names);
+	return err;
 }
 
 /* ---- observe, decide, settle ---- */
@@ -441,12 +477,14 @@ int fg_pass_plan(struct fg_pass **out, const struct fg_desired *d,
 		p->env.now = ports->clock->wall_s(ports->clock->ctx);
 	if ((err = operator_env(p, ports->cluster)) < 0 ||
 	    (err = fg_pass_inventory_namespaces(ports->cluster, p->repository,
+						p->opts.within, p->opts.nwithin,
 						&inv)) < 0 ||
 	    (err = build_scope(p, inv)) < 0)
 		goto fail;
 	json_decref(inv);
 	inv = NULL;
-	if ((err = observe_namespaces(p, ports->cluster)) < 0)
+	if (!p->opts.nwithin &&
+	    (err = observe_namespaces(p, ports->cluster)) < 0)
 		goto fail;
 	c.p = p;
 	c.ports = ports;

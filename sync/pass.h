@@ -136,6 +136,21 @@ struct fg_pass_opts {
 	const json_t *operator_conf;
 	const char *operator_conf_source;
 	size_t parallel_objects; /* 0: FG_PASS_PARALLEL_OBJECTS */
+	/*
+	 * The namespaces the identity may touch (the agent's
+	 * sync.namespaces, borrowed): nwithin 0: every namespace. The
+	 * others are out of scope (a namespace Git renders there is
+	 * neither read nor written); inventories are listed in each of
+	 * these, not across namespaces; namespaces are not listed (each
+	 * is taken to exist: its RoleBinding is there). So a pass sends
+	 * no request a namespaced Role does not allow.
+	 */
+	const char *const *within;
+	size_t nwithin;
+	/* the namespace of the operator's configuration when the pass
+	   reads it (fg_observe_operator_conf); NULL: across namespaces,
+	   or, with `within`, not read */
+	const char *operator_ns;
 };
 
 enum fg_action {
@@ -358,10 +373,16 @@ int fg_decide_ns(struct fg_pass_ns *ns, const struct fg_pass_opts *opts,
 
 /*
  * The namespaces that hold an inventory of repository `repository`: one
- * LIST of ConfigMaps across namespaces by label. *out a new JSON array
- * of names, each once.
+ * LIST of ConfigMaps across namespaces by label, or, when `within` names
+ * nwithin namespaces, one LIST in each of them. *out a new JSON array of
+ * names, each once.
  */
 int fg_pass_inventory_namespaces(const struct fg_cluster_port *port,
-				 const char *repository, json_t **out);
+				 const char *repository,
+				 const char *const *within, size_t nwithin,
+				 json_t **out);
+
+/* 1 when `ns` is one of opts->within (or within is empty). */
+int fg_pass_within(const struct fg_pass_opts *opts, const char *ns);
 
 #endif

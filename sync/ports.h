@@ -39,9 +39,12 @@ struct fg_cluster_port {
 
 	/*
 	 * Every object of ref->kind in ref->ns (ref->ns NULL: all
-	 * namespaces), ref->name ignored; `label_selector` NULL for all.
-	 * One logical LIST, paginated by the implementation. *out is a new
-	 * JSON array of the objects, each with apiVersion and kind.
+	 * namespaces); `label_selector` NULL for all. ref->name NULL, or
+	 * only the object of that name: asked as a LIST with the field
+	 * selector metadata.name, which an identity allowed only that
+	 * object (RBAC resourceNames) may send. One logical LIST,
+	 * paginated by the implementation. *out is a new JSON array of
+	 * the objects, each with apiVersion and kind.
 	 */
 	int (*list)(void *ctx, const struct fg_obj_ref *ref,
 		    const char *label_selector, json_t **out);

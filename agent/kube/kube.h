@@ -280,6 +280,8 @@ int fg_kube_delete(struct fg_kube *k, const struct fg_kube_kind *kind,
  */
 struct fg_kube_watch_opts {
 	const char *label_selector;
+	const char *field_selector; /* "metadata.name=N": RBAC resourceNames
+				       may allow it */
 	const char *resource_version;
 	unsigned timeout_seconds; /* per watch request; 0: 300 */
 	long duration_ms;	  /* whole watch; 0: until stopped */
@@ -298,10 +300,12 @@ int fg_kube_watch(struct fg_kube *k, const struct fg_kube_kind *kind,
 
 /*
  * SelfSubjectAccessReview: may the current identity do `verb` on
- * `resource` (plural) of `group` in `ns`? *allowed is 1 or 0.
+ * `resource` (plural) of `group` in `ns` (NULL: cluster-scoped, or all
+ * namespaces), on the object `name` (NULL: any)? *allowed is 1 or 0.
  */
 int fg_kube_can_i(struct fg_kube *k, const char *verb, const char *group,
-		  const char *resource, const char *ns, int *allowed);
+		  const char *resource, const char *ns, const char *name,
+		  int *allowed);
 
 /* ---- pure helpers, exposed for tests ---- */
 

@@ -537,7 +537,8 @@ done:
 }
 
 int fg_kube_can_i(struct fg_kube *k, const char *verb, const char *group,
-		  const char *resource, const char *ns, int *allowed)
+		  const char *resource, const char *ns, const char *name,
+		  int *allowed)
 {
 	struct kube_req r = { 0 };
 	json_t *review, *res = NULL;
@@ -545,11 +546,12 @@ int fg_kube_can_i(struct fg_kube *k, const char *verb, const char *group,
 	int err;
 
 	*allowed = 0;
-	review = json_pack(
-		"{s:s,s:s,s:{s:{s:s,s:s,s:s,s:s?}}}", "apiVersion",
-		"authorization.k8s.io/v1", "kind", "SelfSubjectAccessReview",
-		"spec", "resourceAttributes", "verb", verb, "group",
-		group ? group : "", "resource", resource, "namespace", ns);
+	review = json_pack("{s:s,s:s,s:{s:{s:s,s:s,s:s,s:s?,s:s?}}}",
+			   "apiVersion", "authorization.k8s.io/v1", "kind",
+			   "SelfSubjectAccessReview", "spec",
+			   "resourceAttributes", "verb", verb, "group",
+			   group ? group : "", "resource", resource,
+			   "namespace", ns, "name", name);
 	if (!review || !(body = fg_json_dumps(review, JSON_COMPACT))) {
 		json_decref(review);
 		return fg_error_set(FG_ERROR, "out of memory");
@@ -698,7 +700,8 @@ int fg_kube_watch(struct fg_kube *k, const struct fg_kube_kind *kind,
 
 			err = list_res(k, &res, ns,
 				       &(struct fg_kube_list_opts){
-					       o->label_selector, NULL, 0 },
+					       o->label_selector,
+					       o->field_selector, 0 },
 				       &list);
 			if (err == 0) {
 				err = set_rv(
@@ -737,7 +740,10 @@ int fg_kube_watch(struct fg_kube *k, const struct fg_kube_kind *kind,
 						 num)) < 0 ||
 			    (o->label_selector &&
 			     (err = fg_kube_query(&path, "labelSelector",
-						  o->label_selector)) < 0))
+						  o->label_selector)) < 0) ||
+			    (o->field_selector &&
+			     (err = fg_kube_query(&path, "fieldSelector",
+						  o->field_selector)) < 0))
 				break;
 			r.method = "GET";
 			r.path = path.ptr;

@@ -37,6 +37,14 @@ log_level=warn
 
 pass_count() { grep -c 'event=pass.done' "$work/$1.log" || true; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$agent_pid/status"; }
+# what the resident size is made of: the agent's own memory (anonymous)
+# and files it maps (libgit2's pack windows, the binary and libraries,
+# pages the kernel shares with its page cache)
+rss_parts() {
+	awk '/^RssAnon/ { a = $2 } /^RssFile/ { f = $2 }
+		END { printf "anon %d MB, files %d MB", a / 1024, f / 1024 }' \
+		"/proc/$agent_pid/status"
+}
 
 # ---- (1) latency ----
 latency() {
@@ -131,7 +139,7 @@ while ((done_passes < passes)); do
 	if [[ -z $rss0 ]]; then rss0=$(rss_kb); fi
 	if ((done_passes / 100 > ${last_print:-0})); then
 		last_print=$((done_passes / 100))
-		echo "bench-run: soak: $done_passes passes, $commits commits, RSS $(($(rss_kb) / 1024)) MB, $((($(date +%s%N) - t_start) / 1000000)) ms"
+		echo "bench-run: soak: $done_passes passes, $commits commits, RSS $(($(rss_kb) / 1024)) MB ($(rss_parts)), $((($(date +%s%N) - t_start) / 1000000)) ms"
 		rss_last=$(rss_kb)
 		[[ -z ${rss_100:-} ]] && rss_100=$rss_last
 	fi

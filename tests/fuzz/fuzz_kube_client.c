@@ -267,7 +267,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_decref(out);
 	out = NULL;
 	check(fg_kube_delete(k, &cm_kind, "ns", "x", &dopt, NULL));
-	check(fg_kube_can_i(k, "list", "", "configmaps", "ns", &allowed));
+	check(fg_kube_can_i(k, "list", "", "configmaps", "ns", NULL, &allowed));
 
 	fg_kube_free(k);
 	pthread_mutex_lock(&mu);

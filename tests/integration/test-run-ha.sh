@@ -5,7 +5,8 @@
 #    and the inventory lists exactly the objects that were applied (none
 #    half-recorded); the next start applies the rest;
 #  - two agents with leader election on a Lease: only the leader writes
-#    (the audit log, by user agent and the lease holder's log); killing
+#    (the audit log, by user agent and the lease holder's log); the
+#    standby is ready and hands a webhook it gets to the leader; killing
 #    it (SIGKILL) hands over within the lease duration plus one retry,
 #    and a stopped leader (SIGTERM) gives the Lease up at once.
 #   test-run-ha.sh K8S_ENV GIT_ENV FLINK_GITOPS
@@ -107,6 +108,18 @@ leader_writes=$(grep -F -- "(run; " "$FG_K8S_AUDIT_LOG" | grep -F -- "-$pid1)" |
 	fail "the follower says it leads"
 holder=$(kc get lease -n "lease-$$" agents -o jsonpath='{.spec.holderIdentity}')
 [[ $holder == *-$pid1 ]] || fail "lease holder $holder is not ha1 ($pid1)"
+# the standby is ready (a Deployment of two rolls), and a webhook that
+# reaches it (behind a Service, any replica may get it) is handed to the
+# leader through the Lease: the leader fetches at its next renewal
+wait_until 5 "the standby is ready" curl -sf "http://127.0.0.1:$port2/readyz"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  value: "1b"\n' >"$src/$ns/settings.yaml"
+commit "one b"
+port=$port2 hook github refs/heads/main
+[[ $code == 202 ]] || fail "webhook at the standby: HTTP $code"
+wait_until 10 "the standby hands the fetch over" grep -q 'event=lease.ask_fetch' "$work/ha2.log"
+wait_until 10 "the leader is asked" grep -q 'event=lease.fetch_asked' "$work/ha1.log"
+wait_until 10 "the leader applies it" bash -c "[[ \$('$kubectl_bin' --kubeconfig '$FG_K8S_KUBECONFIG' get -n $ns configmap settings -o jsonpath='{.data.value}') == 1b ]]"
+grep -q 'event=pass.done' "$work/ha2.log" && fail "the standby ran a pass"
 
 # the leader dies: the follower takes over within the lease duration
 kill -9 "$pid1"

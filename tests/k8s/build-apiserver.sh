@@ -54,50 +54,11 @@ staging_version=v0.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}
 
 out_dir=$cache_root/k8s/$K8S_VERSION
 bin=$out_dir/$what
-if [[ -x $bin ]]; then
-	printf '%s\n' "$bin"
-	exit 0
-fi
-
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-# run CMD...: run quietly; on failure show its output and stop.
-run() {
-	if ! "$@" >"$log" 2>&1; then
-		tail -n 100 "$log" >&2
-		die "failed: $*"
-	fi
-}
-
-mkdir -p "$out_dir" "$cache_root/go/mod" "$cache_root/go/build" 2>"$log" ||
-	die "cannot create $cache_root (set FG_CACHE_DIR): $(cat "$log")"
-
-# One build at a time per release (two CTest runs, or a user and CI).
-exec 9>"$out_dir/.lock"
-flock 9
-if [[ -x $bin ]]; then # built while we waited
-	printf '%s\n' "$bin"
-	exit 0
-fi
-
-find_go() {
-	if command -v go >/dev/null 2>&1; then
-		command -v go
-	elif [[ -x /usr/local/go/bin/go ]]; then
-		echo /usr/local/go/bin/go
-	elif [[ -x /usr/lib/go/bin/go ]]; then
-		echo /usr/lib/go/bin/go
-	else
-		return 1
-	fi
-}
-go=$(find_go) || die "no Go toolchain found (need go in PATH or /usr/local/go)"
-
-export GOMODCACHE=$cache_root/go/mod
-export GOCACHE=$cache_root/go/build
+# shellcheck source=../tools/lib-go.sh
+. "$src/../tools/lib-go.sh"
+go_begin "$out_dir" "$bin"
+go_find
 export GOFLAGS="-mod=mod -buildvcs=false"
-export CGO_ENABLED=0
-export GOTOOLCHAIN=local
 
 # The go.mod the proxy serves for the release: where the replace lines and
 # the Go version come from.
@@ -112,14 +73,8 @@ upstream_info=$(sed -n 's/^[[:space:]]*"Info": "\(.*\)",\{0,1\}$/\1/p' "$tmp_mod
 go_version=$(sed -n 's/^go \([0-9.]*\)[[:space:]]*$/\1/p' "$upstream_mod")
 [[ -n $go_version ]] || die "no go directive in $upstream_mod"
 
-# GOTOOLCHAIN=local when the local Go is new enough, else let it fetch one.
-version_ge() { # version_ge A B: A >= B (dotted numbers)
-	[[ $(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1) == "$2" ]]
-}
-local_go=$("$go" env GOVERSION | sed 's/^go//')
-if ! version_ge "$local_go" "$go_version"; then
-	export GOTOOLCHAIN=auto
-fi
+# a Go that builds the release's go.mod (local when new enough)
+go_find "$go_version"
 
 # Generate the module: go.mod.in, the upstream godebug lines, the require,
 # and one replace per staging module (./staging/src/X => X v0.Y.Z).

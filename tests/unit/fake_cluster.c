@@ -457,7 +457,7 @@ static int fake_list(void *ctx, const struct fg_obj_ref *ref,
 
 	*out = NULL;
 	f->lists++;
-	logf_(f, "list", ref->kind, ref->ns, NULL, "");
+	logf_(f, "list", ref->kind, ref->ns, ref->name, "");
 	fg_buf_printf(&k, "list %s/%s", ref->kind, ref->ns ? ref->ns : "");
 	m = json_string_value(json_object_get(f->fail, k.ptr));
 	fg_buf_release(&k);
@@ -485,6 +485,8 @@ static int fake_list(void *ctx, const struct fg_obj_ref *ref,
 		    !fg_str_is(fg_json_str(o, "kind"), ref->kind) ||
 		    (ref->ns &&
 		     !fg_str_is(fg_meta_str(o, "namespace"), ref->ns)) ||
+		    (ref->name &&
+		     !fg_str_is(fg_meta_str(o, "name"), ref->name)) ||
 		    !matches(o, selector))
 			continue;
 		json_array_append_new(*out, json_deep_copy(o));

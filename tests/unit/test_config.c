@@ -133,6 +133,28 @@ static void test_config__every_problem_at_once(void **st)
 	free(e);
 }
 
+static void test_config__namespaces_are_names_each_once(void **st)
+{
+	struct fg_agent_config *c =
+		ok(HEAD "source: {url: git://h/r.git}\n"
+			"cluster: {operatorNamespace: flink-operator}\n"
+			"sync: {namespaces: [analytics, sessions]}\n");
+	char *e;
+
+	(void)st;
+	assert_int_equal(c->nnamespaces, 2);
+	assert_string_equal(c->namespaces[1], "sessions");
+	assert_string_equal(c->operator_ns, "flink-operator");
+	fg_agent_config_free(c);
+	e = bad(HEAD "source: {url: git://h/r.git}\n"
+		     "sync: {namespaces: [analytics, Team_A, analytics]}\n");
+	assert_non_null(strstr(e, "agent.yaml:4:32: error: sync.namespaces: "
+				  "item 1: 'Team_A' is not a name"));
+	assert_non_null(strstr(e, "agent.yaml:4:40: error: sync.namespaces: "
+				  "item 2: 'analytics' twice"));
+	free(e);
+}
+
 static void test_config__bounds_are_checked(void **st)
 {
 	char *e = bad(HEAD "source: {url: u, interval: 10h, timeout: 0s}\n");
@@ -265,6 +287,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(
 			test_config__unknown_field_names_its_line_and_column),
 		cmocka_unit_test(test_config__every_problem_at_once),
+		cmocka_unit_test(test_config__namespaces_are_names_each_once),
 		cmocka_unit_test(test_config__bounds_are_checked),
 		cmocka_unit_test(test_config__required_and_cross_checks),
 		cmocka_unit_test(test_config__yaml_errors_keep_their_position),

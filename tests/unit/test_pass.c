@@ -1434,6 +1434,78 @@ static void test_pass__a_missing_namespace_is_said_once_not_created(void **st)
 	fake_release(&f);
 }
 
+/*
+ * An agent confined to namespaces (sync.namespaces) sends only what a
+ * namespaced Role there allows: LISTs in those namespaces, the
+ * operator's configuration by name in its own, no LIST of namespaces or
+ * across them; a namespace of Git outside is neither read nor written.
+ */
+static void test_pass__confined_to_namespaces_reads_only_them(void **st)
+{
+	static const char *const within[] = { "analytics", "billing" };
+	struct fg_pass_opts o = { .within = within, .nwithin = 2 };
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	(void)st;
+	fake_init(&f);
+	fake_put(&f,
+		 json_pack("{s:s,s:s,s:{s:s,s:s},s:{s:s}}", "apiVersion", "v1",
+			   "kind", "ConfigMap", "metadata", "name",
+			   "flink-operator-config", "namespace",
+			   "flink-operator", "data", "config.yaml",
+			   "execution.checkpointing.interval: 10s\n"),
+		 "helm");
+	cm("analytics", "a", "1");
+	cm("billing", "b", "1");
+	cm("streaming", "c", "1");
+	d = render();
+	p = plan_then_sync(&f, d, &o);
+	assert_non_null(pns(p, "analytics"));
+	assert_non_null(pns(p, "billing"));
+	assert_null(pns(p, "streaming"));
+	assert_non_null(fake_obj(&f, "", "ConfigMap", "billing", "b"));
+	assert_null(fake_obj(&f, "", "ConfigMap", "streaming", "c"));
+	/* no LIST of namespaces, none across them, nothing outside */
+	assert_int_equal(fake_count(&f, "list Namespace/"), 0);
+	assert_int_equal(fake_count(&f, "list ConfigMap/"), 0);
+	assert_null(strstr(f.log.ptr, "/streaming"));
+	/* without operator_ns the operator's configuration is not read */
+	assert_false(p->env.operator_conf_known);
+	fg_pass_free(p);
+
+	/* with it, the one ConfigMap by name in its namespace */
+	o.operator_ns = "flink-operator";
+	fake_reset_counts(&f);
+	p = plan(&f, d, &o);
+	assert_int_equal(
+		fake_count(
+			&f,
+			"list ConfigMap/flink-operator/flink-operator-config"),
+		1);
+	assert_true(p->env.operator_conf_known);
+	assert_string_equal(p->operator_conf_source,
+			    "ConfigMap flink-operator/flink-operator-config");
+	fg_pass_free(p);
+
+	/* a folder gone from Git is still pruned: its inventory is found
+	   by a LIST in each namespace */
+	drop("billing/b.yaml");
+	fg_desired_free(d);
+	d = render();
+	o.operator_ns = NULL;
+	o.allow_prune = within + 1;
+	o.nallow_prune = 1;
+	fake_reset_counts(&f);
+	p = sync_pass(&f, d, &o);
+	assert_null(fake_obj(&f, "", "ConfigMap", "billing", "b"));
+	assert_int_equal(fake_count(&f, "list Namespace/"), 0);
+	assert_int_equal(fake_count(&f, "list ConfigMap/"), 0);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
 static void test_pass__create_namespace_creates_it_first(void **st)
 {
 	static const char *const none[] = { NULL };
@@ -2040,6 +2112,7 @@ int main(void)
 		T(test_pass__a_rank_at_once_in_any_order),
 		T(test_pass__a_missing_namespace_is_said_once_not_created),
 		T(test_pass__create_namespace_creates_it_first),
+		T(test_pass__confined_to_namespaces_reads_only_them),
 		T(test_pass__a_session_job_without_its_cluster_is_held),
 		T(test_pass__a_job_that_never_ran_is_removed_unasked),
 		T(test_pass__our_own_bookkeeping_is_no_drift),
