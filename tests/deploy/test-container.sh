@@ -49,7 +49,9 @@ bin=$work/out/bin/flink-gitops
 # every library it needs, from a package the runtime stage installs
 missing=
 for lib in $(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-	path=$(ldconfig -p | awk -v l="$lib" '$1 == l { print $NF; exit }')
+	# awk reads all of it: an early exit would end ldconfig by SIGPIPE,
+	# which pipefail and set -e take for a failure of this script
+	path=$(ldconfig -p | awk -v l="$lib" '$1 == l && p == "" { p = $NF } END { print p }')
 	[[ -n $path ]] || fail "$lib: not found on this system"
 	pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | cut -d: -f1 | head -n 1 || true)
 	[[ -n $pkg ]] || pkg=$(dpkg -S "$path" 2>/dev/null | cut -d: -f1 | head -n 1 || true)
