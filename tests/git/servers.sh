@@ -50,13 +50,25 @@ used_ports=" "
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 40000))
+		# below Linux's ephemeral ports (32768-60999), which outgoing
+		# connections (thousands a second in some tests) take
+		p=$((20000 + RANDOM % 12000))
 		case "$used_ports" in *" $p "*) continue ;; esac
 		port_in_use "$p" && continue
 		used_ports="$used_ports$p "
 		echo "$p"
 		return
 	done
+}
+
+# The git daemon of PIDFILE is the one listening on PORT (not another
+# program that took the port: a detached git daemon that cannot bind
+# exits without a word).
+own_port() { # PORT PIDFILE
+	local pid
+	pid=$(cat "$2" 2>/dev/null) || return 1
+	[ -n "$pid" ] && alive "$pid" &&
+		ss -ltnpH "sport = :$1" 2>/dev/null | grep -q "pid=$pid,"
 }
 
 wait_port() { # PORT NAME LOG
@@ -66,6 +78,15 @@ wait_port() { # PORT NAME LOG
 	done
 	echo "servers.sh: $2 did not start on port $1" >&2
 	[ -f "$3" ] && tail -n 20 "$3" >&2
+	return 1
+}
+
+wait_own() { # PORT PIDFILE
+	for _ in $(seq 40); do
+		own_port "$1" "$2" && return 0
+		sleep 0.05
+	done
+	echo "servers.sh: port $1 is not the git daemon's" >&2
 	return 1
 }
 
@@ -105,6 +126,7 @@ start() {
 			--pid-file="$dir/run/git-daemon.pid" \
 			"$dir/repos" 2>>"$dir/run/git-daemon.log" &&
 			wait_port "$git_port" git-daemon "$dir/run/git-daemon.log" &&
+			wait_own "$git_port" "$dir/run/git-daemon.pid" &&
 			break
 		stop
 		git_port=
