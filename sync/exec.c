@@ -552,10 +552,15 @@ static int next_inventory(struct xctx *x, struct fg_inventory *next)
 
 		/* an apply that failed may still have been made: what the
 		   intent recorded stays for the next pass to find out (one
-		   never sent, a stop's, goes) */
-		if (!was && s->outcome == FG_OUTCOME_FAILED)
-			was = fg_inventory_find(&ns->intent, s->group, s->kind,
-						s->name);
+		   never sent, a stop's, goes), also over a member's old uid
+		   (an object made anew) */
+		if (s->outcome == FG_OUTCOME_FAILED) {
+			const struct fg_inv_member *meant = fg_inventory_find(
+				&ns->intent, s->group, s->kind, s->name);
+
+			if (meant)
+				was = meant;
+		}
 
 		if (s->desired) {
 			if (s->outcome == FG_OUTCOME_DONE && !dry)
@@ -594,15 +599,22 @@ static int put_inventory(struct xctx *x, json_t *want)
 	return 0;
 }
 
-/* Will `s` write an object that the inventory does not record? */
+/* Will `s` write an object that the inventory does not record as it
+ * will be: one it does not list, or one it lists with the uid of an
+ * object that is gone (deleted by a run killed before its inventory
+ * write, or by hand), which this create replaces with a new uid? Kept
+ * stale, that uid would make the new object a stranger that prune
+ * leaves alone. */
 static int new_member(const struct fg_pass_ns *ns, const struct fg_step *s)
 {
-	return s->desired && !fg_step_blocked(s) && !fg_step_is_namespace(s) &&
-	       s->outcome == FG_OUTCOME_NONE &&
-	       (s->action == FG_ACTION_CREATE ||
-		s->action == FG_ACTION_UPDATE) &&
-	       !fg_inventory_find(&ns->live.inventory, s->group, s->kind,
-				  s->name);
+	const struct fg_inv_member *m;
+
+	if (!s->desired || fg_step_blocked(s) || fg_step_is_namespace(s) ||
+	    s->outcome != FG_OUTCOME_NONE ||
+	    (s->action != FG_ACTION_CREATE && s->action != FG_ACTION_UPDATE))
+		return 0;
+	m = fg_inventory_find(&ns->live.inventory, s->group, s->kind, s->name);
+	return !m || (s->action == FG_ACTION_CREATE && !s->live && *m->uid);
 }
 
 /*

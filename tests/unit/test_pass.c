@@ -1375,6 +1375,62 @@ static void test_pass__an_object_a_lost_answer_made_is_pruned_later(void **st)
 	fake_release(&f);
 }
 
+/* An object the inventory records that is gone (deleted by hand, or by
+ * a run killed before its inventory write) is recorded anew, without its
+ * old uid, before it is made again: kept, the old uid would make the new
+ * object a stranger that prune never removes. */
+static void test_pass__a_gone_member_is_recorded_anew_first(void **st)
+{
+	struct fake_cluster f;
+	struct fg_desired *d;
+	struct fg_pass *p;
+	json_t *inv, *made;
+	const char *members, *id;
+
+	(void)st;
+	fake_init(&f);
+	cm("analytics", "keep", "1");
+	cm("analytics", "again", "1");
+	sync_repo(&f, NULL);
+	members = fg_json_str(
+		fg_json_get(fake_obj(&f, "", "ConfigMap", "analytics",
+				     "flink-gitops-inventory"),
+			    "data"),
+		"members");
+	assert_non_null(strstr(members, "\"name\":\"again\",\"uid\":\"uid-"));
+	json_object_del(f.objs, "/ConfigMap/analytics/again");
+	/* made again, its answer lost (as when the run is killed) */
+	fake_fail_apply(&f, "ConfigMap", "again", "no answer within 30.0 s");
+	d = render();
+	p = sync_pass(&f, d, NULL);
+	assert_int_equal(step(p, "analytics", "ConfigMap", "again")->outcome,
+			 FG_OUTCOME_FAILED);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	inv = fake_obj(&f, "", "ConfigMap", "analytics",
+		       "flink-gitops-inventory");
+	assert_non_null(strstr(fg_json_str(fg_json_get(inv, "data"), "members"),
+			       "\"name\":\"again\",\"uid\":\"\""));
+	/* the server had made it, with a new uid */
+	id = fg_json_str(fg_json_path(inv, "metadata", "labels", NULL),
+			 "applyset.kubernetes.io/id");
+	made = json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s, s:s}}}", "apiVersion",
+			 "v1", "kind", "ConfigMap", "metadata", "name", "again",
+			 "namespace", "analytics", "labels",
+			 "app.kubernetes.io/managed-by", "flink-gitops",
+			 "applyset.kubernetes.io/part-of", id);
+	fake_put(&f, made, "flink-gitops");
+	json_object_clear(f.fail);
+	drop("analytics/again.yaml");
+	d = render();
+	p = sync_pass(&f, d, NULL);
+	assert_null(fake_obj(&f, "", "ConfigMap", "analytics", "again"));
+	assert_int_equal(p->deletes, 1);
+	fg_pass_free(p);
+	fg_desired_free(d);
+	fake_release(&f);
+}
+
 /* The plan and sync text of a pass, into `out`. */
 static void texts(const struct fg_pass *p, struct fg_buf *plan_text,
 		  struct fg_buf *sync_text)
@@ -2105,6 +2161,7 @@ int main(void)
 		T(test_pass__a_failed_write_leaves_the_namespace_partly_synced),
 		T(test_pass__a_new_object_is_recorded_before_it_is_applied),
 		T(test_pass__an_object_a_lost_answer_made_is_pruned_later),
+		T(test_pass__a_gone_member_is_recorded_anew_first),
 		T(test_pass__secret_values_never_reach_the_output),
 		T(test_pass__a_reserved_name_or_a_bad_annotation_is_held),
 		T(test_pass__only_the_inventory_is_ever_pruned),
