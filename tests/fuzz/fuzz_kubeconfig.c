@@ -32,7 +32,7 @@ static void remove_file(void)
 	unlink(path);
 }
 
-/* Abort when the value of a `KEY: VALUE` line of at least 8 bytes
+/* Abort when the value of a `KEY: VALUE` pair of at least 8 bytes
  * appears in `msg`. */
 static void not_quoted(const uint8_t *data, size_t size, const char *key,
 		       const char *msg)
@@ -44,6 +44,10 @@ static void not_quoted(const uint8_t *data, size_t size, const char *key,
 		size_t n = 0;
 
 		if (memcmp(data + i, key, klen))
+			continue;
+		/* a key of its own, not the tail of another word
+		   ("htpassword: " inside a server URL is no password) */
+		if (i > 0 && !strchr(" \t\n{,-", data[i - 1]))
 			continue;
 		/* a value of printable bytes (a C string: no NUL in it) */
 		for (size_t j = i + klen;
