@@ -74,7 +74,8 @@ grep -qE '^fa-[0-9]: partly synced: [0-9]+ of 100 changes not made' "$work/s1" |
 	fail "no namespace said partly synced: $(tail -n 5 "$work/s1")"
 notsent=$(figure not_sent "$work/s1")
 retried=$(figure retried "$work/s1")
-bash "$control_plane" start-apiserver "$k8s" >/dev/null 2>&1
+bash "$control_plane" start-apiserver "$k8s" >/dev/null ||
+	fail "control-plane.sh start-apiserver failed (its reason above)"
 cluster_state fa "$work/before"
 made=$(wc -l <"$work/before")
 # each object not made is said, with its failure (one whose answer was
@@ -114,7 +115,8 @@ sync_bg "$work/s3" "$repo"
 after_patches 300
 bash "$control_plane" kill-apiserver "$k8s"
 t_kill=$(now_ms)
-bash "$control_plane" start-apiserver "$k8s" >/dev/null 2>&1
+bash "$control_plane" start-apiserver "$k8s" >/dev/null ||
+	fail "control-plane.sh start-apiserver failed (its reason above)"
 t_back=$(($(now_ms) - t_kill))
 rc=0
 wait "$pid" || rc=$?
@@ -132,7 +134,8 @@ after_patches 300
 bash "$control_plane" kill-etcd "$k8s"
 t_kill=$(now_ms)
 sleep 5
-bash "$control_plane" start-etcd "$k8s" >/dev/null 2>&1
+bash "$control_plane" start-etcd "$k8s" >/dev/null ||
+	fail "control-plane.sh start-etcd failed (its reason above)"
 rc=0
 wait "$pid" || rc=$?
 t_end=$(($(now_ms) - t_kill))

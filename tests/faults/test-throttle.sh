@@ -32,7 +32,8 @@ requests() {
 gen_repo "$work/repo1" ta 3 100
 sa_kubeconfig "$work/sa.kubeconfig"
 FG_K8S_APISERVER_ARGS="--max-requests-inflight=1 --max-mutating-requests-inflight=1 --enable-priority-and-fairness=false" \
-	bash "$control_plane" restart-apiserver "$k8s" >/dev/null 2>&1
+	bash "$control_plane" restart-apiserver "$k8s" >/dev/null ||
+		fail "control-plane.sh restart-apiserver failed (its reason above)"
 last_out=$work/s1
 fgrun "$work/s1" --log-level debug sync "$work/repo1" \
 	--kubeconfig "$work/sa.kubeconfig" --repository ta
@@ -57,7 +58,8 @@ if ((rc1 != 0)); then
 	expect_rc 0 "the run after the throttled one"
 fi
 converged ta "$work/repo1" "after 429s"
-bash "$control_plane" restart-apiserver "$k8s" >/dev/null 2>&1
+bash "$control_plane" restart-apiserver "$k8s" >/dev/null ||
+	fail "control-plane.sh restart-apiserver failed (its reason above)"
 ok "429 with one request in flight: $n429 answered 429 over $(wc -l <"$work/req1") applies in $t_first ms, each retry >= Retry-After (1 s) later, at most $((max_attempt + 1)) attempts a call, $gaveup gave up; converged (first run exit $rc1)"
 
 # ---- 2. 503 twice per object, Retry-After: 2 ----------------------------
