@@ -78,6 +78,21 @@ alive() {
 	[[ ${exe##*/} == "$name" || ${exe##*/} == "$name (deleted)" ]]
 }
 
+# exited PID: wait (10 s at most) until PID is gone or a zombie, when its
+# files, the listening sockets among them, are closed. Not "alive":
+# /proc/PID/exe goes with the memory, early in the exit, while the sockets
+# are still open, and a restart on the same port could not bind.
+exited() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[[ -e /proc/$1 ]] || return 0
+		grep -qE '^[0-9]+ \(.*\) [ZX]' "/proc/$1/stat" 2>/dev/null &&
+			return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # stop PIDFILE NAME: stop the process recorded in PIDFILE if it is NAME.
 stop() {
 	local file=$1 name=$2 pid i
@@ -96,6 +111,7 @@ stop() {
 				sleep 0.1
 			done
 		fi
+		exited "$pid" || true
 	fi
 	rm -f "$file"
 }
@@ -526,11 +542,7 @@ kill_hard() {
 	pid=$(<"$1")
 	alive "$pid" "$2" || die "$2 is not running"
 	kill -KILL "$pid"
-	for ((i = 0; i < 100; i++)); do
-		alive "$pid" "$2" || return 0
-		sleep 0.05
-	done
-	die "$2 (pid $pid) survived SIGKILL"
+	exited "$pid" || die "$2 (pid $pid) survived SIGKILL"
 }
 
 cmd_kill_apiserver() {
