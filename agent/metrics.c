@@ -302,6 +302,28 @@ static void job_labels(struct fg_buf *b, const json_t *j)
 	fg_buf_putc(b, '"');
 }
 
+/* A gauge per job of the seconds since the time (ms) under `key`; jobs
+ * without one are left out. */
+static void age_gauge(struct fg_buf *b, const json_t *list, const char *name,
+		      const char *help, const char *key, long long now_ms)
+{
+	const json_t *j;
+	size_t i;
+
+	head(b, name, "gauge", help);
+	json_array_foreach (list, i, j) {
+		long long t = json_integer_value(json_object_get(j, key));
+
+		if (t <= 0)
+			continue;
+		fg_buf_puts(b, name);
+		job_labels(b, j);
+		fg_buf_puts(b, "} ");
+		fmt_num(b, now_ms > t ? (double)(now_ms - t) / 1000.0 : 0);
+		fg_buf_putc(b, '\n');
+	}
+}
+
 static void jobs(struct fg_buf *b, const json_t *snap, long long now_ms)
 {
 	static const char *const healths[] = { "Healthy",   "Progressing",
@@ -322,37 +344,13 @@ static void jobs(struct fg_buf *b, const json_t *snap, long long now_ms)
 				      fg_str_is(fg_json_str(j, "health"),
 						healths[h]));
 		}
-	head(b, "flink_gitops_flink_job_last_checkpoint_age_seconds", "gauge",
-	     "Seconds since the last completed checkpoint the status shows.");
-	json_array_foreach (list, i, j) {
-		long long t =
-			json_integer_value(json_object_get(j, "checkpoint_ms"));
-
-		if (t <= 0)
-			continue;
-		fg_buf_puts(
-			b,
-			"flink_gitops_flink_job_last_checkpoint_age_seconds");
-		job_labels(b, j);
-		fg_buf_puts(b, "} ");
-		fmt_num(b, now_ms > t ? (double)(now_ms - t) / 1000.0 : 0);
-		fg_buf_putc(b, '\n');
-	}
-	head(b, "flink_gitops_flink_job_last_savepoint_age_seconds", "gauge",
-	     "Seconds since the last savepoint the status shows.");
-	json_array_foreach (list, i, j) {
-		long long t =
-			json_integer_value(json_object_get(j, "savepoint_ms"));
-
-		if (t <= 0)
-			continue;
-		fg_buf_puts(
-			b, "flink_gitops_flink_job_last_savepoint_age_seconds");
-		job_labels(b, j);
-		fg_buf_puts(b, "} ");
-		fmt_num(b, now_ms > t ? (double)(now_ms - t) / 1000.0 : 0);
-		fg_buf_putc(b, '\n');
-	}
+	age_gauge(b, list, "flink_gitops_flink_job_last_checkpoint_age_seconds",
+		  "Seconds since the last completed checkpoint the status "
+		  "shows.",
+		  "checkpoint_ms", now_ms);
+	age_gauge(b, list, "flink_gitops_flink_job_last_savepoint_age_seconds",
+		  "Seconds since the last savepoint the status shows.",
+		  "savepoint_ms", now_ms);
 	head(b, "flink_gitops_flink_job_restarts", "gauge",
 	     "Job restarts the operator's health information counts.");
 	json_array_foreach (list, i, j) {
