@@ -20,7 +20,7 @@
  *    stuck in libssh2 or a lock would still not be bounded;
  *  - a child process per network operation, killed at the deadline.
  *
- * We take the last one: fetch and push run in a fork()ed child that
+ * We take the last one: fetch and push run in a child process that
  * writes its result (code and message) to a pipe; the parent waits with
  * poll() on that pipe and, at the deadline, SIGKILLs the child. Nothing
  * inside the child can outlive that: not a silent server, not a stalled
@@ -31,11 +31,19 @@
  * mirror's lock, so no one else writes there. Git objects are written
  * before refs, so a killed fetch never leaves a ref to a missing object.
  *
- * The cost is one fork() per fetch or push (copy-on-write, about a
- * millisecond), negligible next to a network round trip. After fork()
- * the child only runs libgit2 code on its own copy of the repository;
- * should another thread of the agent hold a lock at fork time and the
- * child block on it, the deadline still ends it.
+ * The child is this program run anew (/proc/self/exe with the argument
+ * WORKER_ARG, caught by a constructor before main), not a bare fork():
+ * the agent has other threads (watches, the HTTP endpoint, TLS to the
+ * API server) and a fork()ed copy inherits their locks as they were at
+ * that instant - the allocator's (ASan's is not fork-safe), OpenSSL's,
+ * the log's - and blocked on one until the deadline now and then. A
+ * fresh process has none. The settings of the operation, credentials
+ * among them, go down a socket, never in argv or the environment. The
+ * child dies with its parent (PR_SET_PDEATHSIG): a SIGKILLed agent
+ * leaves no worker behind holding the mirror or its descriptors.
+ *
+ * The cost is one process start per fetch or push (a few milliseconds),
+ * negligible next to a network round trip.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,12 +55,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <git2.h>
 #include <openssl/x509v3.h>
+#include <sodium.h>
 
 #include "agent/git/git_int.h"
 #include "agent/git/known_hosts.h"
@@ -369,7 +381,104 @@ static int translate(struct op *op, int rc, const char *verb)
 	return fg_error_set(FG_ERROR, "%s %s: %s", verb, m->url_safe, msg);
 }
 
-/* ---- the bounded runner ---- */
+/* ---- operations (run in the child) ---- */
+
+static int op_fetch(struct op *op)
+{
+	static char *specs[] = { "+refs/heads/*:refs/heads/*",
+				 "+refs/tags/*:refs/tags/*",
+				 "+refs/notes/*:refs/notes/*",
+				 "+refs/remotes/*:refs/remotes/*" };
+	char *all[4 + FG_GIT_MAX_FETCH_REFS];
+	git_strarray refspecs = { all, 4 };
+	const git_remote_head **heads;
+	git_fetch_options fo;
+	git_remote *remote = NULL;
+	size_t n;
+	int rc;
+
+	memcpy(all, specs, sizeof(specs));
+	for (size_t i = 0; i < op->m->nextra && i < FG_GIT_MAX_FETCH_REFS; i++)
+		all[refspecs.count++] = op->m->extra_specs[i];
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	if (git_remote_create_anonymous(&remote, op->m->repo, op->m->url) < 0)
+		return translate(op, -1, "fetch from");
+	set_callbacks(&fo.callbacks, op);
+	fo.prune = GIT_FETCH_PRUNE;
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	fo.update_fetchhead = 0;
+	rc = git_remote_fetch(remote, &refspecs, &fo, "flink-gitops: fetch");
+	if (rc < 0)
+		rc = translate(op, rc, "fetch from");
+	/* the remote's HEAD (its default branch's tip), for --ref HEAD; the
+	   list stays readable after the fetch disconnected */
+	if (rc == 0 && git_remote_ls(&heads, &n, remote) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(heads[i]->name, "HEAD") &&
+			    fg_git_set_head(op->m, &heads[i]->oid) < 0)
+				fg_error_clear(); /* not fetched: no HEAD */
+	git_remote_free(remote);
+	return rc;
+}
+
+static int op_push(struct op *op, const char *push_spec)
+{
+	char *spec = (char *)(uintptr_t)push_spec;
+	git_strarray refspecs = { &spec, 1 };
+	git_push_options po;
+	git_remote *remote = NULL;
+	int rc;
+
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+
+	if (git_remote_create_anonymous(&remote, op->m->repo, op->m->url) < 0)
+		return translate(op, -1, "push to");
+	set_callbacks(&po.callbacks, op);
+	rc = git_remote_push(remote, &refspecs, &po);
+	if (rc == GIT_ENONFASTFORWARD)
+		rc = fg_error_set(FG_ECONFLICT,
+				  "push to %s: the branch moved (not a "
+				  "fast-forward)",
+				  op->m->url_safe);
+	else if (rc < 0)
+		rc = translate(op, rc, "push to");
+	else if (op->rejected)
+		rc = fg_error_set(FG_ECONFLICT, "push to %s rejected: %s",
+				  op->m->url_safe, op->reject_status);
+	git_remote_free(remote);
+	return rc;
+}
+
+/* ---- the worker: this program run anew for one operation ---- */
+
+#define WORKER_ARG "--fg-git-worker"
+#define REQ_MAX (256 * 1024)
+#define NO_FIELD UINT32_MAX
+
+/*
+ * The request, parent to worker: fields in this order, each a 32-bit
+ * length (NO_FIELD for none) and its bytes.
+ */
+enum field {
+	F_OP, /* "fetch" or "push" */
+	F_PPID,
+	F_DEADLINE, /* CLOCK_MONOTONIC ms, the same clock in both */
+	F_TIMEOUT,
+	F_URL,
+	F_URL_SAFE,
+	F_PATH,
+	F_HOST_PORT,
+	F_USERNAME,
+	F_SECRET,
+	F_SECRET_IS_TOKEN,
+	F_URL_PASSWORD,
+	F_CA_FILE,
+	F_SSH_KEY,
+	F_KNOWN_HOSTS,
+	F_PUSH_SPEC,
+	F_NEXTRA, /* then that many refspecs */
+	F_FIXED
+};
 
 struct result {
 	int32_t code;
@@ -378,14 +487,12 @@ struct result {
 	char msg[FG_ERROR_MSG_MAX];
 };
 
-typedef int (*netop_fn)(struct op *op, void *arg);
-
 static int write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;
 
 	while (n) {
-		ssize_t w = write(fd, c, n);
+		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -396,23 +503,179 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-static void child_main(int fd, struct fg_git_mirror *m, netop_fn fn, void *arg,
-		       int64_t deadline)
+static size_t field_size(const char *s)
 {
-	struct op op;
+	return sizeof(uint32_t) + (s ? strlen(s) : 0);
+}
+
+static char *put_field(char *p, const char *s)
+{
+	uint32_t n = s ? (uint32_t)strlen(s) : NO_FIELD;
+
+	memcpy(p, &n, sizeof(n));
+	p += sizeof(n);
+	if (s) {
+		memcpy(p, s, strlen(s));
+		p += strlen(s);
+	}
+	return p;
+}
+
+/* The request for `m` (in sodium memory: it holds the secrets). */
+static int make_request(char **out, size_t *len, struct fg_git_mirror *m,
+			const char *opname, const char *push_spec,
+			int64_t deadline)
+{
+	char num[4][32], nextra[32];
+	const char *f[F_FIXED];
+	size_t n = 0;
+	char *p;
+
+	snprintf(num[0], sizeof(num[0]), "%ld", (long)getpid());
+	snprintf(num[1], sizeof(num[1]), "%lld", (long long)deadline);
+	snprintf(num[2], sizeof(num[2]), "%d", m->timeout_ms);
+	snprintf(num[3], sizeof(num[3]), "%d", m->secret_is_token);
+	snprintf(nextra, sizeof(nextra), "%zu", m->nextra);
+	f[F_OP] = opname;
+	f[F_PPID] = num[0];
+	f[F_DEADLINE] = num[1];
+	f[F_TIMEOUT] = num[2];
+	f[F_URL] = m->url;
+	f[F_URL_SAFE] = m->url_safe;
+	f[F_PATH] = m->path;
+	f[F_HOST_PORT] = m->host_port;
+	f[F_USERNAME] = m->username;
+	f[F_SECRET] = m->secret;
+	f[F_SECRET_IS_TOKEN] = num[3];
+	f[F_URL_PASSWORD] = m->url_password;
+	f[F_CA_FILE] = m->ca_file;
+	f[F_SSH_KEY] = m->ssh_key_file;
+	f[F_KNOWN_HOSTS] = m->known_hosts;
+	f[F_PUSH_SPEC] = push_spec;
+	f[F_NEXTRA] = nextra;
+	for (int i = 0; i < F_FIXED; i++)
+		n += field_size(f[i]);
+	for (size_t i = 0; i < m->nextra; i++)
+		n += field_size(m->extra_specs[i]);
+	if (n > REQ_MAX)
+		return fg_error_set(FG_EINVALID,
+				    "%s: too many or too long refspecs",
+				    m->url_safe);
+	if (!(p = sodium_malloc(n)))
+		return fg_error_set(FG_ERROR, "out of memory");
+	*out = p;
+	*len = n;
+	for (int i = 0; i < F_FIXED; i++)
+		p = put_field(p, f[i]);
+	for (size_t i = 0; i < m->nextra; i++)
+		p = put_field(p, m->extra_specs[i]);
+	return 0;
+}
+
+/* In the worker: the next field of the request, NUL-terminated. */
+static int take_field(char **out, const char **p, const char *end)
+{
+	uint32_t n;
+
+	*out = NULL;
+	if ((size_t)(end - *p) < sizeof(n))
+		return -1;
+	memcpy(&n, *p, sizeof(n));
+	*p += sizeof(n);
+	if (n == NO_FIELD)
+		return 0;
+	if (n > (size_t)(end - *p) || !(*out = malloc((size_t)n + 1)))
+		return -1;
+	memcpy(*out, *p, n);
+	(*out)[n] = '\0';
+	*p += n;
+	return 0;
+}
+
+static void worker_fail(const char *why)
+{
 	struct result r;
+
+	memset(&r, 0, sizeof(r));
+	r.code = FG_ERROR;
+	r.len = (uint32_t)snprintf(r.msg, sizeof(r.msg), "git worker: %s", why);
+	write_all(1, &r, offsetof(struct result, msg) + r.len);
+	_exit(1);
+}
+
+static void worker_main(void)
+{
+	static char req[REQ_MAX];
+	struct fg_git_mirror m;
+	struct result r;
+	char *f[F_FIXED];
+	const char *p = req, *end;
+	size_t got = 0, nextra;
+	struct op op;
 	int rc;
 
+	/* die with the agent; it may already be gone (then ppid differs) */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	signal(SIGPIPE, SIG_IGN);
+	for (;;) {
+		ssize_t n = read(0, req + got, sizeof(req) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			worker_fail("cannot read the request");
+		if (n == 0)
+			break;
+		if ((got += (size_t)n) == sizeof(req))
+			worker_fail("request too long");
+	}
+	end = req + got;
+	for (int i = 0; i < F_FIXED; i++)
+		if (take_field(&f[i], &p, end) < 0)
+			worker_fail("bad request");
+	if (!f[F_PPID] || strtol(f[F_PPID], NULL, 10) != (long)getppid())
+		_exit(1); /* the parent died before we could follow it */
+	memset(&m, 0, sizeof(m));
+	m.lockfd = -1;
+	m.url = f[F_URL];
+	m.url_safe = f[F_URL_SAFE];
+	m.path = f[F_PATH];
+	m.host_port = f[F_HOST_PORT];
+	m.username = f[F_USERNAME];
+	m.secret = f[F_SECRET];
+	m.secret_is_token =
+		f[F_SECRET_IS_TOKEN] && *f[F_SECRET_IS_TOKEN] == '1';
+	m.url_password = f[F_URL_PASSWORD];
+	m.ca_file = f[F_CA_FILE];
+	m.ssh_key_file = f[F_SSH_KEY];
+	m.known_hosts = f[F_KNOWN_HOSTS];
+	m.timeout_ms = f[F_TIMEOUT] ? (int)strtol(f[F_TIMEOUT], NULL, 10) : 0;
+	nextra = f[F_NEXTRA] ? strtoul(f[F_NEXTRA], NULL, 10) : 0;
+	if (!m.url || !m.url_safe || !m.path || !m.host_port || !f[F_OP] ||
+	    !f[F_DEADLINE] || nextra > FG_GIT_MAX_FETCH_REFS ||
+	    !(m.extra_specs = calloc(nextra + 1, sizeof(char *))))
+		worker_fail("bad request");
+	for (m.nextra = 0; m.nextra < nextra; m.nextra++)
+		if (take_field(&m.extra_specs[m.nextra], &p, end) < 0 ||
+		    !m.extra_specs[m.nextra])
+			worker_fail("bad request");
+	sodium_memzero(req, got);
+
 	memset(&op, 0, sizeof(op));
-	op.m = m;
-	op.deadline = deadline;
+	op.m = &m;
+	op.deadline = strtoll(f[F_DEADLINE], NULL, 10);
+	git_libgit2_init();
 	git_error_clear();
-	if (m->ca_file && git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS,
-					   m->ca_file, NULL) < 0)
+	if (git_repository_open_bare(&m.repo, m.path) < 0)
+		rc = fg_git_error(FG_ERROR, "cannot open the mirror");
+	else if (m.ca_file && git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS,
+					       m.ca_file, NULL) < 0)
 		rc = fg_git_error(FG_EINVALID, "cannot load --ca-file");
+	else if (!strcmp(f[F_OP], "push") && f[F_PUSH_SPEC])
+		rc = op_push(&op, f[F_PUSH_SPEC]);
+	else if (!strcmp(f[F_OP], "fetch"))
+		rc = op_fetch(&op);
 	else
-		rc = fn(&op, arg);
+		rc = fg_error_set(FG_ERROR, "git worker: unknown operation");
 	memset(&r, 0, sizeof(r));
 	r.code = rc < 0 ? rc : 0;
 	r.damaged = rc < 0 && fg_git_damage_error();
@@ -420,39 +683,73 @@ static void child_main(int fd, struct fg_git_mirror *m, netop_fn fn, void *arg,
 		snprintf(r.msg, sizeof(r.msg), "%s", fg_error_last());
 		r.len = (uint32_t)strlen(r.msg);
 	}
-	write_all(fd, &r, offsetof(struct result, msg) + r.len);
+	if (m.secret)
+		sodium_memzero(m.secret, strlen(m.secret));
+	if (m.url_password)
+		sodium_memzero(m.url_password, strlen(m.url_password));
+	write_all(1, &r, offsetof(struct result, msg) + r.len);
 	_exit(0);
 }
 
-static int run_bounded(struct fg_git_mirror *m, const char *verb, netop_fn fn,
-		       void *arg)
+/*
+ * Run before main in every program that holds this file: the worker
+ * started by run_bounded() never reaches the program's own main. glibc
+ * passes (argc, argv, envp) to constructors.
+ */
+__attribute__((constructor)) static void worker_entry(int argc, char **argv)
+{
+	if (argc == 2 && argv && argv[1] && !strcmp(argv[1], WORKER_ARG))
+		worker_main();
+}
+
+/* ---- the bounded runner (in the caller) ---- */
+
+extern char **environ;
+
+static int run_bounded(struct fg_git_mirror *m, const char *verb,
+		       const char *opname, const char *push_spec)
 {
 	int64_t start = now_ms(), hard = start + m->timeout_ms + GRACE_MS;
+	char *argv[] = { "flink-gitops-git-worker", WORKER_ARG, NULL };
+	posix_spawn_file_actions_t fa;
 	struct result r;
-	size_t got = 0;
-	int fds[2], status, killed = 0;
+	char *req = NULL;
+	size_t got = 0, reqlen = 0;
+	int sv[2], status, killed = 0, err;
 	pid_t pid;
 
-	if (pipe(fds) < 0)
-		return fg_error_set_errno(FG_ERROR, errno, "cannot make pipe");
-	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return fg_error_set_errno(FG_ERROR, errno, "cannot fork");
+	if ((err = make_request(&req, &reqlen, m, opname, push_spec,
+				start + m->timeout_ms)) < 0)
+		return err;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		sodium_free(req);
+		return fg_error_set_errno(FG_ERROR, errno,
+					  "cannot make a socket pair");
 	}
-	if (pid == 0) {
-		close(fds[0]);
-		child_main(fds[1], m, fn, arg, start + m->timeout_ms);
+	if ((err = posix_spawn_file_actions_init(&fa)) == 0) {
+		posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
+		posix_spawn_file_actions_adddup2(&fa, sv[1], 1);
+		err = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv,
+				  environ);
+		posix_spawn_file_actions_destroy(&fa);
 	}
-	close(fds[1]);
+	close(sv[1]);
+	if (err != 0) {
+		sodium_free(req);
+		close(sv[0]);
+		return fg_error_set_errno(FG_ERROR, err,
+					  "%s %s: cannot start the git worker "
+					  "(/proc/self/exe)",
+					  verb, m->url_safe);
+	}
+	/* the worker reads all of it at once; a dead one gives EPIPE */
+	if (write_all(sv[0], req, reqlen) == 0)
+		shutdown(sv[0], SHUT_WR);
+	sodium_free(req);
 	memset(&r, 0, sizeof(r));
 	for (;;) {
 		int64_t left = hard - now_ms();
-		struct pollfd pfd = { fds[0], POLLIN, 0 };
+		struct pollfd pfd = { sv[0], POLLIN, 0 };
 		ssize_t n;
 		int pr;
 
@@ -466,14 +763,14 @@ static int run_bounded(struct fg_git_mirror *m, const char *verb, netop_fn fn,
 			continue;
 		if (pr <= 0)
 			continue;
-		n = read(fds[0], (char *)&r + got, sizeof(r) - got);
+		n = read(sv[0], (char *)&r + got, sizeof(r) - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		got += (size_t)n;
 	}
-	close(fds[0]);
+	close(sv[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (killed) {
@@ -505,84 +802,10 @@ static int run_bounded(struct fg_git_mirror *m, const char *verb, netop_fn fn,
 	return 0;
 }
 
-/* ---- operations (run in the child) ---- */
-
-static int op_fetch(struct op *op, void *arg)
-{
-	static char *specs[] = { "+refs/heads/*:refs/heads/*",
-				 "+refs/tags/*:refs/tags/*",
-				 "+refs/notes/*:refs/notes/*",
-				 "+refs/remotes/*:refs/remotes/*" };
-	char *all[4 + FG_GIT_MAX_FETCH_REFS];
-	git_strarray refspecs = { all, 4 };
-	const git_remote_head **heads;
-	git_fetch_options fo;
-	git_remote *remote = NULL;
-	size_t n;
-	int rc;
-
-	(void)arg;
-	memcpy(all, specs, sizeof(specs));
-	for (size_t i = 0; i < op->m->nextra && i < FG_GIT_MAX_FETCH_REFS; i++)
-		all[refspecs.count++] = op->m->extra_specs[i];
-	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	if (git_remote_create_anonymous(&remote, op->m->repo, op->m->url) < 0)
-		return translate(op, -1, "fetch from");
-	set_callbacks(&fo.callbacks, op);
-	fo.prune = GIT_FETCH_PRUNE;
-	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-	fo.update_fetchhead = 0;
-	rc = git_remote_fetch(remote, &refspecs, &fo, "flink-gitops: fetch");
-	if (rc < 0)
-		rc = translate(op, rc, "fetch from");
-	/* the remote's HEAD (its default branch's tip), for --ref HEAD; the
-	   list stays readable after the fetch disconnected */
-	if (rc == 0 && git_remote_ls(&heads, &n, remote) == 0)
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(heads[i]->name, "HEAD") &&
-			    fg_git_set_head(op->m, &heads[i]->oid) < 0)
-				fg_error_clear(); /* not fetched: no HEAD */
-	git_remote_free(remote);
-	return rc;
-}
-
-struct push_arg {
-	const char *spec;
-};
-
-static int op_push(struct op *op, void *arg)
-{
-	struct push_arg *pa = arg;
-	char *spec = (char *)(uintptr_t)pa->spec;
-	git_strarray refspecs = { &spec, 1 };
-	git_push_options po;
-	git_remote *remote = NULL;
-	int rc;
-
-	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-
-	if (git_remote_create_anonymous(&remote, op->m->repo, op->m->url) < 0)
-		return translate(op, -1, "push to");
-	set_callbacks(&po.callbacks, op);
-	rc = git_remote_push(remote, &refspecs, &po);
-	if (rc == GIT_ENONFASTFORWARD)
-		rc = fg_error_set(FG_ECONFLICT,
-				  "push to %s: the branch moved (not a "
-				  "fast-forward)",
-				  op->m->url_safe);
-	else if (rc < 0)
-		rc = translate(op, rc, "push to");
-	else if (op->rejected)
-		rc = fg_error_set(FG_ECONFLICT, "push to %s rejected: %s",
-				  op->m->url_safe, op->reject_status);
-	git_remote_free(remote);
-	return rc;
-}
-
 int fg_git_remote_fetch(struct fg_git_mirror *m)
 {
 	int64_t t0 = now_ms();
-	int err = run_bounded(m, "fetch from", op_fetch, NULL);
+	int err = run_bounded(m, "fetch from", "fetch", NULL);
 
 	if (err == 0)
 		FG_LOG_DEBUG("git.fetch", FG_LOG_STR("url", m->url_safe),
@@ -594,13 +817,11 @@ int fg_git_remote_push(struct fg_git_mirror *m, const char *src,
 		       const char *dst)
 {
 	struct fg_buf spec = FG_BUF_INIT;
-	struct push_arg pa;
 	int err;
 
 	if ((err = fg_buf_printf(&spec, "%s:%s", src, dst)) < 0)
 		return err;
-	pa.spec = spec.ptr;
-	err = run_bounded(m, "push to", op_push, &pa);
+	err = run_bounded(m, "push to", "push", spec.ptr);
 	fg_buf_release(&spec);
 	return err;
 }

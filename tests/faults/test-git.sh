@@ -4,7 +4,9 @@
 #  1. a pack cut mid-transfer (FIN after 200 KB of a 3 MB pack), a reset,
 #     a stall and a black hole: a clear error within --timeout, nothing
 #     applied, the mirror still at the last good commit and whole (git
-#     fsck), nothing half-written in it; the next fetch works.
+#     fsck), nothing half-written in it; a run SIGKILLed in the middle
+#     of a fetch leaves no git worker process behind; the next fetch
+#     works.
 #  2. a corrupt object in the mirror: with a new commit the run fetches
 #     the mirror anew and converges; with none, the file that does not
 #     read is an error of its namespace (nothing applied or pruned there)
@@ -89,13 +91,35 @@ for fault in "cut 200000" "reset 100000" stall blackhole; do
 	intact net "$good" "'$fault'"
 	echo "  $fault: exit 1 after $ms ms: $(grep -o 'flink-gitops: sync: .*' "$work/net.out.err" | head -c 150)"
 done
+# killed in the middle of a fetch: its git worker (a child process)
+# goes with it, and the mirror is free for the next run
+proxy_mode gitp blackhole
+"$fg" sync --repo "git://127.0.0.1:$port/net.git" --ref main \
+	--cache-dir "$dir/cache" --kubeconfig "$FG_K8S_KUBECONFIG" --timeout 60 \
+	--repository net >/dev/null 2>&1 &
+victim=$!
+worker=
+for _ in $(seq 1 100); do
+	worker=$(pgrep -P "$victim" -f fg-git-worker || true)
+	[[ -n $worker ]] && break
+	sleep 0.1
+done
+[[ -n $worker ]] || fail "no git worker under a fetch into a black hole"
+kill -KILL "$victim"
+wait "$victim" 2>/dev/null || true
+for _ in $(seq 1 50); do
+	kill -0 "$worker" 2>/dev/null || break
+	sleep 0.1
+done
+! kill -0 "$worker" 2>/dev/null ||
+	fail "the git worker $worker outlived its SIGKILLed parent: $(ps -o pid,ppid,stat,args -p "$worker")"
 cluster_state gn "$work/gn.after"
 cmp -s "$work/gn.before" "$work/gn.after" || fail "the cluster changed"
 proxy_mode gitp pass
 gsync "$work/net.out" net
 expect_rc 0 "the fetch after the network came back"
 converged gn "$tree/net" "after the network came back"
-ok "a pack cut after 200 KB of 3 MB, a reset, a stall, a black hole: each a clear error within --timeout 3, nothing applied, the mirror at the last good commit, whole, nothing half-written; the next fetch converged"
+ok "a pack cut after 200 KB of 3 MB, a reset, a stall, a black hole: each a clear error within --timeout 3, nothing applied, the mirror at the last good commit, whole, nothing half-written; a run SIGKILLed mid-fetch left no git worker behind; the next fetch converged"
 
 # ---- 2. a corrupt object in the mirror ----------------------------------
 gen_repo "$tree/bad" gb 2 4 v1

@@ -16,7 +16,11 @@ fg=${3:?usage: $0 K8S_ENV GIT_ENV FLINK_GITOPS}
 work=$(mktemp -d "$k8s_dir/test-run.XXXXXX")
 agent_pid=
 cleanup() {
+	local rc=$?
 	[[ -n $agent_pid ]] && kill -9 "$agent_pid" 2>/dev/null
+	# a failure shows what the agent was doing
+	((rc == 0)) || [[ ! -s $work/a.log ]] ||
+		{ echo "--- the agent's last log lines:"; tail -n 40 "$work/a.log"; } >&2
 	[[ -n ${writer_pid:-} ]] && kill "$writer_pid" 2>/dev/null
 	[[ -n ${FG_RUN_KEEP:-} ]] && echo "kept $work" || rm -rf "$work"
 	rm -rf "$KUBECACHEDIR"
