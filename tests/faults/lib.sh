@@ -199,6 +199,36 @@ spec:
 EOF
 }
 
+# random_seed: $RANDOM seeded from FG_FAULTS_SEED, or at random; said,
+# so that a failing run can be repeated
+random_seed() {
+	seed=${FG_FAULTS_SEED:-$RANDOM}
+	RANDOM=$seed
+	echo "seed $seed (FG_FAULTS_SEED=$seed repeats this run)"
+}
+
+# ab_namespaces PREFIX: the namespaces of ab_state on the cluster
+ab_namespaces() {
+	local i
+	for i in 0 1 2; do kc create namespace "$1-$i" >/dev/null; done
+}
+
+# ab_state TREE PREFIX A|B: TREE holds that state of the namespaces
+# PREFIX-0..2 (10 ConfigMaps and 10 FlinkDeployments each); B deletes a
+# quarter of A's objects, adds as many and changes the rest.
+ab_state() {
+	local tree=$1 prefix=$2 i j lo hi v
+	rm -rf "$tree/$prefix"-*
+	if [[ $3 == A ]]; then lo=0 hi=9 v=a; else lo=3 hi=12 v=b; fi
+	for ((i = 0; i < 3; i++)); do
+		mkdir -p "$tree/$prefix-$i"
+		for ((j = lo; j <= hi; j++)); do
+			gen_cm "$tree/$prefix-$i/cm-$j.yaml" "cm-$j" "$v$j"
+			gen_fd "$tree/$prefix-$i/fd-$j.yaml" "fd-$j" "$v$j"
+		done
+	done
+}
+
 # cluster_state PREFIX OUT: every ConfigMap and FlinkDeployment in the
 # namespaces PREFIX-*, one line each: "ns kind/name uid value", sorted
 # (the inventories apart).
@@ -222,6 +252,15 @@ inventory_state() {
 			(.data.members | fromjson | if type != "array" then error("not a list") else . end)[] |
 			"\($ns) \(.kind)/\(.name) \(.uid)"' | sort >"$2" ||
 		fail "an inventory of $1-* is not a member list"
+}
+
+# no_duplicate_members PREFIX WHAT: every inventory of PREFIX-* is a
+# member list that names no object twice
+no_duplicate_members() {
+	local dups
+	inventory_state "$1" "$work/inv"
+	dups=$(awk '{print $1, $2}' "$work/inv" | sort | uniq -d)
+	[[ -z $dups ]] || fail "$2: an inventory lists $dups twice"
 }
 
 # converged PREFIX REPO WHAT: the cluster holds exactly what REPO says in

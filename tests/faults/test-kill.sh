@@ -16,29 +16,16 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh" kill "$1" "$2"
 want_kills=${3:-100}
-seed=${FG_FAULTS_SEED:-$RANDOM}
-RANDOM=$seed
-echo "seed $seed (FG_FAULTS_SEED=$seed repeats this run)"
+random_seed
 
 prefix=fk$$
 tree=$work/tree
 git_daemon_start
 url=git://127.0.0.1:$git_port/kill.git
 
-# state A|B: the work tree holds that state of the repository.
-state() {
-	local i j lo hi v
-	rm -rf "$tree/$prefix"-*
-	if [[ $1 == A ]]; then lo=0 hi=9 v=a; else lo=3 hi=12 v=b; fi
-	for ((i = 0; i < 3; i++)); do
-		mkdir -p "$tree/$prefix-$i"
-		for ((j = lo; j <= hi; j++)); do
-			gen_cm "$tree/$prefix-$i/cm-$j.yaml" "cm-$j" "$v$j"
-			gen_fd "$tree/$prefix-$i/fd-$j.yaml" "fd-$j" "$v$j"
-		done
-	done
-}
-for i in 0 1 2; do kc create namespace "$prefix-$i" >/dev/null; done
+# state A|B: the work tree holds that state of the repository
+state() { ab_state "$tree" "$prefix" "$1"; }
+ab_namespaces "$prefix"
 
 # sync_bg: start a sync of Git's main (pid in $pid)
 sync_args=(--log-level info sync --repo "$url" --ref main
@@ -83,9 +70,7 @@ while ((kills < want_kills)); do
 		finished=$((finished + 1))
 	fi
 	# never a corrupt inventory: each a member list, no member twice
-	inventory_state "$prefix" "$work/inv"
-	dups=$(awk '{print $1, $2}' "$work/inv" | sort | uniq -d)
-	[[ -z $dups ]] || fail "after kill $kills: an inventory lists $dups twice"
+	no_duplicate_members "$prefix" "after kill $kills"
 	if ((kills % 10 == 0 && kills != checked)); then
 		full_sync "the run after kill $kills"
 		checked=$kills
