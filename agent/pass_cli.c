@@ -373,8 +373,8 @@ static int load_saved(struct fg_pass_cli *c, int source_given)
 
 	fg_buf_init(&data, FG_SAVED_PLAN_MAX);
 	if ((err = fg_buf_read_file(&data, c->plan_file)) == 0 &&
-	    !(c->saved = json_loadb(data.ptr, data.len, JSON_REJECT_DUPLICATES,
-				    &je)))
+	    (err = fg_json_loadb(&c->saved, data.ptr, data.len,
+				 JSON_REJECT_DUPLICATES, &je)) == FG_EINVALID)
 		err = fg_error_set(FG_EINVALID, "line %d: %s", je.line,
 				   je.text);
 	fg_buf_release(&data);

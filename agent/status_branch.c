@@ -4,6 +4,7 @@
 
 #include "agent/status_branch.h"
 #include "render/base/error.h"
+#include "render/base/json.h"
 #include "render/source.h"
 #include "render/base/banned.h"
 
@@ -19,7 +20,8 @@ static void read_lineage(struct fg_source *src, const char *path,
 		return;
 	fg_buf_init(&b, FG_STATUS_BRANCH_FILE_MAX);
 	if (fg_source_read(src, path, &b) == 0 &&
-	    (j = json_loadb(b.ptr, b.len, JSON_REJECT_DUPLICATES, NULL))) {
+	    fg_json_loadb(&j, b.ptr, b.len, JSON_REJECT_DUPLICATES, NULL) ==
+		    0) {
 		if (json_is_array(j) &&
 		    fg_buf_printf(&key, "%.*s", (int)(n - 13), path + 8) == 0)
 			json_object_set(lineage, key.ptr, j);

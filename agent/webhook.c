@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "agent/webhook.h"
+#include "render/base/error.h"
 #include "render/base/json.h"
 #include "render/base/banned.h"
 
@@ -146,7 +147,9 @@ enum fg_hook_verdict fg_hook_check(const struct fg_hook_request *r,
 		return FG_HOOK_IGNORED;
 	if (too_deep(r->body, r->len))
 		return FG_HOOK_BAD_REQUEST;
-	doc = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, NULL);
+	if (fg_json_loadb(&doc, r->body, r->len, JSON_REJECT_DUPLICATES, NULL) <
+	    0)
+		fg_error_clear(); /* no document: no ref, a bad request */
 	v = fg_json_str(doc, "ref");
 	if (v && *v && strlen(v) < FG_HOOK_MAX_REF && strlen(v) < n) {
 		snprintf(ref, n, "%s", v);

@@ -4,6 +4,7 @@
 
 #include "render/base/buf.h"
 #include "render/base/error.h"
+#include "render/base/json.h"
 #include "render/crd.h"
 #include "render/crd_int.h"
 #include "render/base/banned.h"
@@ -69,9 +70,12 @@ static int load(json_t **out, size_t i)
 	if (!cache && !(cache = calloc(fg_crd_blob_count, sizeof(*cache))))
 		return fg_error_set(FG_ERROR, "out of memory");
 	if (!cache[i]) {
-		cache[i] = json_loadb((const char *)b->data, b->len,
-				      JSON_REJECT_DUPLICATES, &jerr);
-		if (!cache[i])
+		int err = fg_json_loadb(&cache[i], (const char *)b->data,
+					b->len, JSON_REJECT_DUPLICATES, &jerr);
+
+		if (err < 0 && err != FG_EINVALID)
+			return err; /* memory */
+		if (err < 0)
 			return fg_error_set(FG_ERROR,
 					    "bundled CRD %s (operator version "
 					    "%s) does not parse: %s",

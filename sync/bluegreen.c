@@ -123,12 +123,13 @@ int fg_bg_last_template_spec(json_t **out, const json_t *live)
 	const json_t *ts;
 	json_t *j;
 	json_error_t je;
+	int err;
 
 	*out = NULL;
 	if (!s || !*s || strlen(s) > FG_STATUS_JSON_MAX)
 		return 0;
-	if (!(j = json_loads(s, JSON_REJECT_DUPLICATES, &je)))
-		return 0;
+	if ((err = fg_json_loads(&j, s, JSON_REJECT_DUPLICATES, &je)) < 0)
+		return err == FG_EINVALID ? 0 : err; /* memory: an error */
 	ts = fg_json_path(j, "spec", "template", "spec", NULL);
 	if (json_is_object(ts))
 		*out = json_incref(fg_json_mut(ts));

@@ -45,8 +45,8 @@ static const char *const ignored_always[] = {
 	"/metadata/selfLink",
 	"/metadata/deletionTimestamp",
 	"/metadata/deletionGracePeriodSeconds",
-	"/metadata/annotations/"
-	"kubectl.kubernetes.io~1last-applied-configuration",
+	("/metadata/annotations/"
+	 "kubectl.kubernetes.io~1last-applied-configuration"),
 };
 #define IGNORED_SESSION_LABEL "/metadata/labels/target.session"
 #define IGNORED_HPA_REPLICAS "/spec/taskManager/replicas"
@@ -449,7 +449,11 @@ static int flat_pointer(struct fg_buf *out, const char *ptr)
 
 /* ---- fieldsV1 ---- */
 
-/* Does list item `item` match the path element `pe` ("k:", "v:", "i:")? */
+/*
+ * Does list item `item` match the path element `pe` ("k:", "v:", "i:")?
+ * 1 or 0; FG_ERROR when memory ran out (not "no match": the walk would
+ * take an owned field for another's).
+ */
 static int item_matches(const char *pe, const json_t *item, size_t index)
 {
 	json_error_t je;
@@ -464,8 +468,8 @@ static int item_matches(const char *pe, const json_t *item, size_t index)
 	}
 	if (strncmp(pe, "k:", 2) && strncmp(pe, "v:", 2))
 		return 0;
-	if (!(want = json_loads(pe + 2, JSON_DECODE_ANY, &je)))
-		return 0;
+	if ((ok = fg_json_loads(&want, pe + 2, JSON_DECODE_ANY, &je)) < 0)
+		return ok == FG_EINVALID ? 0 : ok;
 	if (pe[0] == 'v') {
 		ok = values_equal(want, item, 0, 0);
 	} else if (json_is_object(want) && json_is_object(item)) {
@@ -514,11 +518,13 @@ static int fields_own(const json_t *fields, const json_t *live, const char *p,
 		if (parse_index(tok.ptr, &i) < 0 ||
 		    !(item = json_array_get(live, i)))
 			goto done;
-		json_object_foreach (mut(fields), k, sub)
-			if (item_matches(k, item, i) &&
-			    (own = fields_own(sub, item, p, 0, depth + 1,
-					      touch)) != 0)
+		json_object_foreach (mut(fields), k, sub) {
+			if ((own = item_matches(k, item, i)) < 0)
 				break;
+			if (own && (own = fields_own(sub, item, p, 0, depth + 1,
+						     touch)) != 0)
+				break;
+		}
 		goto done;
 	}
 
@@ -704,10 +710,10 @@ static int owned_walk(const json_t *fields, const json_t *live,
 			int found = 0;
 
 			json_array_foreach (mut(live), i, item)
-				if (item_matches(k, item, i)) {
-					found = 1;
+				if ((found = item_matches(k, item, i)) != 0)
 					break;
-				}
+			if (found < 0)
+				return found;
 			if (!found)
 				continue; /* the item is gone */
 			child = item;

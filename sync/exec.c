@@ -272,9 +272,15 @@ static int take_savepoint(struct xctx *x, struct fg_pass_ns *ns,
 	}
 	switch (wait_for(x, &ref, suspended_with_savepoint, &last)) {
 	case WAIT_DONE:
-		snprintf(sp, spn, "%s", fg_policy_suspended_savepoint(last));
+		/* read again from what the wait returned: may run out */
+		have = fg_policy_suspended_savepoint(last);
+		snprintf(sp, spn, "%s", have ? have : "");
 		json_decref(last);
-		return 0;
+		if (have)
+			return 0;
+		snprintf(msg, sizeof(msg), "%s: out of memory", what);
+		outcome(s, FG_OUTCOME_FAILED, msg);
+		return 1;
 	case WAIT_GONE:
 		outcome(s, FG_OUTCOME_GONE, "already gone");
 		return 1;

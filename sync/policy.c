@@ -216,15 +216,27 @@ static void verdict(struct fg_verdict *out, enum fg_verdict_kind kind,
 	snprintf(out->reason, sizeof(out->reason), "%s", reason);
 }
 
-/* The spec the job runs: lastReconciledSpec when recorded, else spec. */
-static json_t *running_spec(const json_t *live)
+/*
+ * The spec the job runs: lastReconciledSpec when recorded, else spec.
+ * NULL with *oom set when memory ran out reading the recorded one: the
+ * live spec is no stand-in for it (an upgrade may be pending).
+ */
+static json_t *running_spec(const json_t *live, int *oom)
 {
 	const char *s = str(get(get(live, "status"), "reconciliationStatus"),
 			    "lastReconciledSpec");
 	json_t *last, *spec;
+	json_error_t je;
+	int err;
 
+	*oom = 0;
 	if (s) {
-		last = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+		err = fg_json_loads(&last, s, JSON_REJECT_DUPLICATES, &je);
+		if (err < 0 && err != FG_EINVALID) {
+			fg_error_clear();
+			*oom = 1;
+			return NULL;
+		}
 		spec = json_incref(json_object_get(last, "spec"));
 		json_decref(last);
 		if (spec)
@@ -251,11 +263,19 @@ static int stateful_mode(const json_t *spec)
 static int has_state(const json_t *desired, const json_t *live,
 		     const struct fg_flink_env *env, char *why, size_t n)
 {
-	json_t *run = running_spec(live);
+	int oom;
+	json_t *run = running_spec(live, &oom);
 	const json_t *specs[3] = { get(live, "spec"), run,
 				   get(desired, "spec") };
 	int stateful = stateful_mode(run) || stateful_mode(specs[0]);
 	int own = 0, ck = 0;
+
+	if (oom) {
+		snprintf(why, n,
+			 " (its last reconciled spec could not be "
+			 "read: out of memory)");
+		return 1;
+	}
 
 	for (int i = 0; i < 3; i++) {
 		int c = specs[i] ? fg_flink_env_checkpointing(env, specs[i])
@@ -435,20 +455,30 @@ static const char *recorded_savepoint(const json_t *live)
 	return s && *s && strcmp(s, LAST_STATE_MARKER) ? s : NULL;
 }
 
-const char *fg_policy_suspended_savepoint(const json_t *live)
+/* fg_policy_suspended_savepoint, and *oom set when memory ran out
+ * reading the reconciled spec (NULL then). */
+static const char *suspended_savepoint(const json_t *live, int *oom)
 {
 	const json_t *status = get(live, "status");
 	const char *s =
 		str(get(status, "reconciliationStatus"), "lastReconciledSpec");
 	const char *sp = recorded_savepoint(live);
 	const json_t *job;
+	json_error_t je;
 	json_t *last;
-	int ok;
+	int ok, err;
 
+	*oom = 0;
 	if (!sp || !str_is(str(status, "lifecycleState"), "SUSPENDED") ||
 	    str_is(str(get(status, "jobStatus"), "state"), "FAILED") || !s)
 		return NULL;
-	last = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+	if ((err = fg_json_loads(&last, s, JSON_REJECT_DUPLICATES, &je)) < 0) {
+		if (err != FG_EINVALID) {
+			fg_error_clear();
+			*oom = 1;
+		}
+		return NULL;
+	}
 	job = get(get(last, "spec"), "job");
 	ok = str_is(str(job, "state"), "suspended") &&
 	     str_is(str(job, "upgradeMode"), "savepoint");
@@ -456,22 +486,40 @@ const char *fg_policy_suspended_savepoint(const json_t *live)
 	return ok ? sp : NULL;
 }
 
+const char *fg_policy_suspended_savepoint(const json_t *live)
+{
+	int oom;
+
+	/* memory running out: no savepoint known (a wait, or a block) */
+	return suspended_savepoint(live, &oom);
+}
+
 /*
  * Is the state of a job that does not run safe to delete? 1 with `why`
  * naming the savepoint that holds it (or why there is none to lose), 0
- * with `why` saying what would be lost.
+ * with `why` saying what would be lost, -1 when it cannot be told
+ * (memory ran out; `why` says so).
  */
 static int stopped_state_safe(const json_t *live,
 			      const struct fg_flink_env *env, char *why,
 			      size_t n)
 {
-	json_t *last = running_spec(live);
+	int oom, oom_sp;
+	json_t *last = running_spec(live, &oom);
 	const json_t *status = get(live, "status");
 	const char *js = str(get(status, "jobStatus"), "state");
-	const char *sp = fg_policy_suspended_savepoint(live);
+	const char *sp = suspended_savepoint(live, &oom_sp);
 	const char *mode = str(get(last, "job"), "upgradeMode");
 	char state[400];
 	int safe = 0;
+
+	if (oom || oom_sp) {
+		json_decref(last);
+		snprintf(why, n,
+			 "its last reconciled spec could not be read "
+			 "(out of memory)");
+		return -1;
+	}
 
 	if (!json_is_object(status) || !json_object_size(status) ||
 	    !str(get(status, "reconciliationStatus"), "lastReconciledSpec")) {
@@ -577,6 +625,7 @@ static void check_delete(struct fg_verdict *out, const struct fg_policy *p,
 	const char *api = str(live, "apiVersion");
 	const char *kind = str(live, "kind");
 	char why[400], reason[512];
+	int safe;
 
 	memset(out, 0, sizeof(*out));
 	if (!api || strncmp(api, "flink.apache.org/", 17))
@@ -610,7 +659,16 @@ static void check_delete(struct fg_verdict *out, const struct fg_policy *p,
 	if (fg_policy_job_runs(live)) {
 		snprintf(why, sizeof(why), "%s",
 			 "deleting a running job drops its checkpoint history");
-	} else if (stopped_state_safe(live, env, why, sizeof(why))) {
+	} else if ((safe = stopped_state_safe(live, env, why, sizeof(why))) <
+		   0) {
+		/* whatever the policy: what it would allow is not known */
+		snprintf(reason, sizeof(reason),
+			 "cannot tell what deleting the job loses: %.300s",
+			 why);
+		verdict(out, FG_VERDICT_BLOCK, FG_RULE_DELETE_RUNNING,
+			"sync again", reason);
+		return;
+	} else if (safe) {
 		/* allowed; the plan says why nothing is lost */
 		verdict(out, FG_VERDICT_ALLOW, FG_RULE_NONE, NULL, why);
 		return;

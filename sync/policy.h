@@ -205,7 +205,9 @@ int fg_policy_has_state(const json_t *desired, const json_t *live,
  * suspended with a savepoint: lifecycleState SUSPENDED, the spec it
  * reconciled last suspended with upgradeMode savepoint, a savepoint path
  * recorded (not the operator's last-state marker), the job not FAILED.
- * NULL otherwise (borrowed from `live`).
+ * NULL otherwise, also when memory runs out reading the reconciled spec:
+ * no savepoint known means a wait or a block, never a lost state
+ * (borrowed from `live`).
  */
 const char *fg_policy_suspended_savepoint(const json_t *live);
 

@@ -104,12 +104,14 @@ void fg_job_status_of(const json_t *live, struct fg_job_status *out)
 	/* ClusterHealthInfo: a JSON string in clusterInfo with numRestarts */
 	json_object_foreach (fg_json_mut(fg_json_get(st, "clusterInfo")), key,
 			     v) {
+		json_error_t je;
 		json_t *h;
 		const char *s = json_string_value(v);
 
 		if (!s || s[0] != '{' || strlen(s) > 65536)
 			continue;
-		if ((h = json_loads(s, 0, NULL))) {
+		/* memory running out leaves the count unknown (-1) */
+		if (fg_json_loads(&h, s, 0, &je) == 0) {
 			long long n = num(json_object_get(h, "numRestarts"));
 
 			if (n >= 0)

@@ -216,8 +216,9 @@ int fg_kube_status_error(long http, const char *body, size_t len,
 	int code, err, conflicts;
 
 	fg_buf_init(&msg, FG_ERROR_MSG_MAX * 2);
-	if (body && len)
-		st = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (body && len &&
+	    fg_json_loadb(&st, body, len, JSON_REJECT_DUPLICATES, &jerr) < 0)
+		fg_error_clear(); /* no Status: the body is quoted below */
 	if (st && json_is_object(st) &&
 	    !strcmp(json_string_value(json_object_get(st, "kind"))
 			    ? json_string_value(json_object_get(st, "kind"))
@@ -841,10 +842,10 @@ int kube_do(struct fg_kube *k, const struct kube_req *r, json_t **out)
 			if (!r->on_line && out && x.body.len) {
 				json_error_t jerr;
 
-				*out = json_loadb(x.body.ptr, x.body.len,
-						  JSON_REJECT_DUPLICATES,
-						  &jerr);
-				if (!*out)
+				err = fg_json_loadb(out, x.body.ptr, x.body.len,
+						    JSON_REJECT_DUPLICATES,
+						    &jerr);
+				if (err == FG_EINVALID)
 					err = fg_error_set(FG_ERROR,
 							   "%s: the server's "
 							   "answer is not "

@@ -372,7 +372,10 @@ int fg_kube_exec_output(struct fg_kube_config *cfg, const char *out, size_t len)
 	json_error_t jerr;
 	int err;
 
-	doc = json_loadb(out, len, JSON_REJECT_DUPLICATES, &jerr);
+	if ((err = fg_json_loadb(&doc, out, len, JSON_REJECT_DUPLICATES,
+				 &jerr)) < 0 &&
+	    err != FG_EINVALID)
+		return err; /* memory */
 	if (!doc)
 		/* jerr.text may quote the output: say only where it broke */
 		return fg_error_set(FG_EAUTH,

@@ -613,7 +613,10 @@ static int on_watch_line(void *ctx, const char *line, size_t len)
 	const char *type;
 	int rc = 0;
 
-	ev = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if ((rc = fg_json_loadb(&ev, line, len, JSON_REJECT_DUPLICATES,
+				&jerr)) < 0 &&
+	    rc != FG_EINVALID)
+		return rc; /* memory */
 	if (!ev)
 		return fg_error_set(FG_ERROR,
 				    "%s: a watch event is not JSON: "

@@ -38,9 +38,20 @@ char *fg_json_dumps(const json_t *v, size_t flags)
  * flag was last cleared: jansson allocates through json_malloc. */
 static _Thread_local int json_alloc_failed;
 
+/* While set, every allocation after a failed one fails too: jansson
+ * 2.14's lexer goes on after a failed append to a token, and a string
+ * token whose text lost a character can reach an assert(0) in its
+ * escape decoding (load.c lex_scan_string): an abort, not an error.
+ * Failing the token's own allocation that follows ends the parse. */
+static _Thread_local int json_alloc_sticky;
+
 static void *json_malloc(size_t n)
 {
-	void *p = malloc(n);
+	void *p;
+
+	if (json_alloc_sticky && json_alloc_failed)
+		return NULL;
+	p = malloc(n);
 
 	if (!p)
 		json_alloc_failed = 1;
@@ -52,10 +63,17 @@ __attribute__((constructor)) static void json_alloc_funcs(void)
 	json_set_alloc_funcs(json_malloc, free);
 }
 
-int fg_json_loads(json_t **out, const char *s, size_t flags, json_error_t *e)
+int fg_json_loadb(json_t **out, const char *s, size_t len, size_t flags,
+		  json_error_t *e)
 {
+	json_error_t mine;
+
+	if (!e)
+		e = &mine;
 	json_alloc_failed = 0;
-	*out = json_loads(s, flags, e);
+	json_alloc_sticky = 1;
+	*out = json_loadb(s, len, flags, e);
+	json_alloc_sticky = 0;
 	/* jansson's lexer goes on after a failed append to a token: a
 	   value parsed while an allocation failed may lack characters */
 	if (json_alloc_failed ||
@@ -65,6 +83,11 @@ int fg_json_loads(json_t **out, const char *s, size_t flags, json_error_t *e)
 		return fg_error_set(FG_ERROR, "out of memory");
 	}
 	return *out ? 0 : FG_EINVALID;
+}
+
+int fg_json_loads(json_t **out, const char *s, size_t flags, json_error_t *e)
+{
+	return fg_json_loadb(out, s, strlen(s), flags, e);
 }
 
 json_t *fg_json_deep_copy(const json_t *v)

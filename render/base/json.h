@@ -28,6 +28,13 @@ char *fg_json_dumps(const json_t *v, size_t flags);
  */
 int fg_json_loads(json_t **out, const char *s, size_t flags, json_error_t *e);
 
+/* fg_json_loads of `len` bytes (json_loadb). `e` may be NULL. Every text
+ * from outside the process (the API server, Git, plugins, webhooks) is
+ * read through one of these: jansson 2.14 can abort on a failed
+ * allocation in the middle of a string token otherwise. */
+int fg_json_loadb(json_t **out, const char *s, size_t len, size_t flags,
+		  json_error_t *e);
+
 /*
  * json_deep_copy, or NULL when memory ran out at any point: jansson
  * 2.14 leaves out of the copy a member it could not copy, and returns

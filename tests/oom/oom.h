@@ -68,6 +68,8 @@ static inline unsigned long oom_every(const char *what, oom_work work,
 		free(want);
 		return 1;
 	}
+	if (getenv("FG_OOM_SHOW")) /* to see what a scenario does */
+		printf("%s: the reference result:\n%s\n", what, want);
 	if (max && st->allocations > max) {
 		/* each allocation costs a run as long as the whole work */
 		printf("%s: %lu allocations, more than %lu: not repeated\n",

@@ -3,7 +3,9 @@
  * prints) once more, with its Nth allocation failing for every N
  * (tests/oom/oom.h), on the states the pass' unit tests start from
  * (tests/unit/test_pass.c): a first sync into an empty cluster, drift
- * taken back with an object pruned, a running job Git no longer has.
+ * taken back with an object pruned, a running job Git no longer has, an
+ * upgrade of a running job and the delete of a suspended one (decided
+ * on the spec the operator recorded).
  * The in-memory API server (tests/unit/fake_cluster.h) stands for the
  * cluster; its own work is not counted (failalloc_pause). Each run must
  * print the reference's report and make its writes, or say that memory
@@ -359,6 +361,47 @@ static void test_oom_pass__a_running_job_gone_from_git_is_held(void **st)
 	every_n(&sc);
 }
 
+/* An upgrade of a running job and the delete of one suspended with a
+ * savepoint: both decided on the spec the operator recorded
+ * (lastReconciledSpec), which the core parses on the way. */
+static void test_oom_pass__an_upgrade_and_a_suspended_job_deleted(void **st)
+{
+	struct scenario sc = { .name = "upgrade_and_delete",
+			       .opts = { .allow_delete = 1 } };
+	struct fake_cluster f;
+
+	(void)st;
+	fake_init(&f);
+	app("analytics", "orders", "flink:1.20", NULL);
+	put("analytics/reports.yaml",
+	    "apiVersion: flink.apache.org/v1beta1\n"
+	    "kind: FlinkDeployment\n"
+	    "metadata: {name: reports}\n"
+	    "spec:\n"
+	    "  image: flink:1.20\n"
+	    "  flinkVersion: v1_20\n"
+	    "  serviceAccount: flink\n"
+	    "  flinkConfiguration:\n"
+	    "    execution.checkpointing.interval: 30s\n"
+	    "    state.checkpoints.dir: s3://b/reports/cp\n"
+	    "    state.savepoints.dir: s3://b/reports/sp\n"
+	    "  jobManager: {resource: {memory: 2048m, cpu: 1}}\n"
+	    "  taskManager: {resource: {memory: 2048m, cpu: 1}}\n"
+	    "  job: {jarURI: 'local:///opt/flink/job.jar', parallelism: 2,\n"
+	    "        upgradeMode: savepoint, state: suspended}\n");
+	synced(&f);
+	fake_reconciled(&f, "analytics", "FlinkDeployment", "orders", "STABLE",
+			"RUNNING", NULL);
+	fake_reconciled(&f, "analytics", "FlinkDeployment", "reports",
+			"SUSPENDED", "FINISHED", "s3://b/reports/sp/1");
+	app("analytics", "orders", "flink:1.20.1", NULL);
+	drop("analytics/reports.yaml");
+	keep(&sc.start, &f);
+	fake_release(&f);
+	sc.d = render();
+	every_n(&sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +409,7 @@ int main(void)
 		T(test_oom_pass__first_sync_into_an_empty_cluster),
 		T(test_oom_pass__drift_taken_back_and_an_object_pruned),
 		T(test_oom_pass__a_running_job_gone_from_git_is_held),
+		T(test_oom_pass__an_upgrade_and_a_suspended_job_deleted),
 #undef T
 	};
 

@@ -692,6 +692,39 @@ void fake_status(struct fake_cluster *f, const char *group, const char *kind,
 		json_decref(status);
 }
 
+/* The operator's status after it reconciled the live spec, as it writes
+ * it through the status subresource. */
+void fake_reconciled(struct fake_cluster *f, const char *ns, const char *kind,
+		     const char *name, const char *lc, const char *job_state,
+		     const char *savepoint)
+{
+	json_t *o = fake_obj(f, "flink.apache.org", kind, ns, name);
+	json_t *last, *st;
+	char *text;
+
+	if (!o)
+		return;
+	last = json_pack("{s:O, s:{s:s, s:b}}", "spec",
+			 json_object_get(o, "spec"), "resource_metadata",
+			 "apiVersion", "flink.apache.org/v1beta1",
+			 "firstDeployment", 0);
+	text = json_dumps(last, JSON_COMPACT);
+	st = json_pack("{s:I, s:s, s:{s:s}, s:{s:s, s:s}}",
+		       "observedGeneration",
+		       (json_int_t)json_integer_value(
+			       fg_json_path(o, "metadata", "generation", NULL)),
+		       "lifecycleState", lc, "jobStatus", "state", job_state,
+		       "reconciliationStatus", "state", "DEPLOYED",
+		       "lastReconciledSpec", text);
+	if (savepoint)
+		json_object_set_new(json_object_get(st, "jobStatus"),
+				    "upgradeSavepointPath",
+				    json_string(savepoint));
+	fake_status(f, "flink.apache.org", kind, ns, name, st);
+	free(text);
+	json_decref(last);
+}
+
 void fake_fail_list(struct fake_cluster *f, const char *kind, const char *ns,
 		    const char *message)
 {

@@ -80,6 +80,14 @@ void fake_edit(struct fake_cluster *f, const char *group, const char *kind,
 void fake_status(struct fake_cluster *f, const char *group, const char *kind,
 		 const char *ns, const char *name, json_t *status);
 
+/* The operator's status after it reconciled the live spec of the
+ * FlinkDeployment-like `kind`/`name`: lifecycleState `lc`, the job state,
+ * the spec recorded in lastReconciledSpec, upgradeSavepointPath (or
+ * NULL). */
+void fake_reconciled(struct fake_cluster *f, const char *ns, const char *kind,
+		     const char *name, const char *lc, const char *job_state,
+		     const char *savepoint);
+
 /* Make every LIST of `kind` in `ns`, or every apply of kind/name, fail. */
 void fake_fail_list(struct fake_cluster *f, const char *kind, const char *ns,
 		    const char *message);

@@ -24,44 +24,11 @@
 
 /* ---- the operator, as the tests play it ---- */
 
-/* The job runs: the status the operator writes once it is stable. */
-/* The operator's status after it reconciled the live spec: `lc` and the
- * job state, the spec recorded, and a savepoint (or NULL). */
-static void reconciled(struct fake_cluster *f, const char *ns, const char *kind,
-		       const char *name, const char *lc, const char *job_state,
-		       const char *savepoint)
-{
-	json_t *o = fake_obj(f, "flink.apache.org", kind, ns, name);
-	json_t *last, *st;
-	char *text;
-
-	assert_non_null(o);
-	last = json_pack("{s:O, s:{s:s, s:b}}", "spec",
-			 json_object_get(o, "spec"), "resource_metadata",
-			 "apiVersion", "flink.apache.org/v1beta1",
-			 "firstDeployment", 0);
-	text = json_dumps(last, JSON_COMPACT);
-	st = json_pack("{s:I, s:s, s:{s:s}, s:{s:s, s:s}}",
-		       "observedGeneration",
-		       (json_int_t)json_integer_value(
-			       fg_json_path(o, "metadata", "generation", NULL)),
-		       "lifecycleState", lc, "jobStatus", "state", job_state,
-		       "reconciliationStatus", "state", "DEPLOYED",
-		       "lastReconciledSpec", text);
-	if (savepoint)
-		json_object_set_new(json_object_get(st, "jobStatus"),
-				    "upgradeSavepointPath",
-				    json_string(savepoint));
-	fake_status(f, "flink.apache.org", kind, ns, name, st);
-	free(text);
-	json_decref(last);
-}
-
 /* The operator's view of a running, stable job it deployed. */
 static void running(struct fake_cluster *f, const char *ns, const char *kind,
 		    const char *name)
 {
-	reconciled(f, ns, kind, name, "STABLE", "RUNNING", NULL);
+	fake_reconciled(f, ns, kind, name, "STABLE", "RUNNING", NULL);
 }
 
 /* ---- running the pass ---- */
@@ -506,8 +473,8 @@ static void operator_suspends(struct fake_cluster *f, void *arg)
 		    fg_json_str(fg_json_path(o, "spec", "job", NULL), "state"),
 		    "suspended"))
 		return;
-	reconciled(f, ns, "FlinkDeployment", name, "SUSPENDED", "FINISHED",
-		   "s3://b/orders/sp/1");
+	fake_reconciled(f, ns, "FlinkDeployment", name, "SUSPENDED", "FINISHED",
+			"s3://b/orders/sp/1");
 }
 
 static void test_pass__suspend_first_waits_on_the_clock(void **st)
@@ -1084,8 +1051,8 @@ static void test_pass__a_failed_job_cannot_move_with_a_savepoint(void **st)
 	cm("analytics", "keep", "k");
 	app("analytics", "orders", "flink:1.20", NULL);
 	sync_repo(&f, NULL);
-	reconciled(&f, "analytics", "FlinkDeployment", "orders", "FAILED",
-		   "FAILED", NULL);
+	fake_reconciled(&f, "analytics", "FlinkDeployment", "orders", "FAILED",
+			"FAILED", NULL);
 	drop("analytics/orders.yaml");
 	app("analytics", "orders-v2", "flink:1.20",
 	    "  annotations: {flink-gitops.io/policy: move=savepoint}\n");
@@ -1118,8 +1085,8 @@ static void test_pass__a_suspended_job_moves_from_its_savepoint(void **st)
 	cm("analytics", "keep", "k");
 	app("analytics", "orders", "flink:1.20", NULL);
 	sync_repo(&f, NULL);
-	reconciled(&f, "analytics", "FlinkDeployment", "orders", "STABLE",
-		   "RUNNING", NULL);
+	fake_reconciled(&f, "analytics", "FlinkDeployment", "orders", "STABLE",
+			"RUNNING", NULL);
 	/* the operator suspended it with a savepoint, as Git asked */
 	json_object_set_new(
 		fg_json_mut(fg_json_path(fake_obj(&f, "flink.apache.org",
@@ -1127,8 +1094,8 @@ static void test_pass__a_suspended_job_moves_from_its_savepoint(void **st)
 						  "analytics", "orders"),
 					 "spec", "job", NULL)),
 		"state", json_string("suspended"));
-	reconciled(&f, "analytics", "FlinkDeployment", "orders", "SUSPENDED",
-		   "FINISHED", "s3://b/orders/sp/7");
+	fake_reconciled(&f, "analytics", "FlinkDeployment", "orders",
+			"SUSPENDED", "FINISHED", "s3://b/orders/sp/7");
 	drop("analytics/orders.yaml");
 	app("analytics", "orders-v2", "flink:1.20",
 	    "  annotations: {flink-gitops.io/policy: move=savepoint}\n");
