@@ -83,16 +83,49 @@ void kube_wipe_str(const char *s, size_t len)
 		sodium_memzero((void *)(uintptr_t)s, len);
 }
 
+/*
+ * `v` in quotes `quote` ('\0': none) for a message, or words that describe it when
+ * quoting it could show more than the value: a quote left open in the
+ * file swallows the lines after it (a key's data among them) into one
+ * value, which then holds ": " or a line break, or runs long. Into buf
+ * (n bytes); returns buf.
+ */
+static const char *shown_in(const char *v, char quote, char *buf, size_t n)
+{
+	size_t len = strlen(v);
+
+	if (len <= 256 && !strstr(v, ": ") && !strchr(v, '\n'))
+		snprintf(buf, n, "%.1s%s%.1s", &quote, v, &quote);
+	else
+		snprintf(buf, n,
+			 "a value of %zu bytes holding \": \" or a line break "
+			 "(a quote left open, taking the lines after it?)",
+			 len);
+	return buf;
+}
+
+static const char *shown(const char *v, char *buf, size_t n)
+{
+	return shown_in(v, '\'', buf, n);
+}
+
+/* A name (of a context, cluster or user) for a message: "name". */
+static const char *named(const char *v, char *buf, size_t n)
+{
+	return shown_in(v, '"', buf, n);
+}
+
 int kube_read_file(struct fg_buf *b, const char *path, size_t max)
 {
+	char q[320];
 	int fd, err;
 
 	fg_buf_init(b, max);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fg_error_set_errno(errno == ENOENT ? FG_ENOTFOUND
-							  : FG_ERROR,
-					  errno, "cannot read '%s'", path);
+		return fg_error_set_errno(
+			errno == ENOENT ? FG_ENOTFOUND : FG_ERROR, errno,
+			"cannot read %s", shown(path, q, sizeof(q)));
 	err = fg_buf_read_fd(b, fd, path);
 	close(fd);
 	return err;
@@ -197,14 +230,15 @@ static int entry_err(int code, const struct kc_entry *e, const char *key,
 static int entry_err(int code, const struct kc_entry *e, const char *key,
 		     const char *fmt, ...)
 {
-	char ptr[128], prefix[512];
+	char ptr[128], prefix[512], q[320];
 	va_list ap;
 	int err;
 
 	snprintf(ptr, sizeof(ptr), "%s%s%s", e->ptr, key ? "/" : "",
 		 key ? key : "");
-	snprintf(prefix, sizeof(prefix), "%s \"%s\"%s%s%s", e->what, e->name,
-		 key ? ": " : "", key && e->sub ? e->sub : "", key ? key : "");
+	snprintf(prefix, sizeof(prefix), "%s %s%s%s%s", e->what,
+		 named(e->name, q, sizeof(q)), key ? ": " : "",
+		 key && e->sub ? e->sub : "", key ? key : "");
 	va_start(ap, fmt);
 	err = kc_errv(code, e->file, ptr, prefix, fmt, ap);
 	va_end(ap);
@@ -339,9 +373,11 @@ static void kc_names(struct kc *kc, const char *section, struct fg_buf *out)
 		for (j = 0; j < json_array_size(list); j++) {
 			const char *n = json_string_value(json_object_get(
 				json_array_get(list, j), "name"));
+			char q[320];
+
 			if (n)
 				fg_buf_printf(out, "%s%s", out->len ? ", " : "",
-					      n);
+					      shown_in(n, '\0', q, sizeof(q)));
 		}
 	}
 	if (!out->len)
@@ -444,6 +480,7 @@ static int entry_file(const struct kc_entry *e, const char *field,
 {
 	struct fg_buf b = FG_BUF_INIT;
 	char *path = resolve_path(e->file, p);
+	char q[320];
 	int err;
 
 	if (!path)
@@ -458,9 +495,9 @@ static int entry_file(const struct kc_entry *e, const char *field,
 	}
 	if (pem && !has_pem_begin(b.ptr, b.len)) {
 		err = entry_err(FG_EINVALID, e, field,
-				"'%s' is not a PEM file (no \"-----BEGIN\" "
+				"%s is not a PEM file (no \"-----BEGIN\" "
 				"line)",
-				path);
+				shown(path, q, sizeof(q)));
 		goto done;
 	}
 	if (sec) {
@@ -479,6 +516,7 @@ static int cluster_fill(struct fg_kube_config *cfg, const struct kc_entry *e)
 {
 	const char *server, *ca_data, *ca_file, *sni, *proxy;
 	json_t *insecure;
+	char q[320];
 	size_t n;
 	int err;
 
@@ -492,7 +530,8 @@ static int cluster_fill(struct fg_kube_config *cfg, const struct kc_entry *e)
 		return entry_err(FG_EINVALID, e, NULL, "no server");
 	if (strncmp(server, "https://", 8) && strncmp(server, "http://", 7))
 		return entry_err(FG_EINVALID, e, "server",
-				 "'%s' is not an http(s) URL", server);
+				 "%s is not an http(s) URL",
+				 shown(server, q, sizeof(q)));
 	if (!(cfg->server = strdup(server)))
 		return fg_error_set(FG_ERROR, "out of memory");
 	n = strlen(cfg->server);
@@ -590,6 +629,7 @@ static int exec_fill(struct fg_kube_config *cfg, const struct kc_entry *u,
 	struct kube_exec *x;
 	const char *api, *cmd, *mode;
 	json_t *args, *env, *v;
+	char q[320];
 	size_t i, nargv = 0, nenv = 0;
 	struct fg_pos pos = { 0, 0 };
 	int err;
@@ -605,8 +645,9 @@ static int exec_fill(struct fg_kube_config *cfg, const struct kc_entry *u,
 		return fg_error_set(FG_ERROR, "out of memory");
 	cfg->exec = x;
 	fg_yaml_pos(u->file->y, 0, e.ptr, NULL, &pos);
-	if (!(x->where = dup_printf("%s:%u:%u: user \"%s\": exec",
-				    u->file->path, pos.line, pos.col, u->name)))
+	if (!(x->where = dup_printf("%s:%u:%u: user %s: exec", u->file->path,
+				    pos.line, pos.col,
+				    named(u->name, q, sizeof(q)))))
 		return fg_error_set(FG_ERROR, "out of memory");
 	e.sub = "exec.";
 	if ((err = entry_str(&e, "apiVersion", &api)) < 0 ||
@@ -620,9 +661,9 @@ static int exec_fill(struct fg_kube_config *cfg, const struct kc_entry *u,
 	if (strcmp(api, "client.authentication.k8s.io/v1") &&
 	    strcmp(api, "client.authentication.k8s.io/v1beta1"))
 		return entry_err(FG_EINVALID, &e, "apiVersion",
-				 "'%s' is not supported (use "
+				 "%s is not supported (use "
 				 "client.authentication.k8s.io/v1 or v1beta1)",
-				 api);
+				 shown(api, q, sizeof(q)));
 	if (!cmd)
 		return entry_err(FG_EINVALID, u, "exec", "no command");
 	if (!strcmp(api, "client.authentication.k8s.io/v1") && !mode)
@@ -632,8 +673,8 @@ static int exec_fill(struct fg_kube_config *cfg, const struct kc_entry *u,
 	if (mode && strcmp(mode, "Never") && strcmp(mode, "IfAvailable") &&
 	    strcmp(mode, "Always"))
 		return entry_err(FG_EINVALID, &e, "interactiveMode",
-				 "'%s' is not Never, IfAvailable or Always",
-				 mode);
+				 "%s is not Never, IfAvailable or Always",
+				 shown(mode, q, sizeof(q)));
 	if (mode && !strcmp(mode, "Always"))
 		return entry_err(FG_EINVALID, &e, "interactiveMode",
 				 "Always needs a terminal, and flink-gitops "
@@ -763,6 +804,7 @@ int kube_token_file_refresh(struct fg_kube_config *cfg, int force)
 {
 	struct fg_buf b = FG_BUF_INIT;
 	time_t now = time(NULL);
+	char q[320];
 	size_t n;
 	int err;
 
@@ -776,8 +818,8 @@ int kube_token_file_refresh(struct fg_kube_config *cfg, int force)
 		     b.ptr[n - 1] == ' '))
 		n--;
 	if (!n) {
-		err = fg_error_set(FG_EINVALID, "'%s' is empty",
-				   cfg->token_file);
+		err = fg_error_set(FG_EINVALID, "%s is empty",
+				   shown(cfg->token_file, q, sizeof(q)));
 		goto done;
 	}
 	if ((err = kube_secret_set(&cfg->token, b.ptr, n)) < 0)
@@ -922,6 +964,7 @@ static int from_kubeconfig(struct fg_kube_config *cfg, struct kc *kc,
 	const char *name = want_context, *cluster, *user, *ns;
 	struct kc_file *cc_file = NULL;
 	struct fg_pos pos = { 0, 0 };
+	char q[320];
 	size_t i;
 	int err;
 
@@ -958,13 +1001,14 @@ static int from_kubeconfig(struct fg_kube_config *cfg, struct kc *kc,
 		if (cc_file)
 			err = kc_err(FG_ENOTFOUND, cc_file, "/current-context",
 				     "current-context: no context named "
-				     "\"%s\" (contexts: %s)",
-				     name, names.ptr);
+				     "%s (contexts: %s)",
+				     named(name, q, sizeof(q)), names.ptr);
 		else
 			err = fg_error_set(FG_ENOTFOUND,
-					   "--context: no context named \"%s\" "
+					   "--context: no context named %s "
 					   "in %s (contexts: %s)",
-					   name, paths.ptr, names.ptr);
+					   named(name, q, sizeof(q)), paths.ptr,
+					   names.ptr);
 		goto done;
 	}
 	if (err < 0)
@@ -981,8 +1025,8 @@ static int from_kubeconfig(struct fg_kube_config *cfg, struct kc *kc,
 	if (err == FG_ENOTFOUND) {
 		kc_names(kc, "clusters", &names);
 		err = entry_err(FG_EINVALID, &ctx, "cluster",
-				"no cluster named \"%s\" (clusters: %s)",
-				cluster, names.ptr);
+				"no cluster named %s (clusters: %s)",
+				named(cluster, q, sizeof(q)), names.ptr);
 		goto done;
 	}
 	if (err < 0 || (err = cluster_fill(cfg, &cl)) < 0)
@@ -1001,16 +1045,17 @@ static int from_kubeconfig(struct fg_kube_config *cfg, struct kc *kc,
 	if (err == FG_ENOTFOUND) {
 		kc_names(kc, "users", &names);
 		err = entry_err(FG_EINVALID, &ctx, "user",
-				"no user named \"%s\" (users: %s)", user,
-				names.ptr);
+				"no user named %s (users: %s)",
+				named(user, q, sizeof(q)), names.ptr);
 		goto done;
 	}
 	if (err < 0)
 		goto done;
 	fg_yaml_pos(us.file->y, 0, us.ptr, NULL, &pos);
 	cfg->user = strdup(user);
-	cfg->where_user = dup_printf("%s:%u:%u: user \"%s\"", us.file->path,
-				     pos.line, pos.col, user);
+	cfg->where_user =
+		dup_printf("%s:%u:%u: user %s", us.file->path, pos.line,
+			   pos.col, named(user, q, sizeof(q)));
 	if (!cfg->user || !cfg->where_user) {
 		err = fg_error_set(FG_ERROR, "out of memory");
 		goto done;

@@ -241,6 +241,40 @@ static void test_kube__bad_base64_names_user_and_field(void **state)
 	assert_null(strstr(fg_error_last(), "bm90"));
 }
 
+/* A quote left open takes the lines after it into the value; the
+ * message must not echo them: a key's data may be among them. */
+static void test_kube__a_quote_left_open_is_not_echoed(void **state)
+{
+	struct fg_kube_config *cfg = NULL;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s",
+		 put("config",
+		     "clusters:\n- name: c\n  cluster:\n"
+		     "    server: \"https//h\n"
+		     "users:\n- name: u\n  user:\n"
+		     "    client-key-data: c2VjcmV0LWtleS1kYXRh\n"
+		     "    token: sekrit-token-value\"\n"
+		     "users:\n- name: u\n  user: {token: t}\n"
+		     "contexts:\n- name: c\n  context: {cluster: c, user: u}\n"
+		     "current-context: c\n"));
+	assert_int_equal(load(&cfg, path, NULL, NULL), FG_EINVALID);
+	has("server: a value of ");
+	has("(a quote left open, taking the lines after it?) is not an "
+	    "http(s) URL");
+	assert_null(strstr(fg_error_last(), "c2VjcmV0"));
+	assert_null(strstr(fg_error_last(), "sekrit"));
+	/* a value as written is still quoted */
+	snprintf(path, sizeof(path), "%s",
+		 put("config2",
+		     "clusters:\n- name: c\n  cluster: {server: ftp://h}\n"
+		     "users:\n- name: u\n  user: {token: t}\n"
+		     "contexts:\n- name: c\n  context: {cluster: c, user: u}\n"
+		     "current-context: c\n"));
+	assert_int_equal(load(&cfg, path, NULL, NULL), FG_EINVALID);
+	has("server: 'ftp://h' is not an http(s) URL");
+}
+
 static void test_kube__unreadable_certificate_names_field_and_path(void **state)
 {
 	struct fg_kube_config *cfg = NULL;
@@ -538,6 +572,7 @@ int main(void)
 		T(test_kube__unknown_context_is_named),
 		T(test_kube__bad_yaml_names_file_line_column),
 		T(test_kube__bad_base64_names_user_and_field),
+		T(test_kube__a_quote_left_open_is_not_echoed),
 		T(test_kube__unreadable_certificate_names_field_and_path),
 		T(test_kube__relative_files_are_read_from_the_file_folder),
 		T(test_kube__not_pem_certificate_authority_is_refused),
