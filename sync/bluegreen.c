@@ -122,14 +122,11 @@ int fg_bg_last_template_spec(json_t **out, const json_t *live)
 		fg_json_str(fg_json_get(live, "status"), "lastReconciledSpec");
 	const json_t *ts;
 	json_t *j;
-	json_error_t je;
 	int err;
 
 	*out = NULL;
-	if (!s || !*s || strlen(s) > FG_STATUS_JSON_MAX)
-		return 0;
-	if ((err = fg_json_loads(&j, s, JSON_REJECT_DUPLICATES, &je)) < 0)
-		return err == FG_EINVALID ? 0 : err; /* memory: an error */
+	if ((err = fg_operator_json(&j, s)) < 0 || !j)
+		return err; /* memory: an error; none: 0 */
 	ts = fg_json_path(j, "spec", "template", "spec", NULL);
 	if (json_is_object(ts))
 		*out = json_incref(fg_json_mut(ts));

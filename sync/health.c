@@ -42,17 +42,24 @@ static void utf8_trim(char *s)
 	}
 }
 
+int fg_operator_json(json_t **out, const char *s)
+{
+	int err;
+
+	*out = NULL;
+	if (!s || strlen(s) > FG_STATUS_JSON_MAX)
+		return 0;
+	err = fg_json_loads(out, s, JSON_REJECT_DUPLICATES, NULL);
+	return err == FG_EINVALID ? 0 : err;
+}
+
 /* The operator's JSON in a status string, or NULL (also when memory
  * runs out: what it is read for here is shown, not decided on). */
 static json_t *parse_bounded(const char *s)
 {
 	json_t *j;
-	int rc;
 
-	if (!s || strlen(s) > FG_STATUS_JSON_MAX)
-		return NULL;
-	rc = fg_json_loads(&j, s, JSON_REJECT_DUPLICATES, NULL);
-	if (rc < 0 && rc != FG_EINVALID)
+	if (fg_operator_json(&j, s) < 0)
 		fg_error_clear();
 	return j;
 }
@@ -128,18 +135,14 @@ static const char *last_spec_string(const json_t *live)
 
 int fg_last_reconciled_spec(json_t **out, const json_t *live)
 {
-	const char *s = last_spec_string(live);
-	json_error_t je;
 	json_t *j, *spec;
 	int err;
 
 	*out = NULL;
-	if (!s || strlen(s) > FG_STATUS_JSON_MAX)
-		return 0;
 	/* text that does not parse is no spec; memory running out is an
 	   error, not "nothing reconciled yet" (the diff base would be lost) */
-	if ((err = fg_json_loads(&j, s, JSON_REJECT_DUPLICATES, &je)) < 0)
-		return err == FG_EINVALID ? 0 : err;
+	if ((err = fg_operator_json(&j, last_spec_string(live))) < 0 || !j)
+		return err;
 	/* {"spec":{...},"resource_metadata":{...}}; very old: the spec */
 	spec = json_is_object(get(j, "spec")) ? json_object_get(j, "spec") : j;
 	if (!json_is_object(spec)) {

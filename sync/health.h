@@ -56,6 +56,15 @@ enum fg_health {
 /* Largest status.error / lastReconciledSpec string we parse as JSON. */
 #define FG_STATUS_JSON_MAX ((size_t)2 << 20)
 
+/*
+ * A JSON text the operator keeps in a status string (lastReconciledSpec,
+ * error): 0 with *out the value (new reference), or NULL when `s` is
+ * NULL, longer than FG_STATUS_JSON_MAX or not JSON; FG_ERROR when memory
+ * ran out, which callers must not take for "absent" where a decision
+ * rests on it.
+ */
+int fg_operator_json(json_t **out, const char *s);
+
 struct fg_health_report {
 	enum fg_health health;
 	char *message;	      /* owned; why, never NULL after success */

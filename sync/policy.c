@@ -8,6 +8,7 @@
 #include "render/flink_config.h"
 #include "render/render.h"
 #include "sync/bluegreen.h"
+#include "sync/health.h"
 #include "sync/policy.h"
 #include "render/base/banned.h"
 
@@ -226,13 +227,10 @@ static json_t *running_spec(const json_t *live, int *oom)
 	const char *s = str(get(get(live, "status"), "reconciliationStatus"),
 			    "lastReconciledSpec");
 	json_t *last, *spec;
-	json_error_t je;
-	int err;
 
 	*oom = 0;
 	if (s) {
-		err = fg_json_loads(&last, s, JSON_REJECT_DUPLICATES, &je);
-		if (err < 0 && err != FG_EINVALID) {
+		if (fg_operator_json(&last, s) < 0) {
 			fg_error_clear();
 			*oom = 1;
 			return NULL;
@@ -464,19 +462,16 @@ static const char *suspended_savepoint(const json_t *live, int *oom)
 		str(get(status, "reconciliationStatus"), "lastReconciledSpec");
 	const char *sp = recorded_savepoint(live);
 	const json_t *job;
-	json_error_t je;
 	json_t *last;
-	int ok, err;
+	int ok;
 
 	*oom = 0;
 	if (!sp || !str_is(str(status, "lifecycleState"), "SUSPENDED") ||
 	    str_is(str(get(status, "jobStatus"), "state"), "FAILED") || !s)
 		return NULL;
-	if ((err = fg_json_loads(&last, s, JSON_REJECT_DUPLICATES, &je)) < 0) {
-		if (err != FG_EINVALID) {
-			fg_error_clear();
-			*oom = 1;
-		}
+	if (fg_operator_json(&last, s) < 0) {
+		fg_error_clear();
+		*oom = 1;
 		return NULL;
 	}
 	job = get(get(last, "spec"), "job");
