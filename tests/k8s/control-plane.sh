@@ -78,10 +78,11 @@ alive() {
 	[[ ${exe##*/} == "$name" || ${exe##*/} == "$name (deleted)" ]]
 }
 
-# exited PID: wait (10 s at most) until PID is gone or a zombie, when its
-# files, the listening sockets among them, are closed. Not "alive":
-# /proc/PID/exe goes with the memory, early in the exit, while the sockets
-# are still open, and a restart on the same port could not bind.
+# exited PID: wait (10 s at most) until PID is gone or a zombie. Not
+# "alive": /proc/PID/exe goes with the memory, early in the exit. Its
+# listening sockets may outlive this too: a multi-threaded process's
+# leader is a zombie while its other threads still exit, and the files
+# close with the last of them (see listening).
 exited() {
 	local i
 	for ((i = 0; i < 200; i++)); do
@@ -122,6 +123,14 @@ port_in_use() {
 	local hex
 	hex=$(printf ':%04X ' "$1")
 	grep -qs -- "$hex" /proc/net/tcp /proc/net/tcp6
+}
+
+# listening PORT: a socket listens on PORT (IPv4 or IPv6). Not
+# port_in_use: connections to a port that closed stay in TIME_WAIT.
+listening() {
+	awk -v p="$(printf ':%04X' "$1")" '$4 == "0A" &&
+		substr($2, length($2) - 4) == p { found = 1 }
+		END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
 # free_port: a random free loopback port below the ephemeral range.
@@ -535,19 +544,29 @@ cmd_restart_apiserver() {
 	start_apiserver
 }
 
-# kill_hard PIDFILE NAME: SIGKILL, as a crash; wait until it is gone.
+# kill_hard PIDFILE NAME PORT...: SIGKILL, as a crash; wait until it is
+# gone and nothing listens on its PORTs any more (a restart binds them).
 kill_hard() {
-	local pid i
-	[[ -f $1 ]] || die "no $1"
-	pid=$(<"$1")
-	alive "$pid" "$2" || die "$2 is not running"
+	local file=$1 name=$2 pid port i
+	shift 2
+	[[ -f $file ]] || die "no $file"
+	pid=$(<"$file")
+	alive "$pid" "$name" || die "$name is not running"
 	kill -KILL "$pid"
-	exited "$pid" || die "$2 (pid $pid) survived SIGKILL"
+	exited "$pid" || die "$name (pid $pid) survived SIGKILL"
+	for port in "$@"; do
+		for ((i = 0; i < 200; i++)); do
+			listening "$port" || break
+			sleep 0.05
+		done
+		! listening "$port" ||
+			die "port $port still listened on 10 s after $name (pid $pid) died"
+	done
 }
 
 cmd_kill_apiserver() {
 	load_state
-	kill_hard "$dir/apiserver.pid" kube-apiserver
+	kill_hard "$dir/apiserver.pid" kube-apiserver "$(state APISERVER_PORT)"
 }
 
 cmd_start_apiserver() {
@@ -560,7 +579,8 @@ cmd_start_apiserver() {
 
 cmd_kill_etcd() {
 	load_state
-	kill_hard "$dir/etcd.pid" etcd
+	kill_hard "$dir/etcd.pid" etcd "$(state ETCD_PORT)" \
+		"$(state ETCD_PEER_PORT)"
 }
 
 cmd_start_etcd() {
